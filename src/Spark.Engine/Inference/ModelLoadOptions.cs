@@ -1,0 +1,19 @@
+namespace Spark.Engine.Inference;
+
+/// <summary>
+/// How <see cref="SparkModel.Load"/> sets a model up.
+/// </summary>
+public sealed record ModelLoadOptions
+{
+    /// <summary>The context length used when <see cref="ContextLength"/> is not given and the model was trained longer.</summary>
+    public const int DefaultMaxContextLength = 4096;
+
+    /// <summary>Worker threads for the forward pass (the calling thread counts as one); null = processor count.</summary>
+    public int? Threads { get; init; }
+
+    /// <summary>
+    /// Positions each session's KV cache holds; null = the model's trained context length, capped at
+    /// <see cref="DefaultMaxContextLength"/> (each position costs layers × KV width × 8 bytes).
+    /// </summary>
+    public int? ContextLength { get; init; }
+}

@@ -1,0 +1,96 @@
+using Spark.Engine.Gguf;
+using Spark.Engine.Models;
+using Spark.Engine.Threading;
+
+namespace Spark.Engine.Inference;
+
+/// <summary>
+/// A GGUF language model loaded for inference (llama or qwen2 architecture). Weights stay memory-mapped;
+/// create one <see cref="InferenceSession"/> per conversation. Sessions of one model share its worker threads,
+/// so their steps run one at a time.
+/// </summary>
+public sealed class SparkModel : IDisposable
+{
+    private readonly GgufFile _file;
+    private readonly WorkerPool _pool;
+    private readonly Transformer _transformer;
+    private bool _disposed;
+
+    private SparkModel(GgufFile file, WorkerPool pool, Transformer transformer, int contextLength)
+    {
+        _file = file;
+        _pool = pool;
+        _transformer = transformer;
+        ContextLength = contextLength;
+    }
+
+    /// <summary>
+    /// Opens the GGUF file at <paramref name="path"/>, reads its configuration and checks every tensor the forward pass
+    /// needs. Throws <see cref="NotSupportedException"/> for an unsupported architecture or tensor type and
+    /// <see cref="InvalidDataException"/> for a missing or mis-shaped tensor, naming it.
+    /// </summary>
+    public static SparkModel Load(string path, ModelLoadOptions? options = null)
+    {
+        options ??= new ModelLoadOptions();
+        int threads = options.Threads ?? Environment.ProcessorCount;
+        if (threads < 1) throw new ArgumentOutOfRangeException(nameof(options), threads, "Threads must be at least 1");
+        if (options.ContextLength is < 1)
+            throw new ArgumentOutOfRangeException(nameof(options), options.ContextLength, "ContextLength must be at least 1");
+
+        var file = GgufFile.Open(path);
+        WorkerPool? pool = null;
+        try
+        {
+            pool = new WorkerPool(threads);
+            var transformer = new Transformer(file, pool);
+            int context = options.ContextLength
+                ?? Math.Min(transformer.Config.TrainedContextLength, ModelLoadOptions.DefaultMaxContextLength);
+            return new SparkModel(file, pool, transformer, context);
+        }
+        catch
+        {
+            pool?.Dispose();
+            file.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The model's hyper-parameters as its metadata states them.</summary>
+    public ModelConfig Config => _transformer.Config;
+
+    /// <summary>The architecture name (<c>general.architecture</c>).</summary>
+    public string Architecture => _transformer.Config.Architecture;
+
+    /// <summary>Number of tokens in the vocabulary; logits have this length.</summary>
+    public int VocabSize => _transformer.Config.VocabSize;
+
+    /// <summary>Positions each session can hold.</summary>
+    public int ContextLength { get; }
+
+    /// <summary>Worker threads used by the forward pass.</summary>
+    public int Threads => _pool.WorkerCount;
+
+    /// <summary>True when the output projection reuses the token embedding (no <c>output.weight</c>).</summary>
+    public bool TiedEmbeddings => _transformer.Weights.TiedEmbeddings;
+
+    /// <summary>
+    /// Creates a session with its own KV cache of <see cref="ContextLength"/> positions and every buffer a decode step
+    /// needs, so decoding allocates nothing.
+    /// </summary>
+    public InferenceSession CreateSession()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return new InferenceSession(this, _transformer, new ForwardState(_transformer.Config, ContextLength));
+    }
+
+    internal void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+
+    /// <summary>Stops the worker threads and unmaps the file; sessions of this model cannot be used afterwards.</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _pool.Dispose();
+        _file.Dispose();
+    }
+}

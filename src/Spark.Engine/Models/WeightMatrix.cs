@@ -1,0 +1,40 @@
+using Spark.Engine.Gguf;
+using Spark.Engine.Kernels;
+using Spark.Engine.Tensors;
+
+namespace Spark.Engine.Models;
+
+/// <summary>
+/// A 2-D weight tensor in the memory-mapped file: <see cref="Rows"/> output rows of <see cref="Columns"/> inputs.
+/// </summary>
+internal sealed class WeightMatrix
+{
+    private readonly GgufFile _file;
+    private readonly GgufTensorInfo _info;
+
+    public WeightMatrix(GgufFile file, GgufTensorInfo info)
+    {
+        _file = file;
+        _info = info;
+        Rows = checked((int)info.Rows);
+        Columns = checked((int)info.Columns);
+        RowBytes = checked((int)GgmlTypeInfo.RowBytes(info.Type, Columns));
+    }
+
+    public string Name => _info.Name;
+    public GgmlType Type => _info.Type;
+    public int Rows { get; }
+    public int Columns { get; }
+    public int RowBytes { get; }
+
+    /// <summary>y[r] = row r · x for r in [rowStart, rowEnd).</summary>
+    public void Multiply(ReadOnlySpan<float> x, Span<float> y, int rowStart, int rowEnd) =>
+        MatVec.Multiply(_info.Type, _file.GetTensorData(_info), Columns, x, y, rowStart, rowEnd);
+
+    /// <summary>Dequantizes row <paramref name="row"/> into <paramref name="destination"/>.</summary>
+    public void Row(int row, Span<float> destination)
+    {
+        if ((uint)row >= (uint)Rows) throw new ArgumentOutOfRangeException(nameof(row), row, $"'{Name}' has {Rows} rows");
+        TensorDequantizer.Row(_info.Type, _file.GetTensorData(_info).Slice(row * RowBytes, RowBytes), destination[..Columns]);
+    }
+}
