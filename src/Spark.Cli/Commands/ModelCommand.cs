@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using Spark.Engine.Gguf;
-using Spark.Engine.Models.Synthetic;
 using Spark.Engine.Tensors;
 
 namespace Spark.Cli.Commands;
@@ -13,7 +12,6 @@ internal static class ModelCommand
     {
         var model = new Command("model", "Inspect GGUF models and create synthetic ones.");
         model.Subcommands.Add(CreateInfo());
-        model.Subcommands.Add(CreateSynth());
         return model;
     }
 
@@ -29,36 +27,6 @@ internal static class ModelCommand
             return CliErrors.Ok;
         }));
         return info;
-    }
-
-    private static Command CreateSynth()
-    {
-        var arch = new Option<string>("--arch") { Description = "Architecture layout: llama or qwen2.", Required = true };
-        var shape = new Option<string>("--shape") { Description = "Sizes: tiny, qwen2.5-0.5b or llama-3.2-1b.", Required = true };
-        var type = new Option<string>("--type") { Description = "Weight type: f16, q8_0, q4_0 or q4_k.", DefaultValueFactory = _ => "q8_0" };
-        var seed = new Option<ulong>("--seed") { Description = "Random seed (same seed, same file).", DefaultValueFactory = _ => 1 };
-        var output = new Option<string>("--out") { Description = "Where to write the GGUF file.", Required = true };
-        var vocab = new Option<string?>("--vocab") { Description = "A GGUF file whose tokenizer to copy (e.g. a llama.cpp vocab file)." };
-        var synth = new Command("synth", "Write a model with a real architecture and shape and random weights (for tests and benchmarks).")
-        {
-            arch, shape, type, seed, output, vocab,
-        };
-        synth.SetAction(parse => CliErrors.Run(() =>
-        {
-            var spec = new SyntheticModelSpec
-            {
-                Architecture = parse.GetValue(arch)!,
-                Shape = parse.GetValue(shape)!,
-                WeightType = ParseWeightType(parse.GetValue(type)!),
-                Seed = parse.GetValue(seed),
-                VocabPath = parse.GetValue(vocab),
-            };
-            var started = System.Diagnostics.Stopwatch.StartNew();
-            var summary = SyntheticModel.Write(spec, parse.GetValue(output)!);
-            Console.WriteLine($"wrote {parse.GetValue(output)} ({summary}) in {started.Elapsed.TotalSeconds:F1} s; its weights are random (synthetic)");
-            return CliErrors.Ok;
-        }));
-        return synth;
     }
 
     internal static GgmlType ParseWeightType(string text) => text.ToLowerInvariant() switch
