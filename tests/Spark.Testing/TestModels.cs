@@ -89,7 +89,7 @@ public static class TestModels
         return path;
     }
 
-    /// <summary>Encodes F32 values as <paramref name="type"/>, row by row.</summary>
+    /// <summary>Encodes F32 values as <paramref name="type"/>, row by row, with ggml's reference quantizers.</summary>
     public static byte[] Encode(GgmlType type, float[] values, int rowLength)
     {
         int rows = values.Length / rowLength;
@@ -99,18 +99,7 @@ public static class TestModels
         {
             var src = values.AsSpan(r * rowLength, rowLength);
             var dst = bytes.AsSpan(r * rowBytes, rowBytes);
-            switch (type)
-            {
-                case GgmlType.F32:
-                    System.Runtime.InteropServices.MemoryMarshal.AsBytes(src).CopyTo(dst);
-                    break;
-                case GgmlType.F16:
-                    var halves = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, Half>(dst);
-                    for (int i = 0; i < rowLength; i++) halves[i] = (Half)src[i];
-                    break;
-                default:
-                    throw new NotSupportedException($"TestModels cannot encode {type} yet");
-            }
+            TensorQuantizer.Row(type, src, dst);
         }
         return bytes;
     }

@@ -1,16 +1,20 @@
 namespace Spark.Engine.Inference;
 
 /// <summary>
-/// The keys and values of every layer for positions [0, <see cref="Length"/>), F32, sized to the context when
-/// created. Truncating keeps a prefix, so a prompt that shares it can continue from there.
+/// The keys and values of every layer for positions [0, <see cref="Length"/>), sized to the context when created.
+/// Values are kept at F16 precision, as llama.cpp's default F16 cache keeps them (stored in F32 arrays for now).
+/// Truncating keeps a prefix, so a prompt that shares it can continue from there.
 /// </summary>
 internal sealed class KvCache
 {
     private readonly float[][] _keys;
     private readonly float[][] _values;
 
-    public KvCache(int layers, int capacity, int keyWidth, int valueWidth)
+    private readonly bool _roundToHalf;
+
+    public KvCache(int layers, int capacity, int keyWidth, int valueWidth, bool roundToHalf = true)
     {
+        _roundToHalf = roundToHalf;
         if (capacity < 1) throw new ArgumentOutOfRangeException(nameof(capacity), capacity, "the context must hold at least one position");
         Capacity = capacity;
         KeyWidth = keyWidth;
@@ -41,8 +45,18 @@ internal sealed class KvCache
     /// <summary>Stores one layer's key and value at <paramref name="position"/>.</summary>
     public void Store(int layer, int position, ReadOnlySpan<float> key, ReadOnlySpan<float> value)
     {
-        key[..KeyWidth].CopyTo(_keys[layer].AsSpan(position * KeyWidth, KeyWidth));
-        value[..ValueWidth].CopyTo(_values[layer].AsSpan(position * ValueWidth, ValueWidth));
+        RoundToHalf(key[..KeyWidth], _keys[layer].AsSpan(position * KeyWidth, KeyWidth));
+        RoundToHalf(value[..ValueWidth], _values[layer].AsSpan(position * ValueWidth, ValueWidth));
+    }
+
+    private void RoundToHalf(ReadOnlySpan<float> source, Span<float> destination)
+    {
+        if (!_roundToHalf)
+        {
+            source.CopyTo(destination);
+            return;
+        }
+        for (int i = 0; i < source.Length; i++) destination[i] = (float)(Half)source[i];
     }
 
     /// <summary>Marks one more position as filled (after every layer stored it).</summary>

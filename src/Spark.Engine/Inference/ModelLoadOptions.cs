@@ -16,4 +16,11 @@ public sealed record ModelLoadOptions
     /// <see cref="DefaultMaxContextLength"/> (each position costs layers × KV width × 8 bytes).
     /// </summary>
     public int? ContextLength { get; init; }
+
+    /// <summary>
+    /// Keep every activation, KV entry and attention sum in exact F32 instead of rounding them as llama.cpp does
+    /// (Q8 activations for quantized weights, F16 KV cache and attention). Tests use it to check the math against a
+    /// float64 reference.
+    /// </summary>
+    internal bool ExactArithmetic { get; init; }
 }

@@ -16,8 +16,11 @@ public sealed class SparkModel : IDisposable
     private readonly Transformer _transformer;
     private bool _disposed;
 
-    private SparkModel(GgufFile file, WorkerPool pool, Transformer transformer, int contextLength)
+    private readonly bool _exactArithmetic;
+
+    private SparkModel(GgufFile file, WorkerPool pool, Transformer transformer, int contextLength, bool exactArithmetic)
     {
+        _exactArithmetic = exactArithmetic;
         _file = file;
         _pool = pool;
         _transformer = transformer;
@@ -45,7 +48,7 @@ public sealed class SparkModel : IDisposable
             var transformer = new Transformer(file, pool);
             int context = options.ContextLength
                 ?? Math.Min(transformer.Config.TrainedContextLength, ModelLoadOptions.DefaultMaxContextLength);
-            return new SparkModel(file, pool, transformer, context);
+            return new SparkModel(file, pool, transformer, context, options.ExactArithmetic);
         }
         catch
         {
@@ -80,7 +83,7 @@ public sealed class SparkModel : IDisposable
     public InferenceSession CreateSession()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        return new InferenceSession(this, _transformer, new ForwardState(_transformer.Config, ContextLength));
+        return new InferenceSession(this, _transformer, new ForwardState(_transformer.Config, ContextLength, roundLikeLlamaCpp: !_exactArithmetic));
     }
 
     internal void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);

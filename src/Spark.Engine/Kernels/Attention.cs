@@ -1,67 +1,73 @@
-using System.Numerics;
-using System.Runtime.InteropServices;
-
 namespace Spark.Engine.Kernels;
 
 /// <summary>
-/// Scaled dot-product attention of one query head over the cached keys and values of its KV head.
+/// Scaled dot-product attention of one query head over the cached keys and values of its KV head, computed the way
+/// llama.cpp's CPU flash attention does with its default F16 KV cache: the query is rounded to F16, scores are F32,
+/// softmax is online (running max and sum), and the weighted sum of values is kept at F16 precision. Matching these
+/// roundings keeps Spark's logits within ~1e-3 of llama.cpp's instead of ~1e-2. With <c>roundToHalf</c> false
+/// everything stays F32 (tests use that to check the math against a float64 reference).
 /// </summary>
 internal static class Attention
 {
+    /// <summary>Largest head dimension the kernel accepts (its query copy lives on the stack).</summary>
+    public const int MaxHeadDim = 1024;
+
     /// <summary>
     /// output = Σ_t softmax_t(scale · q·k_t) · v_t for t in [0, length), where k_t starts at t·keyStride in
     /// <paramref name="keys"/> (q.Length values) and v_t at t·valueStride in <paramref name="values"/> (output.Length values).
     /// </summary>
     public static void Head(ReadOnlySpan<float> q, ReadOnlySpan<float> keys, int keyStride,
-        ReadOnlySpan<float> values, int valueStride, int length, float scale, Span<float> scores, Span<float> output)
-    {
-        Check(q, keys, keyStride, values, valueStride, length, scores, output);
-        var s = scores[..length];
-        for (int t = 0; t < length; t++)
-            s[t] = VectorMath.Dot(q, keys.Slice(t * keyStride, q.Length)) * scale;
-        Softmax.Apply(s);
-        output.Clear();
-        for (int t = 0; t < length; t++)
-            MultiplyAdd(output, values.Slice(t * valueStride, output.Length), s[t]);
-    }
+        ReadOnlySpan<float> values, int valueStride, int length, float scale, Span<float> output, bool roundToHalf = true) =>
+        Run(q, keys, keyStride, values, valueStride, length, scale, output, simd: true, roundToHalf);
 
     /// <summary>The scalar twin of <see cref="Head"/>.</summary>
     public static void HeadScalar(ReadOnlySpan<float> q, ReadOnlySpan<float> keys, int keyStride,
-        ReadOnlySpan<float> values, int valueStride, int length, float scale, Span<float> scores, Span<float> output)
-    {
-        Check(q, keys, keyStride, values, valueStride, length, scores, output);
-        for (int t = 0; t < length; t++)
-        {
-            float dot = 0;
-            for (int d = 0; d < q.Length; d++) dot += q[d] * keys[t * keyStride + d];
-            scores[t] = dot * scale;
-        }
-        Softmax.ApplyScalar(scores[..length]);
-        output.Clear();
-        for (int t = 0; t < length; t++)
-            for (int d = 0; d < output.Length; d++) output[d] += scores[t] * values[t * valueStride + d];
-    }
+        ReadOnlySpan<float> values, int valueStride, int length, float scale, Span<float> output, bool roundToHalf = true) =>
+        Run(q, keys, keyStride, values, valueStride, length, scale, output, simd: false, roundToHalf);
 
-    private static void Check(ReadOnlySpan<float> q, ReadOnlySpan<float> keys, int keyStride,
-        ReadOnlySpan<float> values, int valueStride, int length, Span<float> scores, Span<float> output)
+    private static void Run(ReadOnlySpan<float> q, ReadOnlySpan<float> keys, int keyStride,
+        ReadOnlySpan<float> values, int valueStride, int length, float scale, Span<float> output, bool simd, bool roundToHalf)
     {
-        if (length < 1 || scores.Length < length
+        if (length < 1 || q.Length > MaxHeadDim
             || (long)(length - 1) * keyStride + q.Length > keys.Length
             || (long)(length - 1) * valueStride + output.Length > values.Length)
             throw new ArgumentException($"attention over {length} positions does not fit the given spans");
+
+        Span<float> q16 = stackalloc float[q.Length];
+        for (int d = 0; d < q.Length; d++) q16[d] = Round(q[d], roundToHalf);
+
+        var acc = output;
+        acc.Clear();
+        float max = float.NegativeInfinity, sum = 0;
+        for (int t = 0; t < length; t++)
+        {
+            var k = keys.Slice(t * keyStride, q.Length);
+            float s = (simd ? VectorMath.Dot(q16, k) : ScalarDot(q16, k)) * scale;
+            float rescale = 1, weight = 1;
+            if (s > max)
+            {
+                rescale = MathF.Exp(max - s);
+                max = s;
+                for (int d = 0; d < acc.Length; d++) acc[d] = Round(acc[d] * rescale, roundToHalf);
+            }
+            else
+            {
+                weight = MathF.Exp(s - max);
+            }
+            var v = values.Slice(t * valueStride, acc.Length);
+            for (int d = 0; d < acc.Length; d++) acc[d] = Round(acc[d] + v[d] * weight, roundToHalf);
+            sum = sum * rescale + weight;
+        }
+        float inv = 1f / sum;
+        for (int d = 0; d < acc.Length; d++) acc[d] *= inv;
     }
 
-    private static void MultiplyAdd(Span<float> acc, ReadOnlySpan<float> v, float w)
+    private static float Round(float x, bool toHalf) => toHalf ? (float)(Half)x : x;
+
+    private static float ScalarDot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
     {
-        int n = acc.Length, i = 0;
-        if (Vector.IsHardwareAccelerated && n >= Vector<float>.Count)
-        {
-            var va = MemoryMarshal.Cast<float, Vector<float>>(acc);
-            var vv = MemoryMarshal.Cast<float, Vector<float>>(v[..n]);
-            var vw = new Vector<float>(w);
-            for (int k = 0; k < va.Length; k++) va[k] += vv[k] * vw;
-            i = va.Length * Vector<float>.Count;
-        }
-        for (; i < n; i++) acc[i] += v[i] * w;
+        float s = 0;
+        for (int i = 0; i < a.Length; i++) s += a[i] * b[i];
+        return s;
     }
 }

@@ -13,23 +13,21 @@ internal sealed class AttentionJob : IParallelWork
     private readonly ModelConfig _config;
     private readonly float[] _query;
     private readonly float[] _output;
-    private readonly float[] _scores;
     private readonly float _scale;
     private KvCache? _cache;
     private int _layer;
     private int _length;
 
-    public AttentionJob(ModelConfig config, float[] query, float[] output, int capacity)
+    private readonly bool _roundToHalf;
+
+    public AttentionJob(ModelConfig config, float[] query, float[] output, bool roundToHalf)
     {
+        _roundToHalf = roundToHalf;
         _config = config;
         _query = query;
         _output = output;
-        _scores = new float[checked(config.HeadCount * capacity)];
         _scale = 1f / MathF.Sqrt(config.KeyLength);
-        Capacity = capacity;
     }
-
-    public int Capacity { get; }
 
     /// <summary>Attends over positions [0, <paramref name="length"/>) of <paramref name="layer"/>.</summary>
     public void Set(KvCache cache, int layer, int length)
@@ -54,8 +52,7 @@ internal sealed class AttentionJob : IParallelWork
                 keys.AsSpan(kvHead * c.KeyLength), _cache.KeyWidth,
                 values.AsSpan(kvHead * c.ValueLength), _cache.ValueWidth,
                 _length, _scale,
-                _scores.AsSpan(h * Capacity, Capacity),
-                _output.AsSpan(h * c.ValueLength, c.ValueLength));
+                _output.AsSpan(h * c.ValueLength, c.ValueLength), _roundToHalf);
         }
     }
 }

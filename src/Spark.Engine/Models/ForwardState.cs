@@ -8,7 +8,10 @@ namespace Spark.Engine.Models;
 /// </summary>
 internal sealed class ForwardState
 {
-    public ForwardState(ModelConfig c, int contextLength)
+    /// <param name="c">The model's configuration.</param>
+    /// <param name="contextLength">Positions the KV cache holds.</param>
+    /// <param name="roundLikeLlamaCpp">Round activations, KV cache and attention as llama.cpp does (false = exact F32, for tests).</param>
+    public ForwardState(ModelConfig c, int contextLength, bool roundLikeLlamaCpp = true)
     {
         Hidden = new float[c.EmbeddingLength];
         Normed = new float[Math.Max(c.EmbeddingLength, c.HeadCount * c.ValueLength)];
@@ -21,8 +24,9 @@ internal sealed class ForwardState
         Logits = new float[c.VocabSize];
         Cos = new float[c.RopeDimensionCount / 2];
         Sin = new float[c.RopeDimensionCount / 2];
-        Cache = new KvCache(c.BlockCount, contextLength, c.KeyValueKeyLength, c.KeyValueValueLength);
-        Attention = new AttentionJob(c, Query, AttentionOutput, contextLength);
+        Cache = new KvCache(c.BlockCount, contextLength, c.KeyValueKeyLength, c.KeyValueValueLength, roundLikeLlamaCpp);
+        Attention = new AttentionJob(c, Query, AttentionOutput, roundLikeLlamaCpp);
+        MatVec = new MatVecJob(Math.Max(Math.Max(c.EmbeddingLength, c.FeedForwardLength), c.HeadCount * c.ValueLength), roundLikeLlamaCpp);
     }
 
     /// <summary>The residual stream.</summary>
@@ -39,6 +43,6 @@ internal sealed class ForwardState
     public float[] Cos { get; }
     public float[] Sin { get; }
     public KvCache Cache { get; }
-    public MatVecJob MatVec { get; } = new();
+    public MatVecJob MatVec { get; }
     public AttentionJob Attention { get; }
 }

@@ -35,6 +35,8 @@ internal sealed class Transformer
     public void Forward(int token, ForwardState s)
     {
         var c = Config;
+        if (c.KeyLength > Attention.MaxHeadDim)
+            throw new NotSupportedException($"head dimension {c.KeyLength} exceeds the supported {Attention.MaxHeadDim}");
         var cache = s.Cache;
         int position = cache.Length;
         if (position >= cache.Capacity)

@@ -1,0 +1,46 @@
+using Spark.Engine.Tensors;
+
+namespace Spark.Engine.Kernels;
+
+/// <summary>
+/// Rounds a matvec's input vector the way ggml does before multiplying: each weight type has a "vec-dot type" that
+/// activations are converted to (F16 for F16, Q8_0 for the 32-element quants, Q8_K for the k-quants). Matching it
+/// keeps Spark's logits within rounding of llama.cpp's, so greedy decoding picks the same tokens.
+/// </summary>
+internal static class ActivationRounding
+{
+    /// <summary>The type ggml converts activations to for a dot product with <paramref name="weightType"/> rows.</summary>
+    public static GgmlType For(GgmlType weightType) => weightType switch
+    {
+        GgmlType.F32 => GgmlType.F32,
+        GgmlType.F16 => GgmlType.F16,
+        GgmlType.BF16 => GgmlType.BF16,
+        // Q8_1 (used by Q4_1/Q5_1) rounds values exactly as Q8_0 does; it only adds a block sum.
+        GgmlType.Q4_0 or GgmlType.Q4_1 or GgmlType.Q5_0 or GgmlType.Q5_1 or GgmlType.Q8_0 => GgmlType.Q8_0,
+        GgmlType.Q4_K or GgmlType.Q5_K or GgmlType.Q6_K or GgmlType.Q8_K => GgmlType.Q8_K,
+        _ => GgmlType.F32,
+    };
+
+    /// <summary>Bytes of scratch <see cref="Round"/> needs for <paramref name="length"/> values (a multiple of 256 is always enough).</summary>
+    public static int ScratchBytes(int length)
+    {
+        int padded = (length + GgmlTypeInfo.QK_K - 1) / GgmlTypeInfo.QK_K * GgmlTypeInfo.QK_K;
+        return (int)Math.Max(GgmlTypeInfo.RowBytes(GgmlType.Q8_K, padded), GgmlTypeInfo.RowBytes(GgmlType.F32, padded));
+    }
+
+    /// <summary>
+    /// Writes <paramref name="x"/> rounded through <paramref name="activationType"/> to <paramref name="destination"/>
+    /// (a plain copy for F32). Allocation-free.
+    /// </summary>
+    public static void Round(GgmlType activationType, ReadOnlySpan<float> x, Span<byte> scratch, Span<float> destination)
+    {
+        if (activationType == GgmlType.F32)
+        {
+            x.CopyTo(destination);
+            return;
+        }
+        int bytes = checked((int)GgmlTypeInfo.RowBytes(activationType, x.Length));
+        TensorQuantizer.Row(activationType, x, scratch[..bytes]);
+        TensorDequantizer.Row(activationType, scratch[..bytes], destination[..x.Length]);
+    }
+}
