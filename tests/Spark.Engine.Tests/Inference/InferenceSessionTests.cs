@@ -1,0 +1,118 @@
+using Spark.Engine.Inference;
+using Spark.Testing;
+
+namespace Spark.Engine.Tests.Inference;
+
+public class InferenceSessionTests
+{
+    private static readonly int[] s_prompt = [1, 17, 5, 42, 42, 9, 88, 3];
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Decode_AfterWarmUp_AllocatesNothing(int threads)
+    {
+        using var dir = new TempDirectory();
+        string path = TestModels.Write(dir.File("m.gguf"), TestModels.Qwen2(type: Spark.Engine.Tensors.GgmlType.Q8_0));
+        using var model = SparkModel.Load(path, new ModelLoadOptions { Threads = threads, ContextLength = 160 });
+        var session = model.CreateSession();
+        session.Prefill(s_prompt);
+        int token = 3;
+        // Warm up past tiered compilation (30 calls, then a background re-JIT) so only steady-state steps are measured.
+        for (int i = 0; i < 50; i++) token = ArgMax(session.Decode(token));
+        Thread.Sleep(250);
+        for (int i = 0; i < 10; i++) token = ArgMax(session.Decode(token));
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 40; i++) token = ArgMax(session.Decode(token));
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(0, allocated);
+    }
+
+    [Fact]
+    public void Decode_SingleAndMultiThreaded_GiveIdenticalLogits()
+    {
+        using var dir = new TempDirectory();
+        string path = TestModels.Write(dir.File("m.gguf"), TestModels.Llama(type: Spark.Engine.Tensors.GgmlType.Q4_K, dim: 256, feedForward: 512));
+        using var one = SparkModel.Load(path, new ModelLoadOptions { Threads = 1 });
+        using var three = SparkModel.Load(path, new ModelLoadOptions { Threads = 3 });
+        var a = one.CreateSession();
+        var b = three.CreateSession();
+        foreach (int t in s_prompt)
+            Assert.Equal(a.Decode(t).ToArray(), b.Decode(t).ToArray());
+    }
+
+    [Fact]
+    public void TruncateTo_ThenDecodeAgain_ReproducesTheSameLogits()
+    {
+        using var dir = new TempDirectory();
+        string path = TestModels.Write(dir.File("m.gguf"), TestModels.Llama());
+        using var model = SparkModel.Load(path);
+        var session = model.CreateSession();
+        session.Prefill(s_prompt.AsSpan(0, 4));
+        float[] first = session.Decode(s_prompt[4]).ToArray();
+        session.Decode(60);
+        session.Decode(61);
+        session.TruncateTo(4);
+        Assert.Equal(4, session.Position);
+        Assert.Equal(first, session.Decode(s_prompt[4]).ToArray());
+
+        session.Reset();
+        Assert.Equal(0, session.Position);
+        session.Prefill(s_prompt.AsSpan(0, 4));
+        Assert.Equal(first, session.Decode(s_prompt[4]).ToArray());
+    }
+
+    [Fact]
+    public void Prefill_BeyondTheContext_ThrowsContextOverflowBeforeRunning()
+    {
+        using var dir = new TempDirectory();
+        string path = TestModels.Write(dir.File("m.gguf"), TestModels.Llama());
+        using var model = SparkModel.Load(path, new ModelLoadOptions { ContextLength = 6 });
+        var session = model.CreateSession();
+        var ex = Assert.Throws<InvalidOperationException>(() => session.Prefill(s_prompt));
+        Assert.Contains("context overflow", ex.Message);
+        Assert.Contains("context of 6", ex.Message);
+        Assert.Equal(0, session.Position);
+
+        session.Prefill(s_prompt.AsSpan(0, 6));
+        var full = Assert.Throws<InvalidOperationException>(() => session.Decode(1));
+        Assert.Contains("context overflow", full.Message);
+    }
+
+    [Fact]
+    public void Decode_TokenOutsideTheVocabulary_ThrowsNamingTheRange()
+    {
+        using var dir = new TempDirectory();
+        string path = TestModels.Write(dir.File("m.gguf"), TestModels.Llama(vocab: 96));
+        using var model = SparkModel.Load(path);
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => model.CreateSession().Decode(96));
+        Assert.Contains("[0, 96)", ex.Message);
+    }
+
+    [Fact]
+    public void Load_ReportsConfigurationFromMetadata()
+    {
+        using var dir = new TempDirectory();
+        var spec = TestModels.Qwen2(layers: 3, heads: 8, kvHeads: 2) with { ContextLength = 128, RopeLinearFactor = 2f };
+        string path = TestModels.Write(dir.File("m.gguf"), spec);
+        using var model = SparkModel.Load(path, new ModelLoadOptions { Threads = 2 });
+        Assert.Equal("qwen2", model.Architecture);
+        Assert.Equal(96, model.VocabSize);
+        Assert.Equal(128, model.ContextLength);
+        Assert.Equal(2, model.Threads);
+        Assert.True(model.TiedEmbeddings);
+        var c = model.Config;
+        Assert.Equal((3, 64, 8, 2, 8, 8), (c.BlockCount, c.EmbeddingLength, c.HeadCount, c.HeadCountKv, c.KeyLength, c.ValueLength));
+        Assert.Equal(0.5f, c.RopeFreqScale);
+        Assert.Equal(Spark.Engine.Kernels.RopeStyle.Neox, c.RopeStyle);
+        Assert.Equal(1_000_000f, c.RopeFreqBase);
+    }
+
+    private static int ArgMax(ReadOnlySpan<float> x)
+    {
+        int best = 0;
+        for (int i = 1; i < x.Length; i++) if (x[i] > x[best]) best = i;
+        return best;
+    }
+}
