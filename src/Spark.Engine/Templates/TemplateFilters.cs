@@ -85,7 +85,7 @@ internal static class TemplateFilters
             case "bool":
                 return TemplateValues.IsTruthy(value);
             case "abs":
-                return value is long l ? Math.Abs(l) : Math.Abs(TemplateValues.ToDouble(value));
+                return value is long l ? (object)Math.Abs(l) : Math.Abs(TemplateValues.ToDouble(value));
             case "round":
                 int digits = (int)(Arg(0, "precision", 0L) as long? ?? 0);
                 string method = Arg(1, "method", "common") as string ?? "common";

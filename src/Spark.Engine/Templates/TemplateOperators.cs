@@ -39,19 +39,19 @@ internal static class TemplateOperators
         double x = TemplateValues.ToDouble(left), y = TemplateValues.ToDouble(right);
         switch (op)
         {
-            case "+": return integers ? (long)left! + (long)right! : x + y;
-            case "-": return integers ? (long)left! - (long)right! : x - y;
-            case "*": return integers ? (long)left! * (long)right! : x * y;
+            case "+": return integers ? (object)((long)left! + (long)right!) : x + y;
+            case "-": return integers ? (object)((long)left! - (long)right!) : x - y;
+            case "*": return integers ? (object)((long)left! * (long)right!) : x * y;
             case "/": return x / y;
             case "//":
                 if (y == 0) throw new ChatTemplateException("integer division by zero");
-                return integers ? (long)Math.Floor(x / y) : Math.Floor(x / y);
+                return integers ? (object)((long)Math.Floor(x / y)) : Math.Floor(x / y);
             case "%":
                 if (integers && y == 0) throw new ChatTemplateException("modulo by zero");
-                return integers ? (long)left! % (long)right! : x % y;
+                return integers ? (object)((long)left! % (long)right!) : x % y;
             case "**":
                 double p = Math.Pow(x, y);
-                return integers && y >= 0 ? (long)p : p;
+                return integers && y >= 0 ? (object)(long)p : p;
             default:
                 return Comparison(op, x.CompareTo(y));
         }

@@ -42,7 +42,7 @@ internal static class TemplateValues
                         if (v.TryGetValue(out int i)) return (long)i;
                         double d = v.TryGetValue(out double dd) ? dd : double.Parse(v.ToJsonString(), CultureInfo.InvariantCulture);
                         // JavaScript has one number type: an integral value is an integer to the reference renderer.
-                        return double.IsInteger(d) && Math.Abs(d) < 9007199254740992d ? (long)d : d;
+                        return double.IsInteger(d) && Math.Abs(d) < 9007199254740992d ? (object)(long)d : d;
                     default:
                         throw new ChatTemplateException($"cannot use JSON value '{v.ToJsonString()}' as a template variable");
                 }
