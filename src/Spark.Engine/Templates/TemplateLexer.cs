@@ -140,20 +140,16 @@ internal sealed class TemplateLexer
             _tokens.Add(new TemplateToken(TokenKind.String, LexString(c), Line(start), Column(start)));
             return;
         }
+        if ((c == '-' || c == '+') && _pos + 1 < _src.Length && char.IsAsciiDigit(_src[_pos + 1]) && !EndsOperand())
+        {
+            // Like the reference, a sign that cannot be binary is part of the number: -5|abs is 5.
+            _pos++;
+            LexNumber(start);
+            return;
+        }
         if (char.IsAsciiDigit(c))
         {
-            while (_pos < _src.Length && char.IsAsciiDigit(_src[_pos])) _pos++;
-            bool afterDot = _tokens.Count > 0 && _tokens[^1].IsSymbol(".");
-            if (!afterDot && _pos + 1 < _src.Length && _src[_pos] == '.' && char.IsAsciiDigit(_src[_pos + 1]))
-            {
-                _pos++;
-                while (_pos < _src.Length && char.IsAsciiDigit(_src[_pos])) _pos++;
-                _tokens.Add(new TemplateToken(TokenKind.Float, _src[start.._pos], Line(start), Column(start)));
-            }
-            else
-            {
-                _tokens.Add(new TemplateToken(TokenKind.Integer, _src[start.._pos], Line(start), Column(start)));
-            }
+            LexNumber(start);
             return;
         }
         if (char.IsAsciiLetter(c) || c == '_')
@@ -172,6 +168,28 @@ internal sealed class TemplateLexer
             return;
         }
         throw Error($"unexpected character '{c}'", start);
+    }
+
+    private bool EndsOperand()
+    {
+        if (_tokens.Count == 0) return false;
+        var last = _tokens[^1];
+        return last.Kind is TokenKind.Identifier or TokenKind.Integer or TokenKind.Float or TokenKind.String
+            || last.IsSymbol(")") || last.IsSymbol("]");
+    }
+
+    private void LexNumber(int start)
+    {
+        while (_pos < _src.Length && char.IsAsciiDigit(_src[_pos])) _pos++;
+        bool afterDot = _tokens.Count > 0 && _tokens[^1].IsSymbol(".");
+        if (!afterDot && _pos + 1 < _src.Length && _src[_pos] == '.' && char.IsAsciiDigit(_src[_pos + 1]))
+        {
+            _pos++;
+            while (_pos < _src.Length && char.IsAsciiDigit(_src[_pos])) _pos++;
+            _tokens.Add(new TemplateToken(TokenKind.Float, _src[start.._pos], Line(start), Column(start)));
+            return;
+        }
+        _tokens.Add(new TemplateToken(TokenKind.Integer, _src[start.._pos], Line(start), Column(start)));
     }
 
     private string LexString(char quote)
