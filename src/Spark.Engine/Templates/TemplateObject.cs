@@ -7,8 +7,3 @@ internal class TemplateObject
 
     public object? Get(string key) => Items.TryGetValue(key, out var value) ? value : Undefined.Value;
 }
-
-/// <summary>The <c>name=value</c> arguments of one call, passed to macros and builtins.</summary>
-internal sealed class KeywordArguments : TemplateObject
-{
-}
