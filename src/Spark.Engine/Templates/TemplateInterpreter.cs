@@ -9,7 +9,10 @@ internal sealed class TemplateInterpreter
 
     private sealed class ContinueSignal : Exception;
 
+    private const int MaxCallDepth = 64;
+
     private readonly DateTime _now;
+    private int _callDepth;
 
     public TemplateInterpreter(DateTime now) => _now = now;
 
@@ -173,7 +176,16 @@ internal sealed class TemplateInterpreter
                 scope.Set(p.Name, value);
             }
             if (keywords.Items.TryGetValue("caller", out var caller)) scope.Set("caller", caller);
-            return RenderToString(body, scope);
+            if (++_callDepth > MaxCallDepth)
+                throw new ChatTemplateException($"macro '{name}' nested more than {MaxCallDepth} calls deep (runaway recursion?)");
+            try
+            {
+                return RenderToString(body, scope);
+            }
+            finally
+            {
+                _callDepth--;
+            }
         });
 
     private void RenderCallBlock(CallBlockNode call, TemplateScope scope, StringBuilder sb)

@@ -15,14 +15,26 @@ internal sealed partial class TemplateParser
         return At(new ListExpr(items, IsTuple: true), first);
     }
 
+    private const int MaxNesting = 128;
+
+    private int _nesting;
+
     public Expr ParseExpression()
     {
         var start = Peek();
-        var value = ParseOr();
-        if (!AcceptKeyword("if")) return value;
-        var test = ParseOr();
-        Expr? otherwise = AcceptKeyword("else") ? ParseExpression() : null;
-        return At(new ConditionalExpr(test, value, otherwise), start);
+        if (++_nesting > MaxNesting) throw Error($"expression nested more than {MaxNesting} levels deep", start);
+        try
+        {
+            var value = ParseOr();
+            if (!AcceptKeyword("if")) return value;
+            var test = ParseOr();
+            Expr? otherwise = AcceptKeyword("else") ? ParseExpression() : null;
+            return At(new ConditionalExpr(test, value, otherwise), start);
+        }
+        finally
+        {
+            _nesting--;
+        }
     }
 
     private Expr ParseOr()
@@ -49,9 +61,11 @@ internal sealed partial class TemplateParser
 
     private Expr ParseNot()
     {
-        if (!Peek().IsKeyword("not")) return ParseComparison();
-        var op = Next();
-        return At(new UnaryExpr("not", ParseNot()), op);
+        var ops = new Stack<TemplateToken>();
+        while (Peek().IsKeyword("not") && !Peek(1).IsKeyword("in")) ops.Push(Next());
+        var value = ParseComparison();
+        while (ops.Count > 0) value = At(new UnaryExpr("not", value), ops.Pop());
+        return value;
     }
 
     private Expr ParseComparison()
@@ -96,8 +110,15 @@ internal sealed partial class TemplateParser
     {
         if (Peek().Kind == TokenKind.Symbol && Peek().Value is "-" or "+")
         {
-            var op = Next();
-            return At(new UnaryExpr(op.Value, ParseUnary()), op);
+            var ops = new Stack<TemplateToken>();
+            while (Peek().Kind == TokenKind.Symbol && Peek().Value is "-" or "+") ops.Push(Next());
+            var operand = ParseUnary();
+            while (ops.Count > 0)
+            {
+                var op = ops.Pop();
+                operand = At(new UnaryExpr(op.Value, operand), op);
+            }
+            return operand;
         }
         var left = ParseTest();
         if (Peek().IsSymbol("**"))

@@ -113,6 +113,19 @@ internal sealed partial class TemplateParser
     {
         if (keyword.Kind != TokenKind.Identifier) throw Error($"expected a statement name but found {keyword}", keyword);
         _pos++;
+        if (++_nesting > MaxNesting) throw Error($"blocks nested more than {MaxNesting} levels deep", keyword);
+        try
+        {
+            return ParseStatementBody(keyword);
+        }
+        finally
+        {
+            _nesting--;
+        }
+    }
+
+    private TemplateNode? ParseStatementBody(TemplateToken keyword)
+    {
         switch (keyword.Value)
         {
             case "if": return ParseIf(keyword);

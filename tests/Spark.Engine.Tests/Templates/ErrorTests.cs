@@ -124,4 +124,30 @@ public class ErrorTests
         Assert.Equal("1", template.Render(new JsonObject()));
         Assert.Equal("1", template.Render(new JsonObject()));
     }
+
+    [Fact]
+    public void Render_RunawayMacroRecursion_StopsWithAnError()
+    {
+        var e = Assert.Throws<ChatTemplateException>(() => Render("{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(0) }}"));
+        Assert.Contains("macro 'f' nested more than 64 calls deep", e.Message);
+    }
+
+    [Fact]
+    public void Parse_DeeplyNestedParentheses_StopsWithAnError()
+    {
+        var e = Assert.Throws<ChatTemplateException>(() => ChatTemplate.Parse("{{ " + new string('(', 5000) + "1" + new string(')', 5000) + " }}"));
+        Assert.Contains("nested more than", e.Message);
+    }
+
+    [Fact]
+    public void Parse_DeeplyNestedBlocks_StopsWithAnError()
+    {
+        string source = string.Concat(Enumerable.Repeat("{% if true %}", 5000)) + string.Concat(Enumerable.Repeat("{% endif %}", 5000));
+        var e = Assert.Throws<ChatTemplateException>(() => ChatTemplate.Parse(source));
+        Assert.Contains("nested more than 128 levels deep", e.Message);
+    }
+
+    [Fact]
+    public void Parse_LongPrefixOperatorChain_DoesNotRecurse() =>
+        Assert.Equal("true", Render("{{ " + string.Concat(Enumerable.Repeat("not ", 4999)) + "false }}"));
 }

@@ -111,4 +111,12 @@ public class ExpressionTests
     [Fact]
     public void Variables_FromJson_KeepIntegralNumbersIntegral() =>
         Assert.Equal("2|2.5", Render("{{ a }}|{{ b }}", "{\"a\": 2.0, \"b\": 2.5}"));
+
+    [Fact]
+    public void Variables_BuiltInCode_ConvertLikeParsedJson()
+    {
+        var variables = new System.Text.Json.Nodes.JsonObject { ["n"] = 3, ["f"] = 1.5, ["b"] = true, ["s"] = "x", ["z"] = null };
+        Assert.Equal("3|1.5|true|x|true", Spark.Engine.Templates.ChatTemplate.Parse("{{ n }}|{{ f }}|{{ b }}|{{ s }}|{{ z is none }}")
+            .Render(variables));
+    }
 }
