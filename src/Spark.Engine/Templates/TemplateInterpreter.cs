@@ -93,7 +93,7 @@ internal sealed class TemplateInterpreter
             TemplateObject obj => obj.Items.Keys.Select(k => (object?)k).ToList(),
             string s => s.Select(c => (object?)c.ToString()).ToList(),
             Undefined => [],
-            var other => throw new ChatTemplateException($"cannot loop over a {TemplateValues.TypeName(other)}"),
+            var other => throw new ChatTemplateException($"cannot loop over a value of type {TemplateValues.TypeName(other)}"),
         };
         var items = new List<object?>(source.Count);
         foreach (var item in source)

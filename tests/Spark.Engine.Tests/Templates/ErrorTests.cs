@@ -150,4 +150,29 @@ public class ErrorTests
     [Fact]
     public void Parse_LongPrefixOperatorChain_DoesNotRecurse() =>
         Assert.Equal("true", Render("{{ " + string.Concat(Enumerable.Repeat("not ", 4999)) + "false }}"));
+
+    [Fact]
+    public void Parse_UnknownEscapeInString_NamesTheEscape()
+    {
+        var e = Assert.Throws<ChatTemplateException>(() => ChatTemplate.Parse("{{ 'a\\qb' }}"));
+        Assert.Contains("unknown escape sequence '\\q'", e.Message);
+    }
+
+    [Fact]
+    public void Parse_NullSource_Throws() => Assert.Throws<ArgumentNullException>(() => ChatTemplate.Parse(null!));
+
+    [Fact]
+    public void Render_UnsupportedStrftimeDirective_NamesIt()
+    {
+        var e = Assert.Throws<ChatTemplateException>(() => Render("{{ strftime_now('%Q') }}"));
+        Assert.True(e.IsUnsupported);
+        Assert.Contains("'%Q'", e.Message);
+    }
+
+    [Fact]
+    public void Render_LoopOverNumber_SaysWhatWasGiven()
+    {
+        var e = Assert.Throws<ChatTemplateException>(() => Render("{% for x in 5 %}{% endfor %}"));
+        Assert.Contains("cannot loop over a value of type integer", e.Message);
+    }
 }
