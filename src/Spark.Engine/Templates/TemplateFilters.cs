@@ -10,13 +10,14 @@ internal static class TemplateFilters
     {
         object? Arg(int index, string key, object? fallback = null) =>
             index < args.Count ? args[index] : kw.Items.TryGetValue(key, out var v) ? v : fallback;
+        object? Keyword(string key) => kw.Items.TryGetValue(key, out var v) ? v : null;
 
         switch (name)
         {
             case "tojson":
-                var separators = Arg(99, "separators") as List<object?>;
+                var separators = Keyword("separators") as List<object?>;
                 long? indent = Arg(0, "indent") is long i ? i : null;
-                var source = Arg(99, "sort_keys") is true ? SortKeys(value) : value;
+                var source = Keyword("sort_keys") is true ? SortKeys(value) : value;
                 return TemplateJson.Serialize(source, (int?)indent, separators?.ElementAtOrDefault(0) as string, separators?.ElementAtOrDefault(1) as string);
             case "safe":
                 return value;
