@@ -33,6 +33,22 @@ public enum GgmlType : uint
     Q6_K = 14,
     /// <summary>8-bit k-quant with F32 scale and block sums, super-blocks of 256.</summary>
     Q8_K = 15,
+    /// <summary>2.06-bit i-quant.</summary>
+    IQ2_XXS = 16,
+    /// <summary>2.31-bit i-quant.</summary>
+    IQ2_XS = 17,
+    /// <summary>3.06-bit i-quant.</summary>
+    IQ3_XXS = 18,
+    /// <summary>1.56-bit i-quant.</summary>
+    IQ1_S = 19,
+    /// <summary>4-bit non-linear, blocks of 32.</summary>
+    IQ4_NL = 20,
+    /// <summary>3.44-bit i-quant.</summary>
+    IQ3_S = 21,
+    /// <summary>2.5-bit i-quant.</summary>
+    IQ2_S = 22,
+    /// <summary>4.25-bit i-quant.</summary>
+    IQ4_XS = 23,
     /// <summary>8-bit integer.</summary>
     I8 = 24,
     /// <summary>16-bit integer.</summary>
@@ -43,6 +59,14 @@ public enum GgmlType : uint
     I64 = 27,
     /// <summary>64-bit float.</summary>
     F64 = 28,
+    /// <summary>1.75-bit i-quant.</summary>
+    IQ1_M = 29,
     /// <summary>bfloat16.</summary>
     BF16 = 30,
+    /// <summary>Ternary, 1.69 bits.</summary>
+    TQ1_0 = 34,
+    /// <summary>Ternary, 2.06 bits.</summary>
+    TQ2_0 = 35,
+    /// <summary>4-bit microscaling float, blocks of 32.</summary>
+    MXFP4 = 39,
 }

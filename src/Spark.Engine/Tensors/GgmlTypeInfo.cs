@@ -23,14 +23,17 @@ public static class GgmlTypeInfo
     /// <summary>The types Spark can read, for error messages.</summary>
     public static string SupportedList => "F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K, Q8_K";
 
-    /// <summary>True when the numeric value names a type ggml defines (supported by Spark or not).</summary>
-    public static bool IsKnown(uint value) => value <= 39 && value is not (4 or 5);
+    /// <summary>True when the numeric value names a type whose block geometry Spark knows (readable or not).</summary>
+    public static bool IsKnown(uint value) => Enum.IsDefined((GgmlType)value) && BlockBytes((GgmlType)value) > 0;
 
     /// <summary>Elements per block (1 for plain types).</summary>
     public static int BlockSize(GgmlType type) => type switch
     {
         GgmlType.Q4_0 or GgmlType.Q4_1 or GgmlType.Q5_0 or GgmlType.Q5_1 or GgmlType.Q8_0 or GgmlType.Q8_1 => QK32,
-        GgmlType.Q2_K or GgmlType.Q3_K or GgmlType.Q4_K or GgmlType.Q5_K or GgmlType.Q6_K or GgmlType.Q8_K => QK_K,
+        GgmlType.IQ4_NL or GgmlType.MXFP4 => QK32,
+        GgmlType.Q2_K or GgmlType.Q3_K or GgmlType.Q4_K or GgmlType.Q5_K or GgmlType.Q6_K or GgmlType.Q8_K or
+        GgmlType.IQ2_XXS or GgmlType.IQ2_XS or GgmlType.IQ3_XXS or GgmlType.IQ1_S or GgmlType.IQ3_S or
+        GgmlType.IQ2_S or GgmlType.IQ4_XS or GgmlType.IQ1_M or GgmlType.TQ1_0 or GgmlType.TQ2_0 => QK_K,
         _ => 1,
     };
 
@@ -57,6 +60,18 @@ public static class GgmlTypeInfo
         GgmlType.Q5_K => 2 + 2 + 12 + 32 + 128,
         GgmlType.Q6_K => 128 + 64 + 16 + 2,
         GgmlType.Q8_K => 4 + 256 + 32,
+        GgmlType.IQ2_XXS => 66,
+        GgmlType.IQ2_XS => 74,
+        GgmlType.IQ3_XXS => 98,
+        GgmlType.IQ1_S => 50,
+        GgmlType.IQ4_NL => 18,
+        GgmlType.IQ3_S => 110,
+        GgmlType.IQ2_S => 82,
+        GgmlType.IQ4_XS => 136,
+        GgmlType.IQ1_M => 56,
+        GgmlType.TQ1_0 => 54,
+        GgmlType.TQ2_0 => 66,
+        GgmlType.MXFP4 => 17,
         _ => 0,
     };
 
