@@ -95,6 +95,49 @@ public class MatVecTests
         Assert.Equal(0, allocated);
     }
 
+    [Theory]
+    [MemberData(nameof(TensorTestData.AllTypes), MemberType = typeof(TensorTestData))]
+    public void ScalarDotRow_AfterWarmUp_AllocatesNothing(GgmlType type)
+    {
+        int cols = GgmlTypeInfo.BlockSize(type) == 1 ? 1001 : 512;
+        var (w, x, _, _) = Problem(type, 1, cols, seed: 10);
+        float sink = ScalarDot.Row(type, w, x);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 200; i++) sink += ScalarDot.Row(type, w, x);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(0, allocated);
+        Assert.False(float.IsNaN(sink));
+    }
+
+    [Fact]
+    public void HalfToSingle_EveryF16BitPattern_MatchesHalfConversion()
+    {
+        if (!Vector256Dot.IsSupported) return;
+        for (int start = 0; start < 65536; start += 8)
+        {
+            var bits = System.Runtime.Intrinsics.Vector256.Create(
+                (uint)start, (uint)start + 1, (uint)start + 2, (uint)start + 3,
+                (uint)start + 4, (uint)start + 5, (uint)start + 6, (uint)start + 7);
+            var f = Vector256Dot.HalfToSingle(bits);
+            for (int k = 0; k < 8; k++)
+            {
+                float expected = (float)BitConverter.UInt16BitsToHalf((ushort)(start + k));
+                float actual = f[k];
+                bool same = float.IsNaN(expected) ? float.IsNaN(actual)
+                    : BitConverter.SingleToInt32Bits(expected) == BitConverter.SingleToInt32Bits(actual);
+                Assert.True(same, $"F16 0x{start + k:X4}: expected {expected}, got {actual}");
+            }
+        }
+    }
+
+    [Fact]
+    public void Multiply_ZeroColumns_Throws()
+    {
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() =>
+            MatVec.Multiply(GgmlType.F32, [], 0, [], new float[1], 0, 1));
+        Assert.Contains("at least one column", ex.Message);
+    }
+
     [Fact]
     public void Multiply_UnsupportedType_ThrowsNotSupportedListingSupportedTypes()
     {
