@@ -32,6 +32,43 @@ internal static class TensorTestData
         return v;
     }
 
+    /// <summary>
+    /// Bell-shaped values built with integer arithmetic and power-of-two scaling only, so every platform produces
+    /// the same floats bit for bit (golden-byte tests depend on that). Super-blocks vary on purpose: unit scale,
+    /// tiny scale, all positive, all negative and offset, a lone outlier, and all zero.
+    /// </summary>
+    public static float[] Golden(int superBlocks)
+    {
+        var x = new float[superBlocks * 256];
+        uint state = 2463534242;
+        uint Next()
+        {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            return state;
+        }
+        for (int i = 0; i < x.Length; i++)
+        {
+            int sum = 0;
+            for (int k = 0; k < 4; k++) sum += (int)(Next() & 0xFFF);
+            x[i] = (sum - 2 * 4095) / 2048f; // Irwin–Hall(4), roughly N(0, 1.15)
+        }
+        for (int b = 0; b < superBlocks; b++)
+        {
+            var s = x.AsSpan(256 * b, 256);
+            switch (b % 6)
+            {
+                case 1: for (int i = 0; i < 256; i++) s[i] /= 128; break;
+                case 2: for (int i = 0; i < 256; i++) s[i] = MathF.Abs(s[i]); break;
+                case 3: for (int i = 0; i < 256; i++) s[i] = -MathF.Abs(s[i]) - 1; break;
+                case 4: s[77] = 40; break;
+                case 5: if (b == 5) s.Clear(); break;
+            }
+        }
+        return x;
+    }
+
     /// <summary>Random block bytes whose F16/F32 scale fields hold finite, modest values.</summary>
     public static byte[] RandomBlocks(GgmlType type, int blocks, int seed)
     {
