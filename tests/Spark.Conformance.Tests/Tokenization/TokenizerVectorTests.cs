@@ -47,4 +47,59 @@ public class TokenizerVectorTests(ITestOutputHelper output)
         output.WriteLine($"{name}: {passed}/{texts.Length}");
         Assert.True(passed == texts.Length, $"{name}: {passed}/{texts.Length}\n{failures}");
     }
+
+    [ConformanceTheory]
+    [MemberData(nameof(VocabFiles))]
+    public void Decode_VocabTestVectors_RoundTripEveryText(string vocabFile)
+    {
+        string path = ConformanceData.PathOf("tokenizer", vocabFile);
+        string[] texts = File.ReadAllText(path + ".inp", Encoding.UTF8).Split(Separator)[..^1];
+        using var gguf = GgufFile.Open(path);
+        var tokenizer = Tokenizer.FromGguf(gguf.Metadata);
+
+        var failures = new StringBuilder();
+        int passed = 0;
+        foreach (string text in texts)
+        {
+            string decoded = tokenizer.Decode(tokenizer.Encode(text, addSpecial: false, parseSpecial: false));
+            // models that clean up spaces (Hugging Face's clean_up_tokenization_spaces) drop the space before . , ! ?
+            string expected = CleansSpaces(vocabFile) ? CleanSpaces(text) : text;
+            if (decoded == expected) { passed++; continue; }
+            failures.Append($"  {JsonSerializer.Serialize(text)} decoded as {JsonSerializer.Serialize(decoded)}\n");
+        }
+        output.WriteLine($"{vocabFile}: {passed}/{texts.Length} round trips");
+        Assert.True(passed == texts.Length, $"{vocabFile}: {passed}/{texts.Length}\n{failures}");
+    }
+
+    [ConformanceTheory]
+    [MemberData(nameof(VocabFiles))]
+    public void Encode_100KilobyteText_TakesWellUnderASecond(string vocabFile)
+    {
+        string path = ConformanceData.PathOf("tokenizer", vocabFile);
+        string inputs = File.ReadAllText(path + ".inp", Encoding.UTF8).Replace(Separator, " ", StringComparison.Ordinal);
+        var text = new StringBuilder();
+        while (text.Length < 100_000) text.Append(inputs);
+        using var gguf = GgufFile.Open(path);
+        var tokenizer = Tokenizer.FromGguf(gguf.Metadata);
+        tokenizer.Encode(inputs, false, false); // warm up (compiled regexes, JIT)
+
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        int[] ids = tokenizer.Encode(text.ToString(), addSpecial: false, parseSpecial: false);
+        sw.Stop();
+
+        output.WriteLine($"{vocabFile}: {text.Length} chars → {ids.Length} tokens in {sw.Elapsed.TotalMilliseconds:F0} ms");
+        // a generous bound: timing never gates on shared CI cores, but a quadratic blow-up would take minutes
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(10), $"{vocabFile}: {sw.Elapsed}");
+    }
+
+    private static bool CleansSpaces(string vocabFile) =>
+        vocabFile is "ggml-vocab-gpt-2.gguf" or "ggml-vocab-llama-bpe.gguf" or "ggml-vocab-starcoder.gguf";
+
+    // the punctuation rule of llama.cpp's clean-up (the apostrophe rules need " ' " or " 's" / " 're" …, which these texts lack)
+    private static string CleanSpaces(string text)
+    {
+        string s = text;
+        foreach (string p in new[] { " ?", " !", " .", " ," }) s = s.Replace(p, p[1..], StringComparison.Ordinal);
+        return s;
+    }
 }
