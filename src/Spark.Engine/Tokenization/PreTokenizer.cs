@@ -18,12 +18,14 @@ namespace Spark.Engine.Tokenization;
 internal sealed class PreTokenizer
 {
     private static readonly char[] s_standIns = BuildStandIns();
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Regex> s_compiled = new(StringComparer.Ordinal);
     private readonly Regex[] _patterns;
 
     public PreTokenizer(string name, string[] patterns, bool ignoreMerges = false, bool cleanSpaces = true, bool addBos = false, bool noBos = false)
     {
         Name = name;
-        _patterns = Array.ConvertAll(patterns, p => new Regex(p, RegexOptions.CultureInvariant | RegexOptions.Compiled));
+        // compiled once per process: compiling costs milliseconds, matching is then fast and thread-safe
+        _patterns = Array.ConvertAll(patterns, p => s_compiled.GetOrAdd(p, static q => new Regex(q, RegexOptions.CultureInvariant | RegexOptions.Compiled)));
         IgnoreMerges = ignoreMerges;
         CleanSpaces = cleanSpaces;
         AddBos = addBos;

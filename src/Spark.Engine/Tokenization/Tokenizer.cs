@@ -182,14 +182,14 @@ public sealed class Tokenizer
             throw new ArgumentOutOfRangeException(nameof(id), id, $"token id {id} is outside the vocabulary (0..{_vocab.Count - 1})");
     }
 
-    private static string EscapeSpaces(ReadOnlySpan<char> text, bool prefix)
+    // SentencePiece's whitespace escaping, with the optional leading space (llama_escape_whitespace)
+    private static char[] EscapeSpaces(ReadOnlySpan<char> text, bool prefix)
     {
-        return string.Create(text.Length + (prefix ? 1 : 0), (text.ToString(), prefix), static (dst, state) =>
-        {
-            int o = 0;
-            if (state.prefix) dst[o++] = EscapedSpace;
-            foreach (char c in state.Item1) dst[o++] = c == ' ' ? EscapedSpace : c;
-        });
+        var escaped = new char[text.Length + (prefix ? 1 : 0)];
+        int o = 0;
+        if (prefix) escaped[o++] = EscapedSpace;
+        foreach (char c in text) escaped[o++] = c == ' ' ? EscapedSpace : c;
+        return escaped;
     }
 
     // the token's output bytes with special tokens rendered, as llama.cpp's token_to_piece(special = true)

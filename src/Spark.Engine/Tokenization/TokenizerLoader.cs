@@ -131,18 +131,18 @@ internal static class TokenizerLoader
         return new Tokenizer(spm ? "spm" : "bpe", preName, vocab, ids, pre, merges, addBos, addEos, addSpacePrefix, cleanSpaces);
     }
 
-    // the lowest id whose text is one of texts; llama.cpp marks a token found this way as control
+    // the first of texts the vocabulary has (llama.cpp takes whichever its hash map yields first; the list order
+    // prefers the chat-turn token, e.g. <|eot_id|> over <|end_of_text|>); llama.cpp marks a token found this way as control
     private static int? DetectByText(Vocabulary vocab, string[] texts)
     {
-        int best = -1;
         foreach (string t in texts)
         {
             int id = vocab.Find(t);
-            if (id >= 0 && (best < 0 || id < best)) best = id;
+            if (id < 0) continue;
+            MarkControl(vocab, id);
+            return id;
         }
-        if (best < 0) return null;
-        MarkControl(vocab, best);
-        return best;
+        return null;
     }
 
     private static void MarkControl(Vocabulary vocab, int id) => vocab.SetAttributes(id, vocab.Attributes(id) | TokenAttributes.Control);
