@@ -25,8 +25,7 @@ public class TokenizerVectorTests(ITestOutputHelper output)
     public void Encode_LlamaCppVocabTestVectors_MatchEveryText(string vocabFile)
     {
         string path = ConformanceData.PathOf("tokenizer", vocabFile);
-        string[] texts = File.ReadAllText(path + ".inp", Encoding.UTF8).Split(Separator);
-        if (texts.Length > 0 && texts[^1].Length == 0) texts = texts[..^1]; // the file ends with the separator
+        string[] texts = ReadTexts(path);
         string[] lines = File.ReadAllText(path + ".out", Encoding.UTF8).Split('\n');
         Assert.True(lines.Length >= texts.Length, $"{vocabFile}: {texts.Length} texts but only {lines.Length} expected lines");
 
@@ -53,7 +52,7 @@ public class TokenizerVectorTests(ITestOutputHelper output)
     public void Decode_VocabTestVectors_RoundTripEveryText(string vocabFile)
     {
         string path = ConformanceData.PathOf("tokenizer", vocabFile);
-        string[] texts = File.ReadAllText(path + ".inp", Encoding.UTF8).Split(Separator)[..^1];
+        string[] texts = ReadTexts(path);
         using var gguf = GgufFile.Open(path);
         var tokenizer = Tokenizer.FromGguf(gguf.Metadata);
 
@@ -90,6 +89,32 @@ public class TokenizerVectorTests(ITestOutputHelper output)
         output.WriteLine($"{vocabFile}: {text.Length} chars → {ids.Length} tokens in {sw.Elapsed.TotalMilliseconds:F0} ms");
         // a generous bound: timing never gates on shared CI cores, but a quadratic blow-up would take minutes
         Assert.True(sw.Elapsed < TimeSpan.FromSeconds(10), $"{vocabFile}: {sw.Elapsed}");
+    }
+
+    [ConformanceTheory]
+    [MemberData(nameof(VocabFiles))]
+    public void Encode_100KilobytePathologicalRuns_StayLinear(string vocabFile)
+    {
+        using var gguf = GgufFile.Open(ConformanceData.PathOf("tokenizer", vocabFile));
+        var tokenizer = Tokenizer.FromGguf(gguf.Metadata);
+        tokenizer.Encode("warm up 123 \n", false, false);
+
+        foreach (var (name, unit) in new[] { ("spaces", " "), ("space-newline", " \n"), ("digits", "7"), ("letters", "a"), ("emoji", "🦙"), ("cjk", "我"), ("apostrophes", "'") })
+        {
+            string text = string.Concat(Enumerable.Repeat(unit, 100_000 / unit.Length)) + "x";
+            var sw = System.Diagnostics.Stopwatch.StartNew();
+            int[] ids = tokenizer.Encode(text, addSpecial: false, parseSpecial: true);
+            sw.Stop();
+            output.WriteLine($"{vocabFile} {name}: {ids.Length} tokens in {sw.Elapsed.TotalMilliseconds:F0} ms");
+            Assert.True(sw.Elapsed < TimeSpan.FromSeconds(10), $"{vocabFile} {name}: {sw.Elapsed}");
+        }
+    }
+
+    // texts are separated by the marker and the file ends with one, so the empty remainder is not a text
+    private static string[] ReadTexts(string vocabPath)
+    {
+        string[] texts = File.ReadAllText(vocabPath + ".inp", Encoding.UTF8).Split(Separator);
+        return texts.Length > 0 && texts[^1].Length == 0 ? texts[..^1] : texts;
     }
 
     private static bool CleansSpaces(string vocabFile) =>

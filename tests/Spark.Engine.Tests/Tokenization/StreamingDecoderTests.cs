@@ -120,4 +120,27 @@ public class StreamingDecoderTests
 
         Assert.Throws<ArgumentOutOfRangeException>(() => d.Append(s_spm.VocabSize));
     }
+
+    [Fact]
+    public void Flush_DestinationTooSmall_ThrowsNamingPendingCount()
+    {
+        var d = new StreamingDecoder(s_spm);
+        d.Append(B(0xF0));
+        d.Append(B(0x9F));
+
+        var e = Assert.Throws<ArgumentException>(() => d.Flush(new char[1]));
+        Assert.Contains("destination has 1 chars but 2 are pending", e.Message);
+    }
+
+    [Fact]
+    public void Reset_PendingBytes_DroppedWithoutOutput()
+    {
+        var d = new StreamingDecoder(s_spm);
+        d.Append(B(0xE2));
+
+        d.Reset();
+
+        Assert.Equal(0, d.PendingBytes);
+        Assert.Equal("a", d.Append(s_spm.Id("a")).ToString());
+    }
 }

@@ -117,4 +117,12 @@ public class TokenizerLoadErrorTests
     {
         Assert.Throws<ArgumentNullException>(() => Tokenizer.FromGguf(null!));
     }
+
+    [Fact]
+    public void Encode_NullText_ThrowsArgumentNull()
+    {
+        var t = Tokenizer.FromGguf(TinyVocab.Spm().Metadata());
+
+        Assert.Throws<ArgumentNullException>(() => t.Encode(null!, false, false));
+    }
 }
