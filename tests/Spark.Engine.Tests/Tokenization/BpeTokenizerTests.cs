@@ -103,4 +103,15 @@ public class BpeTokenizerTests
         Assert.Equal(34_001, ids.Length);
         Assert.True(sw.Elapsed < TimeSpan.FromSeconds(10), $"took {sw.Elapsed}");
     }
+
+    [Fact]
+    public void Encode_LoneSurrogate_EncodedAsReplacementCharacterBytes()
+    {
+        var t = Tokenizer.FromGguf(TinyVocab.Bpe("llama3").AddByteLevelAlphabet().Add("<|begin_of_text|>", 0, TinyVocab.Control)
+            .Set("tokenizer.ggml.bos_token_id", 256).Metadata());
+
+        int[] ids = t.Encode("a\uD800b", addSpecial: false, parseSpecial: false);
+
+        Assert.Equal("a\uFFFDb", t.Decode(ids));
+    }
 }

@@ -110,4 +110,12 @@ public class SpmTokenizerTests
         Assert.Equal(40_001, ids.Length); // 40 000 × "▁ab", then the trailing "▁"
         Assert.True(sw.Elapsed < TimeSpan.FromSeconds(10), $"took {sw.Elapsed}");
     }
+
+    [Fact]
+    public void Encode_LoneSurrogate_FallsBackToReplacementCharacterBytes()
+    {
+        var t = Build(v => v.Add("▁").Set("tokenizer.ggml.add_space_prefix", false));
+
+        Assert.Equal(["<0xEF>", "<0xBF>", "<0xBD>"], t.Texts(t.Encode("\uDC00", false, false)));
+    }
 }
