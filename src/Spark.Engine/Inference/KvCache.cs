@@ -56,7 +56,7 @@ internal sealed class KvCache
             source.CopyTo(destination);
             return;
         }
-        for (int i = 0; i < source.Length; i++) destination[i] = (float)(Half)source[i];
+        for (int i = 0; i < source.Length; i++) destination[i] = Kernels.HalfRounding.Round(source[i]);
     }
 
     /// <summary>Marks one more position as filled (after every layer stored it).</summary>

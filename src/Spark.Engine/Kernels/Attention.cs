@@ -62,7 +62,7 @@ internal static class Attention
         for (int d = 0; d < acc.Length; d++) acc[d] *= inv;
     }
 
-    private static float Round(float x, bool toHalf) => toHalf ? (float)(Half)x : x;
+    private static float Round(float x, bool toHalf) => toHalf ? HalfRounding.Round(x) : x;
 
     private static float ScalarDot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
     {

@@ -29,6 +29,9 @@ internal sealed class AttentionJob : IParallelWork
         _scale = 1f / MathF.Sqrt(config.KeyLength);
     }
 
+    /// <summary>Multiply-adds the current attention takes.</summary>
+    public long Work => (long)_config.HeadCount * _length * (_config.KeyLength + _config.ValueLength);
+
     /// <summary>Attends over positions [0, <paramref name="length"/>) of <paramref name="layer"/>.</summary>
     public void Set(KvCache cache, int layer, int length)
     {

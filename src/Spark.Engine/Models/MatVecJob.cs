@@ -28,9 +28,13 @@ internal sealed class MatVecJob : IParallelWork
         _scratch = new byte[ActivationRounding.ScratchBytes(maxColumns)];
     }
 
+    /// <summary>Multiply-adds the current products take (decides whether splitting them across threads pays off).</summary>
+    public long Work { get; private set; }
+
     public void Set(float[] input, WeightMatrix m0, float[] y0)
     {
         _count = 0;
+        Work = 0;
         Add(input, m0, y0);
     }
 
@@ -51,6 +55,7 @@ internal sealed class MatVecJob : IParallelWork
         int i = _count++;
         _matrices[i] = m;
         _outputs[i] = y;
+        Work += (long)m.Rows * m.Columns;
         var activation = _roundActivations ? ActivationRounding.For(m.Type) : GgmlType.F32;
         _activations[i] = activation;
         if (i > 0 && _activations[i - 1] == activation && _matrices[i - 1]!.Columns == m.Columns)

@@ -12,6 +12,9 @@ namespace Spark.Engine.Models;
 /// </summary>
 internal sealed class Transformer
 {
+    /// <summary>Operations smaller than this many multiply-adds run on the calling thread: waking workers costs more.</summary>
+    private const long ParallelThreshold = 1 << 16;
+
     private readonly double[] _inverseFrequencies;
     private readonly object _poolGate = new();
 
@@ -52,9 +55,15 @@ internal sealed class Transformer
 
             RmsNorm.Apply(s.Hidden, Weights.OutputNorm, c.RmsEpsilon, s.Hidden);
             s.MatVec.Set(s.Hidden, Weights.Output, s.Logits);
-            Pool.Run(s.MatVec);
+            Run(s.MatVec, s.MatVec.Work);
             cache.Advance();
         }
+    }
+
+    private void Run(IParallelWork work, long multiplyAdds)
+    {
+        if (multiplyAdds < ParallelThreshold) work.Execute(0, 1);
+        else Pool.Run(work);
     }
 
     private void Block(int layer, int position, ForwardState s)
@@ -67,7 +76,7 @@ internal sealed class Transformer
         // Attention: x += Wo · attend(rope(Wq·n + bq), rope(Wk·n + bk), Wv·n + bv), n = RMSNorm(x).
         RmsNorm.Apply(hidden, w.AttentionNorm, c.RmsEpsilon, normed);
         s.MatVec.Set(s.Normed, w.Query, s.Query, w.Key, s.Key, w.Value, s.Value);
-        Pool.Run(s.MatVec);
+        Run(s.MatVec, s.MatVec.Work);
         if (w.QueryBias != null) Activations.AddInPlace(s.Query, w.QueryBias);
         if (w.KeyBias != null) Activations.AddInPlace(s.Key, w.KeyBias);
         if (w.ValueBias != null) Activations.AddInPlace(s.Value, w.ValueBias);
@@ -75,18 +84,18 @@ internal sealed class Transformer
         Rope.Apply(s.Key, c.KeyLength, s.Cos, s.Sin, c.RopeStyle);
         s.Cache.Store(layer, position, s.Key, s.Value);
         s.Attention.Set(s.Cache, layer, position + 1);
-        Pool.Run(s.Attention);
+        Run(s.Attention, s.Attention.Work);
         s.MatVec.Set(s.AttentionOutput, w.AttentionOutput, s.Normed);
-        Pool.Run(s.MatVec);
+        Run(s.MatVec, s.MatVec.Work);
         Activations.AddInPlace(hidden, normed);
 
         // Feed-forward: x += Wdown · (SiLU(Wgate·n) ⊙ Wup·n), n = RMSNorm(x).
         RmsNorm.Apply(hidden, w.FeedForwardNorm, c.RmsEpsilon, normed);
         s.MatVec.Set(s.Normed, w.Gate, s.Gate, w.Up, s.Up);
-        Pool.Run(s.MatVec);
+        Run(s.MatVec, s.MatVec.Work);
         Activations.SwiGlu(s.Gate, s.Up);
         s.MatVec.Set(s.Gate, w.Down, s.Normed);
-        Pool.Run(s.MatVec);
+        Run(s.MatVec, s.MatVec.Work);
         Activations.AddInPlace(hidden, normed);
     }
 }
