@@ -1,6 +1,23 @@
+using System.CommandLine;
+using System.Text;
+using Spark.Cli.Commands;
+
 namespace Spark.Cli;
 
 internal static class Program
 {
-    private static int Main(string[] args) => 0;
+    private static int Main(string[] args)
+    {
+        Console.OutputEncoding = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
+        var root = new RootCommand("Spark: a fast local inference engine for GGUF models.");
+        root.Subcommands.Add(ModelCommand.Create());
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var error in parsed.Errors) Console.Error.WriteLine($"error: {error.Message}");
+            Console.Error.WriteLine("Run 'spark --help' (or 'spark COMMAND --help') for usage.");
+            return CliErrors.BadInput;
+        }
+        return parsed.Invoke();
+    }
 }

@@ -54,7 +54,7 @@ internal unsafe ref struct GgufReader
         {
             long keyAt = _pos;
             string key = ReadString("metadata key");
-            uint typeTag = ReadU32();
+            uint typeTag = BinaryPrimitives.ReadUInt32LittleEndian(Need(4, $"the value type of '{key}'"));
             var value = ReadValue((GgufValueType)typeTag, _pos - 4, key, depth: 0);
             if (!values.TryAdd(key, value))
                 throw new GgufFormatException(keyAt, $"metadata key '{key}' appears twice");
@@ -161,7 +161,7 @@ internal unsafe ref struct GgufReader
     {
         if (depth > 8) throw new GgufFormatException(_pos, $"metadata key '{key}' nests arrays more than 8 deep");
         long tagAt = _pos;
-        var elementType = (GgufValueType)ReadU32();
+        var elementType = (GgufValueType)BinaryPrimitives.ReadUInt32LittleEndian(Need(4, $"the element type of '{key}'"));
         int minElement = elementType switch
         {
             GgufValueType.UInt8 or GgufValueType.Int8 or GgufValueType.Bool => 1,
@@ -172,7 +172,7 @@ internal unsafe ref struct GgufReader
             _ => throw new GgufFormatException(tagAt, $"metadata key '{key}' is an array of unknown value type {(uint)elementType}"),
         };
         long countAt = _pos;
-        ulong count = ReadU64();
+        ulong count = BinaryPrimitives.ReadUInt64LittleEndian(Need(8, $"the element count of '{key}'"));
         if (count > (ulong)(Remaining / minElement) || count > int.MaxValue)
             throw new GgufFormatException(countAt, $"metadata key '{key}' claims {count:N0} elements but only {Remaining:N0} bytes remain");
         int n = (int)count;
@@ -230,7 +230,7 @@ internal unsafe ref struct GgufReader
     private string ReadString(string what)
     {
         long at = _pos;
-        ulong len = ReadU64();
+        ulong len = BinaryPrimitives.ReadUInt64LittleEndian(Need(8, $"the length of {what}"));
         if (len > (ulong)Remaining)
             throw new GgufFormatException(at, $"{what} claims {len:N0} bytes but only {Remaining:N0} remain");
         if (len > int.MaxValue)

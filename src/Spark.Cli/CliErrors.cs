@@ -1,0 +1,44 @@
+using Spark.Engine.Gguf;
+
+namespace Spark.Cli;
+
+/// <summary>
+/// The one place where exceptions become a single `error:` line on stderr and an exit code.
+/// </summary>
+internal static class CliErrors
+{
+    public const int Ok = 0;
+    public const int Failure = 1;
+    public const int BadInput = 2;
+    public const int Cancelled = 130;
+
+    /// <summary>Runs a command body, turning known failures into a clear message and an exit code.</summary>
+    public static int Run(Func<int> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("cancelled");
+            return Cancelled;
+        }
+        catch (Exception e) when (IsBadInput(e))
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return BadInput;
+        }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine($"error: unexpected {e.GetType().Name}: {e.Message}");
+            Console.Error.WriteLine("This is a bug in Spark; please report it with the command you ran.");
+            if (Environment.GetEnvironmentVariable("SPARK_DEBUG") == "1") Console.Error.WriteLine(e);
+            return Failure;
+        }
+    }
+
+    private static bool IsBadInput(Exception e) => e is GgufFormatException or FileNotFoundException
+        or DirectoryNotFoundException or UnauthorizedAccessException or ArgumentException or NotSupportedException
+        or InvalidDataException or System.Text.Json.JsonException or IOException;
+}
