@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Spark.Engine.Tensors;
 
 namespace Spark.Engine.Models.Synthetic;
@@ -18,7 +17,7 @@ internal static class SyntheticWeights
         var data = new byte[checked(rowBytes * rows)];
         if (tensor.Values is { } values)
         {
-            EncodeRow(tensor.Type, values, data);
+            TensorQuantizer.Row(tensor.Type, values, data);
             return data;
         }
         // chunks of rows so small tensors stay on one thread and big ones spread over every core
@@ -31,27 +30,10 @@ internal static class SyntheticWeights
             {
                 var random = SyntheticRandom.For(seed, tensor.Name, r);
                 random.FillNormal(buffer, tensor.Mean, tensor.Std);
-                EncodeRow(tensor.Type, buffer, data.AsSpan(checked((int)(r * rowBytes)), rowBytes));
+                TensorQuantizer.Row(tensor.Type, buffer, data.AsSpan(checked((int)(r * rowBytes)), rowBytes));
             }
             return buffer;
         }, _ => { });
         return data;
-    }
-
-    /// <summary>Encodes one row of F32 values in <paramref name="type"/>.</summary>
-    internal static void EncodeRow(GgmlType type, ReadOnlySpan<float> source, Span<byte> destination)
-    {
-        switch (type)
-        {
-            case GgmlType.F32:
-                MemoryMarshal.AsBytes(source).CopyTo(destination);
-                break;
-            case GgmlType.F16:
-                var halves = MemoryMarshal.Cast<byte, Half>(destination);
-                for (int i = 0; i < source.Length; i++) halves[i] = (Half)source[i];
-                break;
-            default:
-                throw new NotSupportedException($"synthetic weights of type {type} need TensorQuantizer (F32 and F16 only until it lands)");
-        }
     }
 }
