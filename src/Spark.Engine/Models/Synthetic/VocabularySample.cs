@@ -136,5 +136,38 @@ internal static class VocabularySample
         SELECT name, COUNT(*) AS total FROM orders WHERE created_at >= '2025-01-01' GROUP BY name ORDER BY total DESC;
         <html><head><title>Example</title></head><body><p class="note">Hello, world!</p></body></html>
         {"model": "spark", "input": "Write a haiku about autumn.", "stream": true, "max_output_tokens": 64}
+
+        Animals: elephant giraffe zebra lion tiger leopard cheetah kangaroo koala penguin dolphin whale shark octopus
+        squirrel rabbit hedgehog badger otter beaver raccoon wolf coyote buffalo camel donkey horse sheep goat chicken
+        turkey pigeon sparrow eagle falcon owl parrot flamingo butterfly mosquito spider scorpion crocodile lizard frog.
+        Colours and shapes: crimson scarlet orange amber yellow olive emerald turquoise azure indigo violet purple
+        magenta beige brown grey silver golden triangle square pentagon hexagon octagon circle ellipse sphere cylinder.
+        Kitchen: spoon knife fork plate bowl cup mug kettle toaster blender oven fridge freezer sink cupboard drawer
+        saucepan frying pan chopping board grater peeler whisk ladle spatula colander napkin tablecloth dishwasher.
+        Jobs: doctor nurse dentist pharmacist surgeon architect engineer plumber electrician carpenter mechanic pilot
+        lawyer judge journalist photographer musician painter sculptor librarian accountant banker cashier waiter chef.
+        Feelings: happy sad angry afraid surprised curious confident nervous grateful jealous proud ashamed bored
+        excited relieved lonely hopeful disappointed embarrassed frustrated amazed delighted anxious calm cheerful.
+        Verbs: accept achieve adjust allocate analyse announce apologise approve arrange assemble attach borrow breathe
+        calculate celebrate choose collect compare compile complain compress configure connect consider construct
+        convert deliver deploy describe destroy develop discover download encrypt enumerate evaluate examine execute
+        explain explore extract forget generate govern guarantee hesitate identify ignore imagine implement improve
+        include increase initialise inspect install interpret invent investigate iterate measure migrate monitor
+        negotiate normalise observe obtain optimise organise overwrite parse persuade predict prepare preserve
+        prevent publish purchase recognise recommend recover reduce refactor register release remember remove
+        replace request require resolve restore retrieve satisfy schedule serialise simplify specify subscribe
+        suggest summarise support suspend synchronise terminate translate transmit validate verify withdraw.
+        Adjectives: abundant accurate ambitious ancient brilliant careful cautious clever clumsy comfortable complex
+        concise convenient cozy deliberate delicate dense diligent distinct dynamic efficient elaborate elegant
+        enormous exquisite fragile generous gentle gigantic graceful humble immense immutable incredible intricate
+        invisible lightweight magnificent massive mysterious narrow nimble obscure peculiar precise predictable
+        reliable robust rough shallow sincere slender sophisticated spacious sturdy subtle tremendous vivid wealthy.
+        Places: Amsterdam Berlin Cairo Dublin Edinburgh Florence Geneva Helsinki Istanbul Jakarta Kyoto Lisbon Madrid
+        Nairobi Oslo Prague Quebec Rome Stockholm Toronto Utrecht Vienna Warsaw Zurich Atlantic Pacific Himalaya Sahara.
+        Computing: compiler interpreter runtime garbage collector allocator scheduler bootloader firmware hypervisor
+        container orchestration microservice middleware endpoint websocket certificate encryption authentication
+        authorization repository branch rebase checkout pipeline artifact dependency manifest namespace assembly
+        reflection serialization deserialization concurrency parallelism synchronization deadlock semaphore mutex
+        latency throughput bandwidth benchmark profiler regression coverage fixture assertion mock snapshot.
         """";
 }
