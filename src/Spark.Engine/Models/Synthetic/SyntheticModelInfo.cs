@@ -2,7 +2,7 @@ using Spark.Engine.Tensors;
 
 namespace Spark.Engine.Models.Synthetic;
 
-/// <summary>What <see cref="SyntheticModel.Write"/> wrote.</summary>
+/// <summary>What <see cref="SyntheticModel.Write(SyntheticModelSpec, string)"/> wrote.</summary>
 /// <param name="Path">The file written.</param>
 /// <param name="Name">The model's <c>general.name</c>.</param>
 /// <param name="ParameterCount">Number of weights over all tensors.</param>

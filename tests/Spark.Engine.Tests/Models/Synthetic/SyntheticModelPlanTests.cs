@@ -68,6 +68,36 @@ public class SyntheticModelPlanTests
     }
 
     [Theory]
+    [InlineData("qwen2", "qwen2.5-0.5b", 32768, 896, 24, 4864, 14, 2, 1e6, 1e-6, 64, 151936, "qwen2")]
+    [InlineData("llama", "llama-3.2-1b", 131072, 2048, 16, 8192, 32, 8, 5e5, 1e-5, 64, 128256, "llama-bpe")]
+    public void WriteHeaderOnly_BigShapes_HaveTheRealMetadata(string arch, string shape, int context, int embd, int blocks, int ff,
+        int heads, int kvHeads, double ropeBase, double eps, int ropeDims, int vocab, string pre)
+    {
+        using var dir = new Spark.Testing.TempDirectory();
+        string path = dir.File("h.gguf");
+        var info = SyntheticModel.Write(new SyntheticModelSpec(arch, shape, GgmlType.Q4_K, 9), path, headerOnly: true);
+        using var f = Spark.Engine.Gguf.GgufFile.Open(path);
+        var m = f.Metadata;
+        Assert.Empty(f.Tensors);
+        Assert.Equal(arch, m.GetString("general.architecture"));
+        Assert.Equal($"spark-synthetic {shape} q4_k seed 9", m.GetString("general.name"));
+        Assert.Equal(14, m.GetInteger("general.file_type"));
+        Assert.Equal(context, m.GetInteger($"{arch}.context_length"));
+        Assert.Equal(embd, m.GetInteger($"{arch}.embedding_length"));
+        Assert.Equal(blocks, m.GetInteger($"{arch}.block_count"));
+        Assert.Equal(ff, m.GetInteger($"{arch}.feed_forward_length"));
+        Assert.Equal(heads, m.GetInteger($"{arch}.attention.head_count"));
+        Assert.Equal(kvHeads, m.GetInteger($"{arch}.attention.head_count_kv"));
+        Assert.Equal((float)ropeBase, (float)m.GetNumber($"{arch}.rope.freq_base")!.Value);
+        Assert.Equal((float)eps, (float)m.GetNumber($"{arch}.attention.layer_norm_rms_epsilon")!.Value);
+        Assert.Equal(ropeDims, m.GetInteger($"{arch}.rope.dimension_count"));
+        Assert.Equal(vocab, m.GetInteger($"{arch}.vocab_size"));
+        Assert.Equal(vocab, m.GetStringArray("tokenizer.ggml.tokens")!.Length);
+        Assert.Equal(pre, m.GetString("tokenizer.ggml.pre"));
+        Assert.Equal(vocab, info.VocabSize);
+    }
+
+    [Theory]
     [InlineData(GgmlType.Q4_K, 256, GgmlType.Q4_K)]
     [InlineData(GgmlType.Q4_K, 896, GgmlType.Q8_0)]
     [InlineData(GgmlType.Q4_0, 64, GgmlType.Q4_0)]
