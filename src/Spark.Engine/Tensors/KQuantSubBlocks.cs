@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-
 namespace Spark.Engine.Tensors;
 
 /// <summary>
@@ -41,14 +39,12 @@ internal static class KQuantSubBlocks
     }
 
     /// <summary>
-    /// Requantizes each element against the stored (F16-rounded) d, dmin and 6-bit scales; sub-blocks whose scale
-    /// is zero keep the levels from the fit, as in ggml.
+    /// Requantizes each element against the stored d, dmin (both already rounded to F16) and 6-bit scales;
+    /// sub-blocks whose scale is zero keep the levels from the fit, as in ggml.
     /// </summary>
-    public static void Requantize(ReadOnlySpan<float> x, ReadOnlySpan<byte> packedScales, ReadOnlySpan<byte> block,
+    public static void Requantize(ReadOnlySpan<float> x, ReadOnlySpan<byte> packedScales, float d, float dmin,
         int nmax, Span<byte> levels)
     {
-        float d = (float)BinaryPrimitives.ReadHalfLittleEndian(block);
-        float dmin = (float)BinaryPrimitives.ReadHalfLittleEndian(block[2..]);
         for (int j = 0; j < 8; j++)
         {
             KQuantSolver.ScaleMin(j, packedScales, out int sc, out int m);

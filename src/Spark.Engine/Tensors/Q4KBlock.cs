@@ -57,7 +57,7 @@ internal static class Q4KBlock
             KQuantSolver.PackScaleMin(ls, lm, block.Slice(ScalesOffset, 12));
             BinaryPrimitives.WriteHalfLittleEndian(block, (Half)d);
             BinaryPrimitives.WriteHalfLittleEndian(block[2..], (Half)dmin);
-            KQuantSubBlocks.Requantize(x, block.Slice(ScalesOffset, 12), block, 15, levels);
+            KQuantSubBlocks.Requantize(x, block.Slice(ScalesOffset, 12), (float)(Half)d, (float)(Half)dmin, 15, levels);
             for (int g = 0; g < 4; g++)
                 for (int l = 0; l < 32; l++)
                     block[QsOffset + 32 * g + l] = (byte)(levels[64 * g + l] | (levels[64 * g + 32 + l] << 4));

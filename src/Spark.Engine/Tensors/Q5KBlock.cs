@@ -60,7 +60,7 @@ internal static class Q5KBlock
             KQuantSolver.PackScaleMin(ls, lm, block.Slice(ScalesOffset, 12));
             BinaryPrimitives.WriteHalfLittleEndian(block, (Half)d);
             BinaryPrimitives.WriteHalfLittleEndian(block[2..], (Half)dmin);
-            KQuantSubBlocks.Requantize(x, block.Slice(ScalesOffset, 12), block, 31, levels);
+            KQuantSubBlocks.Requantize(x, block.Slice(ScalesOffset, 12), (float)(Half)d, (float)(Half)dmin, 31, levels);
             var qh = block.Slice(QhOffset, 32);
             qh.Clear();
             for (int g = 0; g < 4; g++)
