@@ -2,13 +2,6 @@ using Spark.Engine.Gguf;
 
 namespace Spark.Engine.Models.Synthetic;
 
-/// <summary>The <c>tokenizer.*</c> metadata of a synthetic model and its token count.</summary>
-internal sealed record SyntheticVocabularyData(int Size, IReadOnlyList<(string Key, GgufValue Value)> Metadata)
-{
-    /// <summary>The value of <paramref name="key"/>, or null.</summary>
-    public GgufValue? Find(string key) => Metadata.FirstOrDefault(m => m.Key == key).Value;
-}
-
 /// <summary>
 /// The vocabulary of a synthetic model: copied from a GGUF file (<see cref="SyntheticModelSpec.VocabPath"/>) or
 /// synthesized in llama.cpp's format (SentencePiece for the tiny shape, byte-level BPE of the real size otherwise).

@@ -23,17 +23,24 @@ internal static class SyntheticWeights
         // chunks of rows so small tensors stay on one thread and big ones spread over every core
         long rowsPerChunk = Math.Max(1, (1 << 16) / rowLength);
         long chunks = (rows + rowsPerChunk - 1) / rowsPerChunk;
-        Parallel.For(0L, chunks, () => new float[rowLength], (chunk, _, buffer) =>
+        try
         {
-            long end = Math.Min(rows, (chunk + 1) * rowsPerChunk);
-            for (long r = chunk * rowsPerChunk; r < end; r++)
+            Parallel.For(0L, chunks, () => new float[rowLength], (chunk, _, buffer) =>
             {
-                var random = SyntheticRandom.For(seed, tensor.Name, r);
-                random.FillNormal(buffer, tensor.Mean, tensor.Std);
-                TensorQuantizer.Row(tensor.Type, buffer, data.AsSpan(checked((int)(r * rowBytes)), rowBytes));
-            }
-            return buffer;
-        }, _ => { });
+                long end = Math.Min(rows, (chunk + 1) * rowsPerChunk);
+                for (long r = chunk * rowsPerChunk; r < end; r++)
+                {
+                    var random = SyntheticRandom.For(seed, tensor.Name, r);
+                    random.FillNormal(buffer, tensor.Mean, tensor.Std);
+                    TensorQuantizer.Row(tensor.Type, buffer, data.AsSpan(checked((int)(r * rowBytes)), rowBytes));
+                }
+                return buffer;
+            }, _ => { });
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count == 1)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
+        }
         return data;
     }
 }
