@@ -140,4 +140,29 @@ public class SyntheticVocabularyTests
         Assert.Equal("qwen2", f.Metadata.GetString("general.architecture")); // the vocab file's general.* keys are not copied
         Assert.StartsWith("spark-synthetic", f.Metadata.GetString("general.name"));
     }
+
+    [ConformanceTheory]
+    [InlineData("qwen2", "ggml-vocab-qwen2.gguf", new[] { "<|endoftext|>", "<|im_start|>", "<|im_end|>" })]
+    [InlineData("llama-bpe", "ggml-vocab-llama-bpe.gguf", new[] { "<|begin_of_text|>", "<|end_of_text|>", "<|start_header_id|>", "<|end_header_id|>", "<|eot_id|>" })]
+    public void Bpe_MatchesTheRealVocabularyInByteTokensSizeAndSpecialIds(string pre, string file, string[] specials)
+    {
+        var v = SyntheticVocabulary.Synthesize(pre == "qwen2" ? SyntheticVocabularyKind.Qwen2Bpe : SyntheticVocabularyKind.Llama3Bpe);
+        using var real = GgufFile.Open(ConformanceData.PathOf("tokenizer", file));
+        var realTokens = real.Metadata.GetStringArray("tokenizer.ggml.tokens")!;
+        var realTypes = real.Metadata.GetInt32Array("tokenizer.ggml.token_type")!;
+        var tokens = Value<string[]>(v, "tokenizer.ggml.tokens");
+        var types = Value<int[]>(v, "tokenizer.ggml.token_type");
+        Assert.Equal(realTokens.Length, tokens.Length);
+        Assert.Equal(realTokens[..256], tokens[..256]);
+        Assert.Equal(real.Metadata.GetString("tokenizer.ggml.model"), Value<string>(v, "tokenizer.ggml.model"));
+        Assert.Equal(real.Metadata.GetString("tokenizer.ggml.pre"), Value<string>(v, "tokenizer.ggml.pre"));
+        Assert.Equal(real.Metadata.GetInteger("tokenizer.ggml.bos_token_id"), (long)Value<uint>(v, "tokenizer.ggml.bos_token_id"));
+        foreach (string special in specials)
+        {
+            int id = Array.IndexOf(realTokens, special);
+            Assert.True(id >= 0, special);
+            Assert.Equal(special, tokens[id]);
+            Assert.Equal(realTypes[id], types[id]);
+        }
+    }
 }
