@@ -41,5 +41,5 @@ internal static class CliErrors
     private static bool IsBadInput(Exception e) => e is GgufFormatException or FileNotFoundException
         or DirectoryNotFoundException or UnauthorizedAccessException or ArgumentException or NotSupportedException
         or InvalidDataException or System.Text.Json.JsonException or IOException
-        or Engine.Templates.ChatTemplateException;
+        or Engine.Templates.ChatTemplateException or Engine.Tokenization.TokenizerException;
 }
