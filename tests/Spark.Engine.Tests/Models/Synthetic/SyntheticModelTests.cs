@@ -123,6 +123,42 @@ public class SyntheticModelTests
         Assert.InRange(Stats(Read("token_embd.weight")).Std, 0.125 * 0.95, 0.125 * 1.05);
     }
 
+    [Theory]
+    [InlineData(GgmlType.F16)]
+    [InlineData(GgmlType.Q4_0)]
+    public void Write_Tiny_ActivationsAndLogitsStaySane(GgmlType type)
+    {
+        using var dir = new TempDirectory();
+        string path = dir.File("m.gguf");
+        SyntheticModel.Write(new SyntheticModelSpec("llama", "tiny", type, Seed: 11), path);
+        using var f = GgufFile.Open(path);
+        float[] Read(string name)
+        {
+            var t = f.FindTensor(name)!;
+            var values = new float[t.ElementCount];
+            TensorDequantizer.Row(t.Type, f.GetTensorData(t), values);
+            return values;
+        }
+        static double[] MatVec(float[] w, int cols, double[] x) =>
+            Enumerable.Range(0, w.Length / cols).Select(r => Enumerable.Range(0, cols).Sum(c => w[r * cols + c] * x[c])).ToArray();
+        static double Rms(double[] v) => Math.Sqrt(v.Average(x => x * x));
+
+        float[] embd = Read("token_embd.weight"), norm = Read("blk.0.ffn_norm.weight");
+        var x = Enumerable.Range(0, 64).Select(i => (double)embd[100 * 64 + i]).ToArray();
+        double scale = 1 / Math.Sqrt(x.Average(v => v * v) + 1e-5);
+        var h = x.Select((v, i) => v * scale * norm[i]).ToArray();           // RMSNorm: rms ~1
+        var gate = MatVec(Read("blk.0.ffn_gate.weight"), 64, h);
+        var up = MatVec(Read("blk.0.ffn_up.weight"), 64, h);
+        var act = gate.Select((g, i) => g / (1 + Math.Exp(-g)) * up[i]).ToArray();
+        var down = MatVec(Read("blk.0.ffn_down.weight"), 192, act);
+        var logits = MatVec(embd, 64, h);                                    // tied output
+        Assert.InRange(Rms(gate), 0.7, 1.4);
+        Assert.InRange(Rms(down), 0.2, 2.0);
+        Assert.InRange(Rms(logits), 0.7, 1.4);
+        // the input token's own logit is |e|·|h| ~ sqrt(64) with tied embeddings; the others stay small
+        Assert.All(logits.Where((_, i) => i != 100), l => Assert.InRange(l, -6, 6));
+    }
+
     [Fact]
     public void Write_SameSpecTwice_GivesIdenticalBytes_AndAnotherSeedDifferentBytes()
     {
