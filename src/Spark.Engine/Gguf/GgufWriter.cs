@@ -11,7 +11,7 @@ namespace Spark.Engine.Gguf;
 public sealed class GgufWriter
 {
     private readonly List<(string Key, GgufValue Value)> _metadata = [];
-    private readonly List<(string Name, GgmlType Type, long[] Dims, ReadOnlyMemory<byte> Data)> _tensors = [];
+    private readonly List<(string Name, GgmlType Type, long[] Dims, long Size, Func<ReadOnlyMemory<byte>> Data)> _tensors = [];
     private readonly HashSet<string> _keys = new(StringComparer.Ordinal);
     private readonly HashSet<string> _tensorNames = new(StringComparer.Ordinal);
 
@@ -79,15 +79,33 @@ public sealed class GgufWriter
     /// </summary>
     public GgufWriter AddTensor(string name, GgmlType type, long[] dims, ReadOnlyMemory<byte> data)
     {
-        if (!_tensorNames.Add(name)) throw new ArgumentException($"tensor '{name}' was already added", nameof(name));
+        long expected = CheckTensor(name, dims, type);
+        if (data.Length != expected)
+            throw new ArgumentException($"tensor '{name}' ({type} [{string.Join(", ", dims)}]) needs {expected} bytes but {data.Length} were given", nameof(data));
+        _tensors.Add((name, type, (long[])dims.Clone(), expected, () => data));
+        return this;
+    }
+
+    /// <summary>
+    /// Adds a tensor whose bytes are produced only when the file is written, one tensor at a time and in the order
+    /// added, so large models never hold every tensor in memory at once.
+    /// </summary>
+    internal GgufWriter AddTensor(string name, GgmlType type, long[] dims, Func<ReadOnlyMemory<byte>> produce)
+    {
+        long expected = CheckTensor(name, dims, type);
+        _tensors.Add((name, type, (long[])dims.Clone(), expected, produce));
+        return this;
+    }
+
+    private long CheckTensor(string name, long[] dims, GgmlType type)
+    {
+        if (_tensorNames.Contains(name)) throw new ArgumentException($"tensor '{name}' was already added", nameof(name));
         if (dims.Length is 0 or > 4) throw new ArgumentException($"tensor '{name}' must have 1 to 4 dimensions", nameof(dims));
         long elements = 1;
         foreach (long d in dims) elements *= d > 0 ? d : throw new ArgumentException($"tensor '{name}' has a dimension of {d}", nameof(dims));
-        long expected = GgmlTypeInfo.RowBytes(type, dims[0]) * (elements / dims[0]);
-        if (data.Length != expected)
-            throw new ArgumentException($"tensor '{name}' ({type} [{string.Join(", ", dims)}]) needs {expected} bytes but {data.Length} were given", nameof(data));
-        _tensors.Add((name, type, (long[])dims.Clone(), data));
-        return this;
+        long size = GgmlTypeInfo.RowBytes(type, dims[0]) * (elements / dims[0]);
+        _tensorNames.Add(name);
+        return size;
     }
 
     /// <summary>Writes the file to <paramref name="path"/> (through a temporary file, so a failure leaves no partial file).</summary>
@@ -131,7 +149,7 @@ public sealed class GgufWriter
             WriteU32(header, (uint)t.Type);
             WriteU64(header, (ulong)offset);
             offsets[i] = offset;
-            offset = GgufReader.AlignUp(offset + t.Data.Length, Alignment);
+            offset = GgufReader.AlignUp(offset + t.Size, Alignment);
         }
         header.Position = 0;
         header.CopyTo(stream);
@@ -140,8 +158,12 @@ public sealed class GgufWriter
         written = Pad(stream, written);
         for (int i = 0; i < _tensors.Count; i++)
         {
-            stream.Write(_tensors[i].Data.Span);
-            written += _tensors[i].Data.Length;
+            var t = _tensors[i];
+            ReadOnlyMemory<byte> data = t.Data();
+            if (data.Length != t.Size)
+                throw new InvalidOperationException($"tensor '{t.Name}' ({t.Type} [{string.Join(", ", t.Dims)}]) needs {t.Size} bytes but its producer gave {data.Length}");
+            stream.Write(data.Span);
+            written += data.Length;
             written = Pad(stream, written);
         }
     }
