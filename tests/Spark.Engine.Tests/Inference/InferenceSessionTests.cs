@@ -109,6 +109,43 @@ public class InferenceSessionTests
         Assert.Equal(1_000_000f, c.RopeFreqBase);
     }
 
+    [Fact]
+    public void Decode_AfterTheModelIsDisposed_ThrowsObjectDisposed()
+    {
+        using var dir = new TempDirectory();
+        string path = TestModels.Write(dir.File("m.gguf"), TestModels.Llama());
+        var model = SparkModel.Load(path);
+        var session = model.CreateSession();
+        session.Decode(1);
+        model.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => session.Decode(2));
+        Assert.Throws<ObjectDisposedException>(() => model.CreateSession());
+    }
+
+    [Theory]
+    [InlineData(0, null, "Threads")]
+    [InlineData(null, 0, "ContextLength")]
+    public void Load_InvalidOptions_SayWhichOne(int? threads, int? context, string name)
+    {
+        using var dir = new TempDirectory();
+        string path = TestModels.Write(dir.File("m.gguf"), TestModels.Llama());
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => SparkModel.Load(path, new ModelLoadOptions { Threads = threads, ContextLength = context }));
+        Assert.Contains(name, ex.Message);
+    }
+
+    [Fact]
+    public void Load_DefaultContext_IsTheTrainedLengthCappedAt4096()
+    {
+        using var dir = new TempDirectory();
+        string small = TestModels.Write(dir.File("s.gguf"), TestModels.Llama() with { ContextLength = 100 });
+        string large = TestModels.Write(dir.File("l.gguf"), TestModels.Llama() with { ContextLength = 131072 });
+        using var a = SparkModel.Load(small);
+        using var b = SparkModel.Load(large);
+        Assert.Equal(100, a.ContextLength);
+        Assert.Equal(ModelLoadOptions.DefaultMaxContextLength, b.ContextLength);
+        Assert.Equal(131072, b.Config.TrainedContextLength);
+    }
+
     private static int ArgMax(ReadOnlySpan<float> x)
     {
         int best = 0;
