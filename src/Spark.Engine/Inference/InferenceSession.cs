@@ -34,7 +34,7 @@ public sealed class InferenceSession
     public void Prefill(ReadOnlySpan<int> tokens)
     {
         CheckFits(tokens.Length);
-        foreach (int token in tokens) Step(token);
+        for (int i = 0; i < tokens.Length; i++) Step(tokens[i], computeLogits: i == tokens.Length - 1);
     }
 
     /// <summary>
@@ -44,7 +44,7 @@ public sealed class InferenceSession
     public ReadOnlySpan<float> Decode(int token)
     {
         CheckFits(1);
-        Step(token);
+        Step(token, computeLogits: true);
         return _state.Logits;
     }
 
@@ -57,10 +57,10 @@ public sealed class InferenceSession
     /// <summary>Keeps the first <paramref name="position"/> tokens and forgets the rest, so decoding continues from there.</summary>
     public void TruncateTo(int position) => _state.Cache.TruncateTo(position);
 
-    private void Step(int token)
+    private void Step(int token, bool computeLogits)
     {
         _model.ThrowIfDisposed();
-        _transformer.Forward(token, _state);
+        _transformer.Forward(token, _state, computeLogits);
     }
 
     private void CheckFits(int count)

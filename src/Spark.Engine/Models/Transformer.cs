@@ -32,10 +32,11 @@ internal sealed class Transformer
     public WorkerPool Pool { get; }
 
     /// <summary>
-    /// Runs <paramref name="token"/> at the next position of <paramref name="s"/>'s cache and leaves the next-token
-    /// logits in <see cref="ForwardState.Logits"/>.
+    /// Runs <paramref name="token"/> at the next position of <paramref name="s"/>'s cache and, when
+    /// <paramref name="computeLogits"/>, leaves the next-token logits in <see cref="ForwardState.Logits"/> (prefill
+    /// skips them for all but its last token: the output projection is often the largest matrix).
     /// </summary>
-    public void Forward(int token, ForwardState s)
+    public void Forward(int token, ForwardState s, bool computeLogits = true)
     {
         var c = Config;
         if (c.KeyLength > Attention.MaxHeadDim)
@@ -53,9 +54,12 @@ internal sealed class Transformer
             Rope.Angles(position, _inverseFrequencies, s.Cos, s.Sin);
             for (int l = 0; l < c.BlockCount; l++) Block(l, position, s);
 
-            RmsNorm.Apply(s.Hidden, Weights.OutputNorm, c.RmsEpsilon, s.Hidden);
-            s.MatVec.Set(s.Hidden, Weights.Output, s.Logits);
-            Run(s.MatVec, s.MatVec.Work);
+            if (computeLogits)
+            {
+                RmsNorm.Apply(s.Hidden, Weights.OutputNorm, c.RmsEpsilon, s.Hidden);
+                s.MatVec.Set(s.Hidden, Weights.Output, s.Logits);
+                Run(s.MatVec, s.MatVec.Work);
+            }
             cache.Advance();
         }
     }

@@ -110,6 +110,21 @@ public class InferenceSessionTests
     }
 
     [Fact]
+    public void Prefill_LeavesTheSameLogitsAsDecodingEachToken()
+    {
+        using var dir = new TempDirectory();
+        string path = TestModels.Write(dir.File("m.gguf"), TestModels.Qwen2());
+        using var model = SparkModel.Load(path);
+        var a = model.CreateSession();
+        var b = model.CreateSession();
+        a.Prefill(s_prompt);
+        float[] last = [];
+        foreach (int t in s_prompt) last = b.Decode(t).ToArray();
+        Assert.Equal(last, a.Logits.ToArray());
+        Assert.Equal(s_prompt.Length, a.Position);
+    }
+
+    [Fact]
     public void Decode_AfterTheModelIsDisposed_ThrowsObjectDisposed()
     {
         using var dir = new TempDirectory();
