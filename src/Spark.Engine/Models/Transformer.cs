@@ -21,6 +21,8 @@ internal sealed class Transformer
     public Transformer(GgufFile file, WorkerPool pool)
     {
         Config = ModelConfig.FromGguf(file);
+        if (Config.KeyLength > Attention.MaxHeadDim)
+            throw new NotSupportedException($"head dimension {Config.KeyLength} exceeds the supported {Attention.MaxHeadDim}");
         Weights = ModelWeights.Load(file, Config);
         Pool = pool;
         _inverseFrequencies = Rope.InverseFrequencies(Config.RopeDimensionCount, Config.RopeFreqBase, Config.RopeFreqScale,
@@ -39,8 +41,6 @@ internal sealed class Transformer
     public void Forward(int token, ForwardState s, bool computeLogits = true)
     {
         var c = Config;
-        if (c.KeyLength > Attention.MaxHeadDim)
-            throw new NotSupportedException($"head dimension {c.KeyLength} exceeds the supported {Attention.MaxHeadDim}");
         var cache = s.Cache;
         int position = cache.Length;
         if (position >= cache.Capacity)
