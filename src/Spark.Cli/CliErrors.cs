@@ -26,7 +26,7 @@ internal static class CliErrors
         }
         catch (Exception e) when (IsBadInput(e))
         {
-            Console.Error.WriteLine($"error: {e.Message}");
+            Console.Error.WriteLine($"error: {MessageOf(e)}");
             return BadInput;
         }
         catch (Exception e)
@@ -37,6 +37,10 @@ internal static class CliErrors
             return Failure;
         }
     }
+
+    /// <summary>The message without .NET's " (Parameter 'x')" suffix, which means nothing to a user.</summary>
+    private static string MessageOf(Exception e) =>
+        e is ArgumentException { ParamName: { } name } ? e.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal) : e.Message;
 
     private static bool IsBadInput(Exception e) => e is GgufFormatException or FileNotFoundException
         or DirectoryNotFoundException or UnauthorizedAccessException or ArgumentException or NotSupportedException
