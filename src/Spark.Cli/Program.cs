@@ -11,6 +11,7 @@ internal static class Program
         Console.OutputEncoding = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
         var root = new RootCommand("Spark: a fast local inference engine for GGUF models.");
         root.Subcommands.Add(ModelCommand.Create());
+        root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(TokenizeCommand.Create());
         root.Subcommands.Add(ChatTemplateCommand.Create());
         var parsed = root.Parse(args);

@@ -1,6 +1,9 @@
+using System.Text.Json.Nodes;
 using Spark.Engine.Gguf;
 using Spark.Engine.Models;
+using Spark.Engine.Templates;
 using Spark.Engine.Threading;
+using Spark.Engine.Tokenization;
 
 namespace Spark.Engine.Inference;
 
@@ -17,6 +20,8 @@ public sealed class SparkModel : IDisposable
     private bool _disposed;
 
     private readonly bool _exactArithmetic;
+    private readonly Lazy<Tokenizer> _tokenizer;
+    private ChatPromptFormatter? _chatFormatter;
 
     private SparkModel(GgufFile file, WorkerPool pool, Transformer transformer, int contextLength, bool exactArithmetic)
     {
@@ -25,6 +30,7 @@ public sealed class SparkModel : IDisposable
         _pool = pool;
         _transformer = transformer;
         ContextLength = contextLength;
+        _tokenizer = new Lazy<Tokenizer>(() => Tokenizer.FromGguf(file.Metadata));
     }
 
     /// <summary>
@@ -75,6 +81,30 @@ public sealed class SparkModel : IDisposable
 
     /// <summary>True when the output projection reuses the token embedding (no <c>output.weight</c>).</summary>
     public bool TiedEmbeddings => _transformer.Weights.TiedEmbeddings;
+
+    /// <summary>
+    /// The model's tokenizer, built from its GGUF metadata on first use; throws <see cref="TokenizerException"/>
+    /// when the file has no usable vocabulary.
+    /// </summary>
+    public Tokenizer Tokenizer => _tokenizer.Value;
+
+    /// <summary>The chat template the file carries (<c>tokenizer.chat_template</c>), or null.</summary>
+    public string? ChatTemplate => _file.Metadata.GetString("tokenizer.chat_template");
+
+    /// <summary>
+    /// Renders <paramref name="messages"/> (objects with <c>role</c> and <c>content</c>) with the model's chat template,
+    /// or with the built-in ChatML format when the model has no template or one Spark cannot render — reported once
+    /// through <paramref name="warn"/>.
+    /// </summary>
+    public string FormatChat(JsonArray messages, bool addGenerationPrompt = true, Action<string>? warn = null)
+    {
+        var tokenizer = Tokenizer;
+        _chatFormatter ??= new ChatPromptFormatter(ChatTemplate,
+            tokenizer.BosId is int bos ? tokenizer.TokenText(bos) : "",
+            tokenizer.EosId is int eos ? tokenizer.TokenText(eos) : "",
+            warn);
+        return _chatFormatter.Format(messages, addGenerationPrompt);
+    }
 
     /// <summary>
     /// Creates a session with its own KV cache of <see cref="ContextLength"/> positions and every buffer a decode step
