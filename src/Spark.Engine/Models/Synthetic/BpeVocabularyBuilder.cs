@@ -1,3 +1,4 @@
+using Spark.Engine.Tokenization;
 using System.Text;
 using System.Text.RegularExpressions;
 using Spark.Engine.Gguf;
@@ -33,7 +34,7 @@ internal static partial class BpeVocabularyBuilder
             tokens.Add(token);
             types.Add(type);
         }
-        foreach (byte b in ByteLevelAlphabet.Order) Add(ByteLevelAlphabet.CharOf[b].ToString(), TokenType.Normal);
+        foreach (byte b in ByteLevelAlphabet.Order) Add(ByteLevelAlphabet.CharOf[b].ToString(), TokenTypes.Normal);
 
         var wordCounts = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (Match m in PreTokenizer().Matches(VocabularySample.Text))
@@ -43,16 +44,16 @@ internal static partial class BpeVocabularyBuilder
         }
         var merges = BpeTrainer.Train(wordCounts, w => w.Select(c => c.ToString()), MaxMerges);
         foreach (var (left, right) in merges)
-            if (!seen.Contains(left + right)) Add(left + right, TokenType.Normal);
+            if (!seen.Contains(left + right)) Add(left + right, TokenTypes.Normal);
 
         // fillers: plain words " t<id>" nothing merges into, so ids up to the specials exist as in the real model
         for (int id = tokens.Count; tokens.Count < firstSpecial; id++)
         {
             string filler = ByteLevelAlphabet.Encode(Encoding.UTF8.GetBytes($" t{id}"));
-            if (!seen.Contains(filler)) Add(filler, TokenType.Normal);
+            if (!seen.Contains(filler)) Add(filler, TokenTypes.Normal);
         }
         foreach (var (text, type) in specials) Add(text, type);
-        for (int id = tokens.Count; id < size; id++) Add($"[PAD{id}]", TokenType.Unused);
+        for (int id = tokens.Count; id < size; id++) Add($"[PAD{id}]", TokenTypes.Unused);
 
         var metadata = new List<(string, GgufValue)>
         {
@@ -90,13 +91,13 @@ internal static partial class BpeVocabularyBuilder
             "<|box_end|>", "<|quad_start|>", "<|quad_end|>", "<|vision_start|>", "<|vision_end|>", "<|vision_pad|>",
             "<|image_pad|>", "<|video_pad|>",
         })
-            list.Add((s, TokenType.Control));
+            list.Add((s, TokenTypes.Control));
         foreach (string s in new[]
         {
             "<tool_call>", "</tool_call>", "<|fim_prefix|>", "<|fim_middle|>", "<|fim_suffix|>", "<|fim_pad|>",
             "<|repo_name|>", "<|file_sep|>",
         })
-            list.Add((s, TokenType.UserDefined));
+            list.Add((s, TokenTypes.UserDefined));
         return list;
     }
 
@@ -111,7 +112,7 @@ internal static partial class BpeVocabularyBuilder
         var list = new List<(string, int)>(256);
         int reserved = 0;
         for (int i = 0; i < 256; i++)
-            list.Add((named.TryGetValue(i, out string? name) ? name : $"<|reserved_special_token_{reserved++}|>", TokenType.Control));
+            list.Add((named.TryGetValue(i, out string? name) ? name : $"<|reserved_special_token_{reserved++}|>", TokenTypes.Control));
         return list;
     }
 

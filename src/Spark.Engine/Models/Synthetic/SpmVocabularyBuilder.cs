@@ -1,3 +1,4 @@
+using Spark.Engine.Tokenization;
 using Spark.Engine.Gguf;
 
 namespace Spark.Engine.Models.Synthetic;
@@ -23,12 +24,12 @@ internal static class SpmVocabularyBuilder
         var chars = wordCounts.Keys.SelectMany(w => w).Distinct().Select(c => c.ToString()).Order(StringComparer.Ordinal).ToList();
 
         var tokens = new List<string> { "<unk>", "<s>", "</s>" };
-        var types = new List<int> { TokenType.Unknown, TokenType.Control, TokenType.Control };
+        var types = new List<int> { TokenTypes.Unknown, TokenTypes.Control, TokenTypes.Control };
         var scores = new List<float> { 0f, 0f, 0f };
         for (int b = 0; b < 256; b++)
         {
             tokens.Add($"<0x{b:X2}>");
-            types.Add(TokenType.Byte);
+            types.Add(TokenTypes.Byte);
             scores.Add(0f);
         }
         var seen = new HashSet<string>(tokens, StringComparer.Ordinal);
@@ -40,14 +41,14 @@ internal static class SpmVocabularyBuilder
             if (tokens.Count - 259 == budget) break;
             if (!seen.Add(left + right)) continue;
             tokens.Add(left + right);
-            types.Add(TokenType.Normal);
+            types.Add(TokenTypes.Normal);
             scores.Add(-(tokens.Count - 259));
         }
         foreach (string c in chars)
         {
             if (!seen.Add(c)) continue;
             tokens.Add(c);
-            types.Add(TokenType.Normal);
+            types.Add(TokenTypes.Normal);
             scores.Add(-(tokens.Count - 259));
         }
         var metadata = new List<(string, GgufValue)>
