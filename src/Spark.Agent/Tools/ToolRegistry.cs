@@ -27,6 +27,7 @@ public sealed class ToolRegistry
     public static ToolRegistry CreateDefault(Workspace workspace, Sandbox sandbox) => new(
     [
         new ShellTool(workspace, sandbox),
+        new ApplyPatchTool(workspace, sandbox),
         new UpdatePlanTool(),
     ]);
 
