@@ -28,6 +28,8 @@ public sealed class ToolRegistry
     [
         new ShellTool(workspace, sandbox),
         new ApplyPatchTool(workspace, sandbox),
+        new ReadFileTool(workspace),
+        new ListDirTool(workspace),
         new UpdatePlanTool(),
     ]);
 
