@@ -30,6 +30,7 @@ public sealed class ToolRegistry
         new ApplyPatchTool(workspace, sandbox),
         new ReadFileTool(workspace),
         new ListDirTool(workspace),
+        new GrepTool(workspace),
         new UpdatePlanTool(),
     ]);
 
