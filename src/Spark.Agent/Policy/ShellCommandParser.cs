@@ -34,6 +34,10 @@ public static class ShellCommandParser
             }
             commands.Add(command);
         }
+        // What a substitution runs is a command too: deny rules must see "rm" in "echo $(rm -rf x)".
+        if (depth < MaxNesting)
+            foreach (string body in state.Substitutions)
+                commands.AddRange(Parse(body, depth + 1).Commands);
         return new ParsedShellCommand(commands, state.Hazards.Distinct().ToList());
     }
 
@@ -51,6 +55,7 @@ public static class ShellCommandParser
 
         public List<SimpleCommand> Commands { get; } = [];
         public List<string> Hazards { get; } = [];
+        public List<string> Substitutions { get; } = [];
 
         public void Run()
         {
@@ -89,6 +94,7 @@ public static class ShellCommandParser
                     {
                         Hazards.Add("command substitution `…`");
                         int end = line.IndexOf('`', i + 1);
+                        Substitutions.Add(line[(i + 1)..(end < 0 ? line.Length : end)]);
                         Append(line[i..(end < 0 ? line.Length : end + 1)]);
                         i = end < 0 ? line.Length : end + 1;
                         break;
@@ -183,6 +189,8 @@ public static class ShellCommandParser
                 if (line[j] == opening) depth++;
                 else if (line[j] == closing && --depth == 0) { j++; break; }
             }
+            int bodyEnd = j <= line.Length && j > open && line[j - 1] == closing ? j - 1 : line.Length;
+            Substitutions.Add(line[(open + 1)..Math.Max(open + 1, bodyEnd)]);
             if (appendTo) Append(line[(open - 1)..Math.Min(j, line.Length)]);
             return j;
         }
