@@ -69,7 +69,7 @@ public sealed class ToolRegistry
         {
             return ToolResult.Error($"{name}: {e.Message}") with { Duration = clock.Elapsed };
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
         {
             return ToolResult.Error($"{name}: {e.Message}") with { Duration = clock.Elapsed };
         }
