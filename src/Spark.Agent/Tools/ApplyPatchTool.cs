@@ -41,6 +41,9 @@ public sealed class ApplyPatchTool(Workspace workspace, Sandbox sandbox) : ITool
         """);
 
     /// <inheritdoc />
+    public bool IsMutating(ToolArguments arguments) => true;
+
+    /// <inheritdoc />
     public Task<ToolResult> InvokeAsync(ToolArguments arguments, CancellationToken cancellationToken)
     {
         string input = arguments.RequiredString("input");

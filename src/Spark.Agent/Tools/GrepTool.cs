@@ -40,6 +40,9 @@ public sealed class GrepTool(Workspace workspace) : ITool
         """);
 
     /// <inheritdoc />
+    public bool IsMutating(ToolArguments arguments) => false;
+
+    /// <inheritdoc />
     public Task<ToolResult> InvokeAsync(ToolArguments arguments, CancellationToken cancellationToken)
     {
         string pattern = arguments.RequiredString("pattern");

@@ -10,6 +10,12 @@ public interface ITool
     ToolSpec Spec { get; }
 
     /// <summary>
+    /// Whether this call may change files or other state. Defensive: true when in doubt. Mutating calls go through
+    /// approval and run one at a time; the others may run in parallel.
+    /// </summary>
+    bool IsMutating(ToolArguments arguments);
+
+    /// <summary>
     /// Runs the tool with its already-parsed arguments. Throws <see cref="ToolArgumentException"/> for arguments the
     /// model got wrong; the registry turns that (and any other failure) into an error result.
     /// </summary>

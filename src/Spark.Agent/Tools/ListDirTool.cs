@@ -28,6 +28,9 @@ public sealed class ListDirTool(Workspace workspace) : ITool
         """);
 
     /// <inheritdoc />
+    public bool IsMutating(ToolArguments arguments) => false;
+
+    /// <inheritdoc />
     public Task<ToolResult> InvokeAsync(ToolArguments arguments, CancellationToken cancellationToken)
     {
         string path = arguments.RequiredString("path");

@@ -38,6 +38,9 @@ public sealed class ReadFileTool(Workspace workspace) : ITool
         """);
 
     /// <inheritdoc />
+    public bool IsMutating(ToolArguments arguments) => false;
+
+    /// <inheritdoc />
     public async Task<ToolResult> InvokeAsync(ToolArguments arguments, CancellationToken cancellationToken)
     {
         string path = arguments.RequiredString("path");

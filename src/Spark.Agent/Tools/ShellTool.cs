@@ -48,6 +48,19 @@ public sealed class ShellTool : ITool
         """);
 
     /// <inheritdoc />
+    public bool IsMutating(ToolArguments arguments)
+    {
+        try
+        {
+            return !SafeCommands.IsKnownSafe(ShellCommandParser.Parse(ShellRequest.From(arguments).Command));
+        }
+        catch (ToolArgumentException)
+        {
+            return true;
+        }
+    }
+
+    /// <inheritdoc />
     public async Task<ToolResult> InvokeAsync(ToolArguments arguments, CancellationToken cancellationToken)
     {
         var request = ShellRequest.From(arguments);

@@ -43,6 +43,9 @@ public sealed class UpdatePlanTool : ITool
         """);
 
     /// <inheritdoc />
+    public bool IsMutating(ToolArguments arguments) => false;
+
+    /// <inheritdoc />
     public Task<ToolResult> InvokeAsync(ToolArguments arguments, CancellationToken cancellationToken)
     {
         var items = arguments.RequiredArray("plan");

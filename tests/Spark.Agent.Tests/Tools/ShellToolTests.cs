@@ -160,11 +160,15 @@ public class ShellToolTests
     [BwrapFact]
     public async Task Shell_SandboxedTimeout_KillsBackgroundChild()
     {
+        // Inside bwrap's pid namespace a pid file would name the wrong process, so the background child proves it is
+        // alive by rewriting a file; once the call returns, the file must stop changing.
         using var ws = new TestWorkspace(SandboxMode.WorkspaceWrite, useBwrap: true);
-        var r = await ws.Call("shell", """{"command": "(sleep 0.6; touch late.txt) & sleep 30", "timeout_ms": 200}""");
+        var r = await ws.Call("shell", """{"command": "(while true; do date +%s%N > tick; sleep 0.02; done) & sleep 30", "timeout_ms": 300}""");
         Assert.True(r.TimedOut, r.Output);
-        await Task.Delay(1000);
-        Assert.False(File.Exists(ws.PathOf("late.txt")), "the background child survived the kill");
+        string before = File.Exists(ws.PathOf("tick")) ? ws.Read("tick") : "";
+        await Task.Delay(400);
+        string after = File.Exists(ws.PathOf("tick")) ? ws.Read("tick") : "";
+        Assert.Equal(before, after);
     }
 
     internal static void AssertProcessGone(int pid)

@@ -21,6 +21,29 @@ public class ToolRegistryTests
         Assert.Equal(JsonValueKind.Object, ws.Tools.Find("shell")!.Spec.Parameters.GetProperty("properties").GetProperty("timeout_ms").ValueKind);
     }
 
+    [Theory]
+    [InlineData("shell", """{"command": "git status && ls"}""", false)]
+    [InlineData("shell", """{"command": "make"}""", true)]
+    [InlineData("shell", """{"command": "ls > x"}""", true)]
+    [InlineData("shell", """{}""", true)]
+    [InlineData("apply_patch", """{"input": ""}""", true)]
+    [InlineData("read_file", """{"path": "x"}""", false)]
+    [InlineData("list_dir", """{"path": "."}""", false)]
+    [InlineData("grep", """{"pattern": "x"}""", false)]
+    [InlineData("update_plan", """{"plan": []}""", false)]
+    public void IsMutating_TrueWhenInDoubt(string tool, string json, bool mutating)
+    {
+        using var ws = new TestWorkspace();
+        Assert.Equal(mutating, ws.Tools.Find(tool)!.IsMutating(ToolArguments.Parse(tool, json)));
+    }
+
+    [Fact]
+    public void Architecture_AgentReferencesNoEngineOrServer()
+    {
+        var references = typeof(ToolRegistry).Assembly.GetReferencedAssemblies().Select(a => a.Name!).ToList();
+        Assert.DoesNotContain(references, n => n.StartsWith("Spark.", StringComparison.Ordinal) && n != "Spark.Protocol");
+    }
+
     [Fact]
     public async Task Invoke_UnknownTool_ListsTheAvailableOnes()
     {
@@ -62,6 +85,7 @@ public class ToolRegistryTests
     private sealed class ThrowingTool : ITool
     {
         public ToolSpec Spec { get; } = ToolSpec.Create("boom", "Always fails.", """{"type": "object", "properties": {}}""");
+        public bool IsMutating(ToolArguments arguments) => true;
         public Task<ToolResult> InvokeAsync(ToolArguments arguments, CancellationToken cancellationToken) =>
             throw new InvalidOperationException("kaput");
     }
