@@ -135,13 +135,13 @@ public sealed class ApprovalPolicy
                 return new ApprovalDecision.Allow { Reason = "approval mode is never" };
             case ApprovalMode.Untrusted:
                 if (SafeCommands.IsKnownSafe(parsed)) return new ApprovalDecision.Allow { Reason = "known read-only command" };
-                return Ask(parsed, line, parsed.IsPlain
+                return Ask(parsed, line, request.Workdir, parsed.IsPlain
                     ? "the command is not on the list of known read-only commands (approval mode untrusted)"
                     : $"the command cannot be checked word by word ({string.Join(", ", parsed.Hazards)})");
             default:
                 if (Sandbox.IsAvailable)
                     return new ApprovalDecision.Allow { Reason = $"runs in the {Sandbox.Mode.Name()} sandbox" };
-                return Ask(parsed, line, $"no sandbox is available ({Sandbox.UnavailableReason}), so every command needs approval");
+                return Ask(parsed, line, request.Workdir, $"no sandbox is available ({Sandbox.UnavailableReason}), so every command needs approval");
         }
     }
 
@@ -171,7 +171,7 @@ public sealed class ApprovalPolicy
         return $"allowed by {string.Join(", ", used.Select(u => $"'{u.Rule}' ({u.Source})"))}";
     }
 
-    private ApprovalDecision.AskUser Ask(ParsedShellCommand parsed, string line, string reason)
+    private ApprovalDecision.AskUser Ask(ParsedShellCommand parsed, string line, string? workdir, string reason)
     {
         var suggestions = new List<ApprovalRule>();
         if (parsed.IsPlain && parsed.Commands.Count > 0)
@@ -187,7 +187,8 @@ public sealed class ApprovalPolicy
         {
             suggestions.Add(new ApprovalRule { Effect = RuleEffect.Allow, Tool = "shell", ExactCommand = line });
         }
-        return new ApprovalDecision.AskUser { Reason = $"Run `{line}`? {Capitalize(reason)}.", Scopes = AllScopes, SuggestedRules = suggestions };
+        string where = workdir is null ? "" : $" in {workdir}";
+        return new ApprovalDecision.AskUser { Reason = $"Run `{line}`{where}? {Capitalize(reason)}.", Scopes = AllScopes, SuggestedRules = suggestions };
     }
 
     private ApprovalDecision EvaluatePatch(ToolCall call)

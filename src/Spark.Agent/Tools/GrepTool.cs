@@ -39,6 +39,10 @@ public sealed class GrepTool(Workspace workspace) : ITool
         }
         """);
 
+    // "./src/*.cs" and "/src/*.cs" both mean "src/*.cs" relative to the workspace root.
+    private static string WithoutLeadingDot(string glob) =>
+        glob.StartsWith("./", StringComparison.Ordinal) ? glob[2..] : glob.TrimStart('/');
+
     /// <inheritdoc />
     public bool IsMutating(ToolArguments arguments) => false;
 
@@ -60,7 +64,7 @@ public sealed class GrepTool(Workspace workspace) : ITool
         string? glob = arguments.OptionalString("glob");
         var globs = string.IsNullOrWhiteSpace(glob)
             ? null
-            : GlobPattern.ExpandBraces(glob.Trim()).Select(g => (Regex: GlobPattern.Compile(g.TrimStart('/')), OnPath: g.Contains('/', StringComparison.Ordinal))).ToList();
+            : GlobPattern.ExpandBraces(glob.Trim()).Select(g => WithoutLeadingDot(g)).Select(g => (Regex: GlobPattern.Compile(g), OnPath: g.Contains('/', StringComparison.Ordinal))).ToList();
 
         string real = workspace.Resolve(path);
         IEnumerable<WorkspaceWalker.Entry> files;

@@ -49,6 +49,7 @@ public class ApprovalPolicyTests
         Assert.Contains("not on the list of known read-only commands", ask.Reason);
         Assert.Equal([ApprovalRule.Command(RuleEffect.Allow, "make", "test")], ask.SuggestedRules); // cd is safe; FOO=1 stripped
         Assert.IsType<ApprovalDecision.Allow>(policy.Evaluate(new ToolCall("read_file", """{"path": "x"}""")));
+        Assert.StartsWith("Run `make` in web? ", Assert.IsType<ApprovalDecision.AskUser>(policy.Evaluate(Shell("make", workdir: "web"))).Reason);
         Assert.IsType<ApprovalDecision.AskUser>(policy.Evaluate(Patch("*** Begin Patch\n*** Add File: a.txt\n+x\n*** End Patch")));
     }
 

@@ -32,6 +32,8 @@ public class GrepToolTests
         Assert.Equal("docs/readme.md:1:Call Foo() to foo.\nsrc/b.ts:1:export function foo() {}\n[2 matches in 2 files searched]", byGlob.Output);
         var byPathGlob = await ws.Call("grep", """{"pattern": "(?i)foo", "glob": "src/**/*.cs"}""");
         Assert.StartsWith("src/a.cs:2:", byPathGlob.Output);
+        var dotted = await ws.Call("grep", """{"pattern": "(?i)foo", "glob": "./src/*.cs"}""");
+        Assert.StartsWith("src/a.cs:2:", dotted.Output);
         var byPath = await ws.Call("grep", """{"pattern": "foo", "path": "src"}""");
         Assert.Equal("src/b.ts:1:export function foo() {}\n[1 match in 2 files searched]", byPath.Output);
         var oneFile = await ws.Call("grep", """{"pattern": "Foo", "path": "node_modules/dep/index.js"}""");
