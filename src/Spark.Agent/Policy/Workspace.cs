@@ -68,6 +68,8 @@ public sealed class Workspace
             if (part == "..")
             {
                 current = Path.GetDirectoryName(current) ?? "/";
+                // Back in a folder that exists, the next component may be a symlink again ("missing/../link/x").
+                if (missing && Directory.Exists(current)) missing = false;
                 continue;
             }
             string next = current == "/" ? "/" + part : current + "/" + part;

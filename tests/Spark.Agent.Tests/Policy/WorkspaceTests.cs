@@ -35,6 +35,8 @@ public class WorkspaceTests
         Directory.CreateSymbolicLink(ws.PathOf("escape"), ws.Outside);
         var e = Assert.Throws<PathOutsideWorkspaceException>(() => ws.Workspace.Resolve("escape/new.txt"));
         Assert.Contains($"resolves to '{Path.Combine(ws.Outside, "new.txt")}'", e.Message);
+        Assert.Throws<PathOutsideWorkspaceException>(() => ws.Workspace.Resolve("missing/../escape/new.txt"));
+        Assert.Throws<PathOutsideWorkspaceException>(() => ws.Workspace.Resolve("a/b/../../escape/new.txt"));
     }
 
     [Fact]
