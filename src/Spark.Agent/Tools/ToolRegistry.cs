@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Spark.Agent.Policy;
 
 namespace Spark.Agent.Tools;
@@ -47,37 +46,6 @@ public sealed class ToolRegistry
             return ToolResult.Error(
                 $"Unknown tool '{name}'. Available tools: {string.Join(", ", _ordered.Select(t => t.Spec.Name))}.");
 
-        var clock = Stopwatch.StartNew();
-        try
-        {
-            var arguments = ToolArguments.Parse(name, argumentsJson);
-            foreach (string required in tool.Spec.RequiredParameters)
-                if (!arguments.Has(required))
-                    return ToolResult.Error($"{name}: missing required field '{required}'.") with { Duration = clock.Elapsed };
-            var result = await tool.InvokeAsync(arguments, cancellationToken).ConfigureAwait(false);
-            return result.Duration == TimeSpan.Zero ? result with { Duration = clock.Elapsed } : result;
-        }
-        catch (ToolArgumentException e)
-        {
-            return ToolResult.Error(e.Message) with { Duration = clock.Elapsed };
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            return new ToolResult { Output = $"{name}: interrupted by the user.", IsError = true, Interrupted = true, Duration = clock.Elapsed };
-        }
-        catch (PathOutsideWorkspaceException e)
-        {
-            return ToolResult.Error($"{name}: {e.Message}") with { Duration = clock.Elapsed };
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
-        {
-            return ToolResult.Error($"{name}: {e.Message}") with { Duration = clock.Elapsed };
-        }
-#pragma warning disable CA1031 // a tool bug must reach the model and the user as a result, never end the session
-        catch (Exception e)
-#pragma warning restore CA1031
-        {
-            return ToolResult.Error($"{name}: internal error ({e.GetType().Name}: {e.Message}).") with { Duration = clock.Elapsed };
-        }
+        return await tool.InvokeJsonAsync(argumentsJson, cancellationToken).ConfigureAwait(false);
     }
 }
