@@ -54,4 +54,8 @@ public enum FileChangeKind
 /// <param name="Kind">What happened to it.</param>
 /// <param name="Path">The file's path before the change.</param>
 /// <param name="MovedTo">The new path when <paramref name="Kind"/> is <see cref="FileChangeKind.Moved"/>.</param>
-public sealed record FileChange(FileChangeKind Kind, string Path, string? MovedTo = null);
+public sealed record FileChange(FileChangeKind Kind, string Path, string? MovedTo = null)
+{
+    /// <summary>The change as a unified diff (<c>--- a/…</c>, <c>+++ b/…</c>, <c>@@</c> hunks with 3 lines of context).</summary>
+    public string Diff { get; init; } = "";
+}

@@ -41,9 +41,12 @@ public class ApplyPatchToolTests
         Assert.False(File.Exists(ws.PathOf("mv.txt")));
         Assert.Equal("a\nc\n", ws.Read("moved/mv2.txt"));
         Assert.Equal(
-            [new(FileChangeKind.Added, "docs/hello.txt"), new(FileChangeKind.Updated, "src/app.py"),
-             new(FileChangeKind.Deleted, "old.txt"), new(FileChangeKind.Moved, "mv.txt", "moved/mv2.txt")],
-            r.FileChanges);
+            [(FileChangeKind.Added, "docs/hello.txt", null), (FileChangeKind.Updated, "src/app.py", null),
+             (FileChangeKind.Deleted, "old.txt", null), (FileChangeKind.Moved, "mv.txt", "moved/mv2.txt")],
+            r.FileChanges.Select(c => (c.Kind, c.Path, c.MovedTo)));
+        Assert.Equal("--- a/src/app.py\n+++ b/src/app.py\n@@ -1,5 +1,5 @@\n import os\n \n def greet():\n-    print(\"Hi\")\n+    print(\"Hello, world!\")\n     return 1\n",
+            r.FileChanges[1].Diff);
+        Assert.Equal("--- a/mv.txt\n+++ b/moved/mv2.txt\n@@ -1,2 +1,2 @@\n a\n-b\n+c\n", r.FileChanges[3].Diff);
         Assert.Contains("A docs/hello.txt", r.Output);
         Assert.Contains("R mv.txt -> moved/mv2.txt", r.Output);
     }

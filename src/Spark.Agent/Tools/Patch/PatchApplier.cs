@@ -45,14 +45,14 @@ internal sealed class PatchApplier(Workspace workspace)
             switch (op)
             {
                 case AddFileOperation add:
+                    changes.Add(new FileChange(FileChangeKind.Added, shown) { Diff = UnifiedDiff.Create(state.Content, add.Contents, shown, shown) });
                     state.Content = add.Contents;
-                    changes.Add(new FileChange(FileChangeKind.Added, shown));
                     break;
                 case DeleteFileOperation:
                     if (state.Content is null)
                         throw new PatchApplyException($"{shown}: cannot delete (patch line {op.LineNumber}): the file does not exist.");
+                    changes.Add(new FileChange(FileChangeKind.Deleted, shown) { Diff = UnifiedDiff.Create(state.Content, null, shown, shown) });
                     state.Content = null;
-                    changes.Add(new FileChange(FileChangeKind.Deleted, shown));
                     break;
                 case UpdateFileOperation update:
                     if (state.Content is null)
@@ -63,14 +63,15 @@ internal sealed class PatchApplier(Workspace workspace)
                     {
                         string destination = workspace.Resolve(moveTo);
                         var target = StateOf(destination);
+                        string movedTo = workspace.Relative(destination);
+                        changes.Add(new FileChange(FileChangeKind.Moved, shown, movedTo) { Diff = UnifiedDiff.Create(state.Content, updated, shown, movedTo) });
                         state.Content = null;
                         target.Content = updated;
-                        changes.Add(new FileChange(FileChangeKind.Moved, shown, workspace.Relative(destination)));
                     }
                     else
                     {
+                        changes.Add(new FileChange(FileChangeKind.Updated, shown) { Diff = UnifiedDiff.Create(state.Content, updated, shown, shown) });
                         state.Content = updated;
-                        changes.Add(new FileChange(FileChangeKind.Updated, shown));
                     }
                     break;
             }
