@@ -12,6 +12,11 @@ namespace Spark.Agent.Tools;
 /// </summary>
 public sealed class GrepTool(Workspace workspace) : ITool
 {
+    private readonly TimeSpan _matchTimeout = DefaultMatchTimeout;
+
+    /// <summary>A grep tool whose regex gives up after <paramref name="matchTimeout"/> per line (tests use a short one).</summary>
+    internal GrepTool(Workspace workspace, TimeSpan matchTimeout) : this(workspace) => _matchTimeout = matchTimeout;
+
     /// <summary>The most matching lines one call returns.</summary>
     public const int MaxMatches = 200;
 
@@ -19,7 +24,7 @@ public sealed class GrepTool(Workspace workspace) : ITool
     public const long MaxFileBytes = 4 * 1024 * 1024;
 
     private const int MaxLineChars = 300;
-    private static readonly TimeSpan MatchTimeout = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan DefaultMatchTimeout = TimeSpan.FromSeconds(2);
 
     /// <inheritdoc />
     public ToolSpec Spec { get; } = ToolSpec.Create("grep",
@@ -54,7 +59,7 @@ public sealed class GrepTool(Workspace workspace) : ITool
         Regex regex;
         try
         {
-            regex = new Regex(pattern, RegexOptions.CultureInvariant, MatchTimeout);
+            regex = new Regex(pattern, RegexOptions.CultureInvariant, _matchTimeout);
         }
         catch (ArgumentException e)
         {
@@ -116,7 +121,7 @@ public sealed class GrepTool(Workspace workspace) : ITool
             sb.Append($"[stopped after {MaxMatches} matches; narrow the pattern, path or glob to see the rest");
         else
             sb.Append($"[{matches} {(matches == 1 ? "match" : "matches")} in {searched} {(searched == 1 ? "file" : "files")} searched");
-        if (skippedLarge > 0) sb.Append($"; {skippedLarge} files over {MaxFileBytes / (1024 * 1024)} MiB skipped");
+        if (skippedLarge > 0) sb.Append($"; {skippedLarge} {(skippedLarge == 1 ? "file" : "files")} over {MaxFileBytes / (1024 * 1024)} MiB skipped");
         sb.Append(matches == 0 ? ")." : "]");
         return Task.FromResult(ToolResult.Ok(sb.ToString()));
     }

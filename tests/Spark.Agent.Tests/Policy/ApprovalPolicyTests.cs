@@ -215,3 +215,34 @@ public class ApprovalPolicyTests
         Assert.Equal(SandboxMode.DangerFullAccess, SandboxModes.Parse("danger-full-access"));
     }
 }
+
+public class ApprovalPolicyEdgeTests
+{
+    [Fact]
+    public void RememberForProject_WithoutProjectFile_Explains()
+    {
+        using var ws = new TestWorkspace();
+        var policy = new ApprovalPolicy(ApprovalMode.OnRequest, ws.Sandbox, ws.Workspace);
+        var e = Assert.Throws<InvalidOperationException>(() => policy.Remember(ApprovalRule.Command(RuleEffect.Allow, "make"), ApprovalScope.Project));
+        Assert.Equal("This session has no project approvals file; remember the rule for the session instead.", e.Message);
+    }
+
+    [Fact]
+    public void ProjectRuleFile_UnknownEffect_Explains()
+    {
+        using var home = new Spark.Testing.TempDirectory();
+        string file = home.File("approvals.json");
+        File.WriteAllText(file, """{"rules": [{"effect": "maybe", "tool": "shell"}]}""");
+        var e = Assert.Throws<InvalidDataException>(() => new ProjectRuleStore(file).Load());
+        Assert.Equal($"The approvals file '{file}' has a rule with effect 'maybe'; use allow or deny.", e.Message);
+    }
+
+    [Fact]
+    public void UnknownTool_AskedOnlyWhenUntrusted()
+    {
+        using var ws = new TestWorkspace();
+        var call = new ToolCall("web_fetch", "{}");
+        Assert.IsType<ApprovalDecision.AskUser>(new ApprovalPolicy(ApprovalMode.Untrusted, ws.Sandbox, ws.Workspace).Evaluate(call));
+        Assert.IsType<ApprovalDecision.Allow>(new ApprovalPolicy(ApprovalMode.OnRequest, ws.Sandbox, ws.Workspace).Evaluate(call));
+    }
+}

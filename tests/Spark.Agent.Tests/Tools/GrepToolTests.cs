@@ -73,3 +73,27 @@ public class GrepToolTests
         Assert.Contains(expected, r.Output);
     }
 }
+
+public class GrepToolLimitTests
+{
+    [Fact]
+    public async Task Grep_CatastrophicBacktracking_StopsWithAdvice()
+    {
+        using var ws = new TestWorkspace();
+        ws.Write("a.txt", "ok\n" + new string('a', 5000) + "!\n");
+        var tool = new Spark.Agent.Tools.GrepTool(ws.Workspace, TimeSpan.FromMilliseconds(50));
+        var r = await Spark.Agent.Tools.ToolInvocation.InvokeJsonAsync(tool, """{"pattern": "^(a|aa)+$"}""", CancellationToken.None);
+        Assert.True(r.IsError);
+        Assert.Contains("took too long on a.txt:2 (catastrophic backtracking); simplify it", r.Output);
+    }
+
+    [Fact]
+    public async Task Grep_HugeFile_SkippedAndCounted()
+    {
+        using var ws = new TestWorkspace();
+        using (var f = File.Create(ws.PathOf("huge.log"))) f.SetLength(Spark.Agent.Tools.GrepTool.MaxFileBytes + 1);
+        ws.Write("small.txt", "needle\n");
+        var r = await ws.Call("grep", """{"pattern": "needle"}""");
+        Assert.Equal("small.txt:1:needle\n[1 match in 1 file searched; 1 file over 4 MiB skipped]", r.Output);
+    }
+}

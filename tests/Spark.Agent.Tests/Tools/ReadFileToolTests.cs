@@ -113,3 +113,62 @@ public class ReadFileToolTests
         Assert.Contains(expected, r.Output);
     }
 }
+
+public class FileToolEdgeTests
+{
+    [Fact]
+    public async Task ReadFile_EmptyFile_SaysSo()
+    {
+        using var ws = new TestWorkspace();
+        ws.Write("e.txt", "");
+        var r = await ws.Call("read_file", """{"path": "e.txt"}""");
+        Assert.False(r.IsError);
+        Assert.Equal("'e.txt' is empty.", r.Output);
+    }
+
+    [Fact]
+    public async Task ReadFile_ManyLongLines_StopsAtCharacterLimit()
+    {
+        using var ws = new TestWorkspace();
+        ws.Write("wide.txt", string.Concat(Enumerable.Repeat(new string('x', 400) + "\n", 1000)));
+        var r = await ws.Call("read_file", """{"path": "wide.txt"}""");
+        Assert.True(r.Output.Length < Spark.Agent.Tools.ReadFileTool.MaxOutputChars + 1000);
+        Assert.Matches(@"\[showing lines 1-\d+ of 1000; call read_file with start_line=\d+ to read on\]$", r.Output);
+    }
+
+    [Fact]
+    public async Task ListDir_ManyEntries_ListsFirstThousand()
+    {
+        using var ws = new TestWorkspace();
+        for (int i = 0; i < 1005; i++) File.WriteAllText(ws.PathOf($"f{i:D4}"), "");
+        var r = await ws.Call("list_dir", """{"path": "."}""");
+        Assert.StartsWith("./ (1005 entries)", r.Output);
+        Assert.EndsWith("… 5 more entries not shown", r.Output);
+    }
+
+    [Fact]
+    public async Task ApplyPatch_PathIsDirectory_Refused()
+    {
+        using var ws = new TestWorkspace();
+        Directory.CreateDirectory(ws.PathOf("dir"));
+        var r = await ws.Call("apply_patch", $$"""{"input": {{Json.Str("*** Begin Patch\n*** Add File: dir\n+x\n*** End Patch")}}}""");
+        Assert.True(r.IsError);
+        Assert.Contains("dir: is a directory, not a file.", r.Output);
+    }
+
+    [Fact]
+    public async Task Shell_TimeoutAsString_IsAccepted()
+    {
+        using var ws = new TestWorkspace();
+        var r = await ws.Call("shell", """{"command": "echo ok", "timeout_ms": "5000"}""");
+        Assert.Equal(0, r.ExitCode);
+    }
+
+    [Fact]
+    public async Task UpdatePlan_EmptyStep_Refused()
+    {
+        using var ws = new TestWorkspace();
+        var r = await ws.Call("update_plan", """{"plan": [{"step": "  ", "status": "pending"}]}""");
+        Assert.Contains("item 1 has an empty 'step'", r.Output);
+    }
+}
