@@ -113,6 +113,19 @@ public sealed class ApprovalPolicy
             return new ApprovalDecision.Allow { Reason = "the arguments are invalid; the tool reports the error and runs nothing" };
         }
         string line = request.Command.Trim();
+        // "apply_patch <<'EOF' …" through the shell is applied by the apply_patch tool: judge it as a patch.
+        if (ShellPatchCommand.TryParse(request.Command, out string patch, out string? patchDirectory))
+        {
+            try
+            {
+                string workdir = request.Workdir is null ? _workspace.Root : _workspace.Resolve(request.Workdir);
+                return EvaluatePatchText(patch, patchDirectory is null ? workdir : _workspace.Resolve(patchDirectory, workdir));
+            }
+            catch (PathOutsideWorkspaceException e)
+            {
+                return new ApprovalDecision.Deny { Reason = e.Message };
+            }
+        }
         var parsed = ShellCommandParser.Parse(request.Command);
 
         foreach (var active in _rules)
@@ -193,6 +206,20 @@ public sealed class ApprovalPolicy
 
     private ApprovalDecision EvaluatePatch(ToolCall call)
     {
+        string input;
+        try
+        {
+            input = ToolArguments.Parse("apply_patch", call.ArgumentsJson).RequiredString("input");
+        }
+        catch (ToolArgumentException)
+        {
+            return new ApprovalDecision.Allow { Reason = "the arguments are invalid; the tool reports the error and changes nothing" };
+        }
+        return EvaluatePatchText(input, baseDirectory: null);
+    }
+
+    private ApprovalDecision EvaluatePatchText(string input, string? baseDirectory)
+    {
         if (DenyingRule("apply_patch") is { } deny)
             return new ApprovalDecision.Deny { Reason = $"apply_patch is refused by the rule '{deny.Rule}' ({deny.Source})." };
         if (!Sandbox.AllowsWrites)
@@ -201,14 +228,13 @@ public sealed class ApprovalPolicy
         var paths = new List<string>();
         try
         {
-            string input = ToolArguments.Parse("apply_patch", call.ArgumentsJson).RequiredString("input");
             foreach (var op in PatchParser.Parse(input))
             {
                 paths.Add(op.Path);
                 if (op is UpdateFileOperation { MoveTo: { } to }) paths.Add(to);
             }
         }
-        catch (Exception e) when (e is ToolArgumentException or PatchFormatException)
+        catch (PatchFormatException)
         {
             return new ApprovalDecision.Allow { Reason = "the patch is malformed; the tool reports the error and changes nothing" };
         }
@@ -216,7 +242,7 @@ public sealed class ApprovalPolicy
         {
             try
             {
-                _workspace.Resolve(path);
+                _workspace.Resolve(path, baseDirectory);
             }
             catch (PathOutsideWorkspaceException e)
             {

@@ -44,31 +44,34 @@ public sealed class ApplyPatchTool(Workspace workspace, Sandbox sandbox) : ITool
     public bool IsMutating(ToolArguments arguments) => true;
 
     /// <inheritdoc />
-    public Task<ToolResult> InvokeAsync(ToolArguments arguments, CancellationToken cancellationToken)
+    public Task<ToolResult> InvokeAsync(ToolArguments arguments, CancellationToken cancellationToken) =>
+        Task.FromResult(Apply(arguments.RequiredString("input"), baseDirectory: null));
+
+    /// <summary>Applies a patch whose relative paths start at <paramref name="baseDirectory"/> (null: the workspace root).</summary>
+    internal ToolResult Apply(string input, string? baseDirectory)
     {
-        string input = arguments.RequiredString("input");
         if (!sandbox.AllowsWrites)
-            return Task.FromResult(ToolResult.Error(
-                "apply_patch: the sandbox is read-only (--sandbox read-only); no file can be changed in this session."));
+            return ToolResult.Error(
+                "apply_patch: the sandbox is read-only (--sandbox read-only); no file can be changed in this session.");
         IReadOnlyList<FileChange> changes;
         try
         {
-            changes = new PatchApplier(workspace).Apply(PatchParser.Parse(input));
+            changes = new PatchApplier(workspace, baseDirectory).Apply(PatchParser.Parse(input));
         }
         catch (PatchFormatException e)
         {
-            return Task.FromResult(ToolResult.Error($"apply_patch: invalid patch. {e.Message} No file was changed."));
+            return ToolResult.Error($"apply_patch: invalid patch. {e.Message} No file was changed.");
         }
         catch (PatchApplyException e)
         {
             string suffix = e.Message.Contains("No file was changed", StringComparison.Ordinal) ? "" : "\nNo file was changed.";
-            return Task.FromResult(ToolResult.Error($"apply_patch: {e.Message}{suffix}"));
+            return ToolResult.Error($"apply_patch: {e.Message}{suffix}");
         }
         catch (PathOutsideWorkspaceException e)
         {
-            return Task.FromResult(ToolResult.Error($"apply_patch: {e.Message} No file was changed."));
+            return ToolResult.Error($"apply_patch: {e.Message} No file was changed.");
         }
-        return Task.FromResult(new ToolResult { Output = Summarize(changes), FileChanges = changes });
+        return new ToolResult { Output = Summarize(changes), FileChanges = changes };
     }
 
     private static string Summarize(IReadOnlyList<FileChange> changes)

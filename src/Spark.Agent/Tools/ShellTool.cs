@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Spark.Agent.Policy;
+using Spark.Agent.Tools.Patch;
 
 namespace Spark.Agent.Tools;
 
@@ -19,12 +20,17 @@ public sealed class ShellTool : ITool
     private readonly Sandbox _sandbox;
     private readonly int _headBytes;
     private readonly int _tailBytes;
+    private readonly ApplyPatchTool _applyPatch;
 
-    /// <summary>A shell tool for a workspace; <paramref name="headBytes"/>/<paramref name="tailBytes"/> bound the output kept.</summary>
-    public ShellTool(Workspace workspace, Sandbox sandbox, int headBytes = HeadBytes, int tailBytes = TailBytes)
+    /// <summary>
+    /// A shell tool for a workspace; <paramref name="headBytes"/>/<paramref name="tailBytes"/> bound the output kept.
+    /// <c>apply_patch &lt;&lt;EOF</c> commands are handed to <paramref name="applyPatch"/> (or a new one).
+    /// </summary>
+    public ShellTool(Workspace workspace, Sandbox sandbox, ApplyPatchTool? applyPatch = null, int headBytes = HeadBytes, int tailBytes = TailBytes)
     {
         _workspace = workspace;
         _sandbox = sandbox;
+        _applyPatch = applyPatch ?? new ApplyPatchTool(workspace, sandbox);
         _headBytes = headBytes;
         _tailBytes = tailBytes;
     }
@@ -67,6 +73,8 @@ public sealed class ShellTool : ITool
         string workdir = request.Workdir is null ? _workspace.Root : _workspace.Resolve(request.Workdir);
         if (!Directory.Exists(workdir))
             return ToolResult.Error($"shell: the workdir '{request.Workdir}' does not exist or is not a directory.");
+        if (ShellPatchCommand.TryParse(request.Command, out string patch, out string? directory))
+            return _applyPatch.Apply(patch, directory is null ? workdir : _workspace.Resolve(directory, workdir));
         return await RunAsync(request.Command, workdir, request.Timeout, cancellationToken).ConfigureAwait(false);
     }
 

@@ -23,15 +23,19 @@ public sealed class ToolRegistry
     }
 
     /// <summary>The standard tool set (shell, apply_patch, read_file, list_dir, grep, update_plan) for a workspace.</summary>
-    public static ToolRegistry CreateDefault(Workspace workspace, Sandbox sandbox) => new(
-    [
-        new ShellTool(workspace, sandbox),
-        new ApplyPatchTool(workspace, sandbox),
-        new ReadFileTool(workspace),
-        new ListDirTool(workspace),
-        new GrepTool(workspace),
-        new UpdatePlanTool(),
-    ]);
+    public static ToolRegistry CreateDefault(Workspace workspace, Sandbox sandbox)
+    {
+        var applyPatch = new ApplyPatchTool(workspace, sandbox);
+        return new(
+        [
+            new ShellTool(workspace, sandbox, applyPatch),
+            applyPatch,
+            new ReadFileTool(workspace),
+            new ListDirTool(workspace),
+            new GrepTool(workspace),
+            new UpdatePlanTool(),
+        ]);
+    }
 
     /// <summary>The declarations to send to the model.</summary>
     public IReadOnlyList<ToolSpec> Specs => [.. _ordered.Select(t => t.Spec)];

@@ -328,3 +328,59 @@ public class ApplyPatchToolTests
         Assert.False(File.Exists(ws.PathOf("n.txt")));
     }
 }
+
+public class ShellPatchCommandTests
+{
+    [Theory]
+    [InlineData("apply_patch <<'EOF'\n*** Begin Patch\n*** Add File: a.txt\n+hi\n*** End Patch\nEOF\n", "a.txt")]
+    [InlineData("apply_patch <<\"PATCH\"\n*** Begin Patch\n*** Add File: a.txt\n+hi\n*** End Patch\nPATCH", "a.txt")]
+    [InlineData("cd sub && apply_patch <<EOF\n*** Begin Patch\n*** Add File: a.txt\n+hi\n*** End Patch\nEOF", "sub/a.txt")]
+    [InlineData("apply_patch '*** Begin Patch\n*** Add File: a.txt\n+hi\n*** End Patch'", "a.txt")]
+    public async Task Shell_ApplyPatchCommand_IsAppliedByThePatchTool(string command, string created)
+    {
+        using var ws = new TestWorkspace();
+        Directory.CreateDirectory(ws.PathOf("sub"));
+        var r = await ws.Call("shell", $$"""{"command": {{Json.Str(command)}}}""");
+        Assert.False(r.IsError, r.Output);
+        Assert.StartsWith("Success. Updated the following files:", r.Output);
+        Assert.Equal("hi\n", ws.Read(created));
+        Assert.Single(r.FileChanges);
+    }
+
+    [Fact]
+    public async Task Shell_ApplyPatchCommand_RelativeToWorkdir_AndStillConfinedToWorkspace()
+    {
+        using var ws = new TestWorkspace();
+        Directory.CreateDirectory(ws.PathOf("sub"));
+        var r = await ws.Call("shell", $$"""{"command": {{Json.Str("apply_patch <<'EOF'\n*** Begin Patch\n*** Add File: x.txt\n+1\n*** End Patch\nEOF")}}, "workdir": "sub"}""");
+        Assert.Equal("1\n", ws.Read("sub/x.txt"));
+        var escape = await ws.Call("shell", $$"""{"command": {{Json.Str("cd .. && apply_patch <<'EOF'\n*** Begin Patch\n*** Add File: x.txt\n+1\n*** End Patch\nEOF")}}}""");
+        Assert.True(escape.IsError);
+        Assert.Contains("outside the workspace", escape.Output);
+        Assert.False(r.IsError, r.Output);
+    }
+
+    [Fact]
+    public void Policy_JudgesShellPatchAsPatch()
+    {
+        using var ws = new TestWorkspace();
+        var readOnly = new ApprovalPolicy(ApprovalMode.Never, Sandbox.WithoutBwrap(SandboxMode.ReadOnly, ws.Workspace, "x"), ws.Workspace);
+        string cmd = "apply_patch <<'EOF'\n*** Begin Patch\n*** Add File: ../x.txt\n+1\n*** End Patch\nEOF";
+        var call = new ToolCall("shell", $$"""{"command": {{Json.Str(cmd)}}}""");
+        Assert.Contains("sandbox is read-only", Assert.IsType<ApprovalDecision.Deny>(readOnly.Evaluate(call)).Reason);
+        var policy = new ApprovalPolicy(ApprovalMode.Never, ws.Sandbox, ws.Workspace);
+        Assert.Contains("outside the workspace", Assert.IsType<ApprovalDecision.Deny>(policy.Evaluate(call)).Reason);
+        var untrusted = new ApprovalPolicy(ApprovalMode.Untrusted, ws.Sandbox, ws.Workspace);
+        var inside = new ToolCall("shell", $$"""{"command": {{Json.Str(cmd.Replace("../", "", StringComparison.Ordinal))}}}""");
+        var ask = Assert.IsType<ApprovalDecision.AskUser>(untrusted.Evaluate(inside));
+        Assert.Equal("allow apply_patch: every call", Assert.Single(ask.SuggestedRules).ToString());
+    }
+
+    [Fact]
+    public void OtherCommands_AreNotMistakenForPatches()
+    {
+        Assert.False(Spark.Agent.Tools.Patch.ShellPatchCommand.TryParse("echo apply_patch", out _, out _));
+        Assert.False(Spark.Agent.Tools.Patch.ShellPatchCommand.TryParse("apply_patch_helper x", out _, out _));
+        Assert.False(Spark.Agent.Tools.Patch.ShellPatchCommand.TryParse("rm x && apply_patch 'y'", out _, out _));
+    }
+}

@@ -8,7 +8,7 @@ namespace Spark.Agent.Tools.Patch;
 /// (any missing file or unmatched hunk fails the whole patch before a byte is written), then the files are written
 /// one by one, each through a temporary file and a rename; if a write fails, the files already written are put back.
 /// </summary>
-internal sealed class PatchApplier(Workspace workspace)
+internal sealed class PatchApplier(Workspace workspace, string? baseDirectory = null)
 {
     /// <summary>A file's state before and after the patch; a null content means the file does not exist.</summary>
     private sealed class FileState(string path, byte[]? original)
@@ -39,7 +39,7 @@ internal sealed class PatchApplier(Workspace workspace)
 
         foreach (var op in operations)
         {
-            string real = workspace.Resolve(op.Path);
+            string real = workspace.Resolve(op.Path, baseDirectory);
             string shown = workspace.Relative(real);
             var state = StateOf(real);
             switch (op)
@@ -61,7 +61,7 @@ internal sealed class PatchApplier(Workspace workspace)
                     string updated = update.Hunks.Count == 0 ? state.Content : HunkApplier.Apply(shown, state.Content, update.Hunks);
                     if (update.MoveTo is { } moveTo)
                     {
-                        string destination = workspace.Resolve(moveTo);
+                        string destination = workspace.Resolve(moveTo, baseDirectory);
                         var target = StateOf(destination);
                         string movedTo = workspace.Relative(destination);
                         changes.Add(new FileChange(FileChangeKind.Moved, shown, movedTo) { Diff = UnifiedDiff.Create(state.Content, updated, shown, movedTo) });
