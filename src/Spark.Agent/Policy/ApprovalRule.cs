@@ -20,6 +20,18 @@ public enum ApprovalScope
     Project,
 }
 
+/// <summary>How scopes are named in approval prompts and in <c>/approvals</c>.</summary>
+public static class ApprovalScopes
+{
+    /// <summary>"once", "this session" or "this project".</summary>
+    public static string Label(this ApprovalScope scope) => scope switch
+    {
+        ApprovalScope.Once => "once",
+        ApprovalScope.Session => "this session",
+        _ => "this project",
+    };
+}
+
 /// <summary>
 /// An approval rule. For <c>shell</c> it matches by the parsed argv: <see cref="CommandPrefix"/> matches every
 /// simple command whose words start with it (environment assignments stripped), <see cref="ExactCommand"/> the whole

@@ -246,3 +246,11 @@ public class ApprovalPolicyEdgeTests
         Assert.IsType<ApprovalDecision.Allow>(new ApprovalPolicy(ApprovalMode.OnRequest, ws.Sandbox, ws.Workspace).Evaluate(call));
     }
 }
+
+public class ApprovalScopeLabelTests
+{
+    [Fact]
+    public void Scopes_HavePromptLabels() =>
+        Assert.Equal(["once", "this session", "this project"],
+            new[] { ApprovalScope.Once, ApprovalScope.Session, ApprovalScope.Project }.Select(s => s.Label()));
+}

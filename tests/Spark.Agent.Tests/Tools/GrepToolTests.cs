@@ -97,3 +97,18 @@ public class GrepToolLimitTests
         Assert.Equal("small.txt:1:needle\n[1 match in 1 file searched; 1 file over 4 MiB skipped]", r.Output);
     }
 }
+
+public class GrepCancellationTests
+{
+    [Fact]
+    public async Task Grep_Cancelled_ReportsInterrupted()
+    {
+        using var ws = new TestWorkspace();
+        ws.Write("a.txt", "x\n");
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        var r = await ws.Call("grep", """{"pattern": "x"}""", cts.Token);
+        Assert.True(r.Interrupted);
+        Assert.Equal("grep: interrupted by the user.", r.Output);
+    }
+}
