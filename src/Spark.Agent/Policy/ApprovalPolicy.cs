@@ -121,7 +121,7 @@ public sealed class ApprovalPolicy
                 string workdir = request.Workdir is null ? _workspace.Root : _workspace.Resolve(request.Workdir);
                 return EvaluatePatchText(patch, patchDirectory is null ? workdir : _workspace.Resolve(patchDirectory, workdir));
             }
-            catch (PathOutsideWorkspaceException e)
+            catch (Exception e) when (e is PathOutsideWorkspaceException or IOException)
             {
                 return new ApprovalDecision.Deny { Reason = e.Message };
             }
@@ -244,7 +244,7 @@ public sealed class ApprovalPolicy
             {
                 _workspace.Resolve(path, baseDirectory);
             }
-            catch (PathOutsideWorkspaceException e)
+            catch (Exception e) when (e is PathOutsideWorkspaceException or IOException)
             {
                 return new ApprovalDecision.Deny { Reason = e.Message };
             }

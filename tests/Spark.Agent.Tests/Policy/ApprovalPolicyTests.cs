@@ -254,3 +254,17 @@ public class ApprovalScopeLabelTests
         Assert.Equal(["once", "this session", "this project"],
             new[] { ApprovalScope.Once, ApprovalScope.Session, ApprovalScope.Project }.Select(s => s.Label()));
 }
+
+public class ApprovalPolicyNeverThrowsTests
+{
+    [Fact]
+    public void PatchThroughSymlinkLoop_DeniedWithReason()
+    {
+        using var ws = new TestWorkspace();
+        File.CreateSymbolicLink(ws.PathOf("l1"), "l2");
+        File.CreateSymbolicLink(ws.PathOf("l2"), "l1");
+        var policy = new ApprovalPolicy(ApprovalMode.Never, ws.Sandbox, ws.Workspace);
+        var call = new ToolCall("apply_patch", $$"""{"input": {{Json.Str("*** Begin Patch\n*** Add File: l1/x\n+1\n*** End Patch")}}}""");
+        Assert.Contains("Too many levels of symbolic links", Assert.IsType<ApprovalDecision.Deny>(policy.Evaluate(call)).Reason);
+    }
+}
