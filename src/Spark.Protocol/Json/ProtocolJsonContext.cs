@@ -29,5 +29,7 @@ namespace Spark.Protocol.Json;
 [JsonSerializable(typeof(ChatCompletion))]
 [JsonSerializable(typeof(ChatCompletionChunk))]
 [JsonSerializable(typeof(ModelList))]
+[JsonSerializable(typeof(HealthStatus))]
+[JsonSerializable(typeof(ResponseDeleted))]
 [JsonSerializable(typeof(ErrorResponse))]
 public sealed partial class ProtocolJsonContext : JsonSerializerContext;
