@@ -38,7 +38,7 @@ internal static class RequestBody
             }
             catch (JsonException e)
             {
-                throw ApiErrors.FromJson(e);
+                throw ApiErrors.FromJson(e, typeInfo);
             }
         }
     }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http;
 using Spark.Protocol.Errors;
 using Spark.Protocol.Json;
@@ -29,30 +30,50 @@ internal static class ApiErrors
     }
 
     /// <summary>
-    /// Turns a deserialization failure into a 400 naming the field: <c>max_output_tokens: expected an integer</c>.
+    /// Turns a deserialization failure into a 400 naming the field and the type it needs:
+    /// <c>Invalid type for 'max_output_tokens': expected an integer.</c> The field's type is looked up along the
+    /// exception's JSON path in <paramref name="root"/>.
     /// </summary>
-    public static ApiException FromJson(JsonException e)
+    public static ApiException FromJson(JsonException e, JsonTypeInfo root)
     {
         string? param = e.Path is { Length: > 2 } path && path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : null;
         string message = e.Message;
         int pathNote = message.IndexOf(" Path: ", StringComparison.Ordinal);
         if (pathNote >= 0) message = message[..pathNote];
-        const string conversion = "The JSON value could not be converted to ";
-        if (message.StartsWith(conversion, StringComparison.Ordinal))
-            message = $"Invalid type for '{param ?? "body"}': expected {Expected(message[conversion.Length..])}.";
+        if (message.StartsWith("The JSON value could not be converted to ", StringComparison.Ordinal))
+            message = $"Invalid type for '{param ?? "body"}': expected {Describe(TypeAt(root, param))}.";
         else if (param is not null && !message.Contains(param, StringComparison.Ordinal))
             message = $"Invalid value for '{param}': {message}";
         return ApiException.BadRequest(message, param, "invalid_type");
     }
 
-    private static string Expected(string clrType) => clrType switch
+    private static Type? TypeAt(JsonTypeInfo root, string? path)
     {
-        _ when clrType.Contains("Int32", StringComparison.Ordinal) || clrType.Contains("Int64", StringComparison.Ordinal) => "an integer",
-        _ when clrType.Contains("Single", StringComparison.Ordinal) || clrType.Contains("Double", StringComparison.Ordinal) => "a number",
-        _ when clrType.Contains("Boolean", StringComparison.Ordinal) => "a boolean",
-        _ when clrType.StartsWith("System.String", StringComparison.Ordinal) => "a string",
-        _ when clrType.Contains("Dictionary", StringComparison.Ordinal) => "an object of string values",
-        _ when clrType.Contains("List", StringComparison.Ordinal) => "an array",
-        _ => "an object",
-    };
+        if (path is null) return null;
+        var current = root;
+        foreach (string segment in path.Replace("[", ".[", StringComparison.Ordinal).Split('.', StringSplitOptions.RemoveEmptyEntries))
+        {
+            Type? next;
+            if (current.Kind == JsonTypeInfoKind.Object)
+                next = current.Properties.FirstOrDefault(p => p.Name == segment)?.PropertyType;
+            else
+                next = current.ElementType; // a list index or a dictionary key
+            if (next is null) return null;
+            current = current.Options.GetTypeInfo(next);
+        }
+        return current.Type;
+    }
+
+    private static string Describe(Type? type)
+    {
+        type = type is null ? null : Nullable.GetUnderlyingType(type) ?? type;
+        if (type == typeof(int) || type == typeof(long)) return "an integer";
+        if (type == typeof(float) || type == typeof(double)) return "a number";
+        if (type == typeof(bool)) return "a boolean";
+        if (type == typeof(string)) return "a string";
+        if (type is null) return "a different type";
+        if (type.IsAssignableTo(typeof(System.Collections.IDictionary)) || type.Name.StartsWith("IReadOnlyDictionary", StringComparison.Ordinal)) return "an object";
+        if (type.IsAssignableTo(typeof(System.Collections.IEnumerable))) return "an array";
+        return "an object";
+    }
 }
