@@ -34,7 +34,7 @@ internal sealed class ChatCompletionsEndpoints(ServerContext server)
             Seed = request.Seed is long seed ? unchecked((ulong)seed) : null,
         }, aborted);
 
-        var runner = new ChatCompletionRunner(Ids.New("chatcmpl"), DateTimeOffset.UtcNow.ToUnixTimeSeconds(), backend.ModelId, generation);
+        var runner = new ChatCompletionRunner($"chatcmpl-{Guid.NewGuid():N}", DateTimeOffset.UtcNow.ToUnixTimeSeconds(), backend.ModelId, generation);
         if (request.Stream == true)
         {
             http.Response.ContentType = "text/event-stream";

@@ -12,7 +12,7 @@ public class ChatCompletionsEndpointTests(ServerFixture server)
             """{"model":"spark-tiny","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":[{"type":"text","text":"Hello"}]}],"max_tokens":5,"temperature":0}""");
         var body = await response.JsonAsync();
         Assert.Equal("chat.completion", body.GetProperty("object").GetString());
-        Assert.StartsWith("chatcmpl_", body.GetProperty("id").GetString());
+        Assert.StartsWith("chatcmpl-", body.GetProperty("id").GetString());
         var choice = body.GetProperty("choices")[0];
         Assert.Equal("assistant", choice.GetProperty("message").GetProperty("role").GetString());
         Assert.Equal("length", choice.GetProperty("finish_reason").GetString());
