@@ -20,6 +20,7 @@ public sealed class ServerFixture : IAsyncLifetime
     public const string ModelId = "spark-tiny";
     public const int ContextLength = 2048;
     public const long BodyLimit = 64 * 1024;
+    public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromMilliseconds(20);
 
     private readonly TempDirectory _dir = new();
     private SparkModel? _model;
@@ -36,7 +37,7 @@ public sealed class ServerFixture : IAsyncLifetime
         _model = SparkModel.Load(path, new ModelLoadOptions { Threads = 1, ContextLength = ContextLength });
         Backend = new LocalEngineBackend(_model, ModelId, NullLogger.Instance);
         Backend.WarmUp();
-        _app = SparkServer.Build(new SparkServerOptions { Port = 0, ApiKey = ApiKey, MaxRequestBodyBytes = BodyLimit }, Backend, logging: _ => { });
+        _app = SparkServer.Build(new SparkServerOptions { Port = 0, ApiKey = ApiKey, MaxRequestBodyBytes = BodyLimit, HeartbeatInterval = HeartbeatInterval }, Backend, logging: _ => { });
         await _app.StartAsync();
         BaseAddress = new Uri(_app.Urls.Single());
         Http = NewClient();

@@ -110,7 +110,7 @@ public sealed class LocalEngineBackend : IModelBackend, IDisposable
     {
         if (_templateWarned) return;
         _templateWarned = true;
-        _logger.LogWarning("chat template: {Message}", message);
+        Hosting.ServerLog.ChatTemplateWarning(_logger, message);
     }
 
     private void RunEngine()
@@ -150,7 +150,7 @@ public sealed class LocalEngineBackend : IModelBackend, IDisposable
                 produced++;
                 sampler.Accept(token);
                 if (produced >= generation.MaxOutputTokens) return Outcome(FinishReason.MaxOutputTokens);
-                if (session.Session.Position >= ContextLength) return Outcome(FinishReason.ContextLength);
+                if (session.Session.Position + 1 >= ContextLength) return Outcome(FinishReason.ContextLength); // prompt + output fill the context
                 if (cancel.IsCancellationRequested) return Outcome(FinishReason.Cancelled);
                 logits = session.Decode(token);
             }
@@ -158,7 +158,7 @@ public sealed class LocalEngineBackend : IModelBackend, IDisposable
         catch (Exception e)
         {
             session.Forget();
-            _logger.LogError(e, "generation failed");
+            Hosting.ServerLog.GenerationFailed(_logger, e);
             return new GenerationOutcome(FinishReason.Failed, prompt.Length, cached, produced, e);
         }
 

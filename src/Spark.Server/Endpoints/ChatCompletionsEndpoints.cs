@@ -34,7 +34,7 @@ internal sealed class ChatCompletionsEndpoints(ServerContext server)
             Seed = request.Seed is long seed ? unchecked((ulong)seed) : null,
         }, aborted);
 
-        var runner = new ChatCompletionRunner($"chatcmpl-{Guid.NewGuid():N}", DateTimeOffset.UtcNow.ToUnixTimeSeconds(), backend.ModelId, generation);
+        var runner = new ChatCompletionRunner($"chatcmpl-{Guid.NewGuid():N}", DateTimeOffset.UtcNow.ToUnixTimeSeconds(), backend.ModelId, generation, server.Options.HeartbeatInterval);
         if (request.Stream == true)
         {
             http.Response.ContentType = "text/event-stream";
@@ -47,6 +47,8 @@ internal sealed class ChatCompletionsEndpoints(ServerContext server)
             var completion = await runner.CompleteAsync(aborted);
             await http.Response.WriteAsJsonAsync(completion, ProtocolJsonContext.Default.ChatCompletion, cancellationToken: aborted);
         }
+        if (runner.Outcome is { } outcome)
+            Hosting.ServerLog.GenerationDone(server.Logger, "chat.completions", outcome.Reason.ToString(), outcome.PromptTokens, outcome.CachedTokens, outcome.OutputTokens);
     }
 
     private static List<ChatTurn> ToTurns(IReadOnlyList<ChatMessage> messages)

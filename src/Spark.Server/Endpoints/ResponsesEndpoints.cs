@@ -72,20 +72,23 @@ internal sealed class ResponsesEndpoints(ServerContext server)
         };
 
         ResponseObject final;
+        ResponseRunner runner;
         if (request.Stream == true)
         {
             http.Response.ContentType = "text/event-stream";
             http.Response.Headers.CacheControl = "no-cache";
             http.Response.Headers["X-Accel-Buffering"] = "no";
             var sink = new SseEventSink(http.Response.BodyWriter);
-            var runner = new ResponseRunner(shell, generation, sink);
-            final = await runner.RunAsync(aborted);
+            runner = new ResponseRunner(shell, generation, sink, server.Options.HeartbeatInterval);
         }
         else
         {
-            final = await new ResponseRunner(shell, generation, DiscardingEventSink.Instance).RunAsync(aborted);
+            runner = new ResponseRunner(shell, generation, DiscardingEventSink.Instance);
         }
+        final = await runner.RunAsync(aborted);
 
+        var outcome = runner.Outcome!;
+        Hosting.ServerLog.GenerationDone(server.Logger, "responses", final.Status, outcome.PromptTokens, outcome.CachedTokens, outcome.OutputTokens);
         if (final.Store && final.Status != ResponseStatus.Failed)
         {
             conversation.AddRange(final.Output);

@@ -69,10 +69,10 @@ public static class SparkServer
         catch (Exception e)
         {
             var error = ApiErrors.From(e);
-            if (error.Status >= 500) logger.LogError(e, "request {Method} {Path} failed", http.Request.Method, http.Request.Path);
+            if (error.Status >= 500) ServerLog.RequestFailed(logger, e, http.Request.Method, http.Request.Path);
             if (http.Response.HasStarted)
             {
-                logger.LogWarning("could not report an error on a started response: {Message}", error.Message);
+                ServerLog.ErrorAfterStart(logger, error.Message);
                 return;
             }
             await ApiErrors.WriteAsync(http, error);

@@ -15,6 +15,12 @@ public sealed record SparkServerOptions
     /// <summary>Largest request body accepted, in bytes; bigger bodies get 413.</summary>
     public long MaxRequestBodyBytes { get; init; } = 16 * 1024 * 1024;
 
+    /// <summary>
+    /// While a streamed request waits for its first token (queued, or prefilling a long prompt), an SSE comment is sent
+    /// this often so proxies and clients do not time out. Zero disables.
+    /// </summary>
+    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>How many finished responses are kept for <c>GET</c> and <c>previous_response_id</c>.</summary>
     public int StoredResponses { get; init; } = 1000;
 }

@@ -13,6 +13,9 @@ internal interface IResponseEventSink
     /// <summary>The per-token event, written without allocating.</summary>
     void WriteTextDelta(int sequenceNumber, string itemId, int outputIndex, int contentIndex, ReadOnlySpan<char> delta);
 
+    /// <summary>Something that keeps an idle stream alive (an SSE comment); nothing where that is not needed.</summary>
+    void WriteHeartbeat();
+
     ValueTask FlushAsync(CancellationToken cancellationToken);
 }
 
@@ -24,6 +27,8 @@ internal sealed class DiscardingEventSink : IResponseEventSink
     public void Write(ResponseStreamEvent streamEvent) { }
 
     public void WriteTextDelta(int sequenceNumber, string itemId, int outputIndex, int contentIndex, ReadOnlySpan<char> delta) { }
+
+    public void WriteHeartbeat() { }
 
     public ValueTask FlushAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
 }

@@ -10,7 +10,7 @@ namespace Spark.Server.Responses;
 /// the done events, then completed / incomplete / failed with usage), returning the final response object.
 /// The same runner serves SSE, non-streaming requests and (later) WebSocket mode through its sink.
 /// </summary>
-internal sealed class ResponseRunner(ResponseObject shell, IGeneration generation, IResponseEventSink sink)
+internal sealed class ResponseRunner(ResponseObject shell, IGeneration generation, IResponseEventSink sink, TimeSpan heartbeatInterval = default)
 {
     private int _sequence;
 
@@ -33,9 +33,9 @@ internal sealed class ResponseRunner(ResponseObject shell, IGeneration generatio
 
         var text = new StringBuilder();
         GenerationOutcome outcome;
+        var step = await Heartbeats.FirstStepAsync(generation, heartbeatInterval, Beat, cancellationToken);
         while (true)
         {
-            var step = await generation.NextAsync(cancellationToken);
             if (step.Kind == GenerationStepKind.Finished)
             {
                 outcome = step.Outcome!;
@@ -44,6 +44,7 @@ internal sealed class ResponseRunner(ResponseObject shell, IGeneration generatio
             text.Append(step.Text.Span);
             sink.WriteTextDelta(_sequence++, itemId, 0, 0, step.Text.Span);
             await sink.FlushAsync(cancellationToken);
+            step = await generation.NextAsync(cancellationToken);
         }
         Outcome = outcome;
 
@@ -72,5 +73,11 @@ internal sealed class ResponseRunner(ResponseObject shell, IGeneration generatio
         sink.Write(new ResponseLifecycleEvent(eventType, _sequence++, final));
         await sink.FlushAsync(cancellationToken);
         return final;
+    }
+
+    private ValueTask Beat(CancellationToken cancellationToken)
+    {
+        sink.WriteHeartbeat();
+        return sink.FlushAsync(cancellationToken);
     }
 }
