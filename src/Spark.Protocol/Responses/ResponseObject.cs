@@ -139,12 +139,13 @@ public sealed record ResponseUsage(
 {
     /// <summary>Usage for <paramref name="input"/> prompt tokens (<paramref name="cached"/> of them reused) and <paramref name="output"/> generated.</summary>
     public static ResponseUsage Of(int input, int cached, int output) =>
-        new(input, new InputTokensDetails(cached), output, new OutputTokensDetails(0), input + output);
+        new(input, new InputTokensDetails(cached, input - cached), output, new OutputTokensDetails(0), input + output);
 }
 
 /// <summary>Details of the prompt tokens.</summary>
 /// <param name="CachedTokens">Prompt tokens whose KV state was reused rather than computed.</param>
-public sealed record InputTokensDetails(int CachedTokens);
+/// <param name="CacheWriteTokens">Prompt tokens computed and written to the KV cache (the rest of the prompt).</param>
+public sealed record InputTokensDetails(int CachedTokens, int CacheWriteTokens = 0);
 
 /// <summary>Details of the generated tokens.</summary>
 /// <param name="ReasoningTokens">Tokens spent reasoning (0: Spark's models do not reason separately).</param>

@@ -71,7 +71,7 @@ public class ResponseCreateRequestTests
         };
         string json = JsonSerializer.Serialize(response, ProtocolJsonContext.Default.ResponseObject);
         Assert.Contains("""{"id":"msg_1","type":"message","status":"completed","role":"assistant","content":[{"type":"output_text","text":"Hi","annotations":[]}]}""", json);
-        Assert.Contains("\"input_tokens_details\":{\"cached_tokens\":4}", json);
+        Assert.Contains("\"input_tokens_details\":{\"cached_tokens\":4,\"cache_write_tokens\":6}", json);
         Assert.Contains("\"error\":null", json);
         var back = JsonSerializer.Deserialize(json, ProtocolJsonContext.Default.ResponseObject)!;
         Assert.Equal("Hi", back.OutputText());
