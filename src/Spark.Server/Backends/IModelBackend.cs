@@ -15,6 +15,9 @@ public interface IModelBackend
     /// <summary>Unix seconds when the model was loaded.</summary>
     long CreatedAt { get; }
 
+    /// <summary>Requests waiting to run (not counting those running).</summary>
+    int QueueDepth { get; }
+
     /// <summary>
     /// Validates and queues a generation. Throws <see cref="Errors.ApiException"/> before anything is queued when the
     /// request cannot run (e.g. the prompt does not fit in the context), so the caller can still answer with an error

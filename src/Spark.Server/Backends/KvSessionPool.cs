@@ -38,18 +38,20 @@ internal sealed class KvSessionPool
                 bestLength = length;
             }
         }
-        // Reusing a session that shares little with the prompt would destroy a cache another conversation may come
-        // back to; take a fresh session while there is room.
-        bool worthReusing = best is not null && bestLength * 2 >= best.Tokens.Count;
-        if (!worthReusing && _sessions.Count < _capacity)
+        // Reusing a session that shares little with the prompt would destroy a cache its own conversation may come
+        // back to: then take a fresh session while there is room, else the least recently used one.
+        if (best is null || bestLength * 2 < best.Tokens.Count)
         {
-            best = new CachedSession(_model.CreateSession());
-            bestLength = 0;
-            _sessions.Add(best);
-        }
-        else if (best is null)
-        {
-            best = LeastRecentlyUsed();
+            if (_sessions.Count < _capacity)
+            {
+                best = new CachedSession(_model.CreateSession());
+                _sessions.Add(best);
+            }
+            else
+            {
+                best = LeastRecentlyUsed();
+            }
+            bestLength = best.CommonPrefixLength(prompt);
         }
         int cached = Math.Min(bestLength, prompt.Length - 1);
         best.TruncateTo(cached);

@@ -45,7 +45,7 @@ public sealed class LocalEngineBackend : IModelBackend, IDisposable
     /// <inheritdoc />
     public long CreatedAt { get; }
 
-    /// <summary>Requests waiting for the engine (not counting the one running).</summary>
+    /// <inheritdoc />
     public int QueueDepth => _queue.Count;
 
     /// <summary>Raised on the engine thread when a generation ends (tests and metrics listen).</summary>

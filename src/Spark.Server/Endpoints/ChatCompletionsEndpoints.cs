@@ -68,11 +68,11 @@ internal sealed class ChatCompletionsEndpoints(ServerContext server)
                     break;
                 case "assistant":
                     foreach (var call in m.ToolCalls ?? [])
-                        content += $"<tool_call>\n{{\"name\": \"{call.Function.Name}\", \"arguments\": {call.Function.Arguments}}}\n</tool_call>";
+                        content += ToolTurnText.Call(call.Function.Name, call.Function.Arguments);
                     turns.Add(new ChatTurn("assistant", content));
                     break;
                 case "tool":
-                    turns.Add(new ChatTurn("user", $"<tool_response>\n{content}\n</tool_response>"));
+                    turns.Add(new ChatTurn("user", ToolTurnText.Result(content)));
                     break;
                 default:
                     throw ApiException.BadRequest($"Invalid 'messages[{i}].role': '{m.Role}'. Expected system, developer, user, assistant or tool.", $"messages[{i}].role", "invalid_value");

@@ -19,8 +19,7 @@ internal sealed class ModelsEndpoints(ServerContext server)
         });
         routes.MapGet("/health", http =>
         {
-            int queued = server.Backend is Backends.LocalEngineBackend local ? local.QueueDepth : 0;
-            return http.Response.WriteAsJsonAsync(new HealthStatus("ok", server.Backend.ModelId, queued), ProtocolJsonContext.Default.HealthStatus, cancellationToken: http.RequestAborted);
+            return http.Response.WriteAsJsonAsync(new HealthStatus("ok", server.Backend.ModelId, server.Backend.QueueDepth), ProtocolJsonContext.Default.HealthStatus, cancellationToken: http.RequestAborted);
         });
     }
 }

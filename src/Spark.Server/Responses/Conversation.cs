@@ -4,9 +4,9 @@ using Spark.Server.Backends;
 namespace Spark.Server.Responses;
 
 /// <summary>
-/// Turns Responses items into the chat messages a template renders. Function calls and their outputs are written
-/// the way Qwen2.5/Hermes-style templates show them (<c>&lt;tool_call&gt;</c>, <c>&lt;tool_response&gt;</c>) so a model
-/// sees a replayed tool round trip; items Spark does not use (reasoning, …) are left out.
+/// Turns Responses items into the chat messages a template renders. Function calls and their outputs become text
+/// turns (<see cref="ToolTurnText"/>) so a model sees a replayed tool round trip; items Spark does not use
+/// (reasoning, …) are left out.
 /// </summary>
 internal static class Conversation
 {
@@ -22,10 +22,10 @@ internal static class Conversation
                     turns.Add(new ChatTurn(message.Role == "developer" ? "system" : message.Role, message.Text()));
                     break;
                 case FunctionCallItem call:
-                    turns.Add(new ChatTurn("assistant", $"<tool_call>\n{{\"name\": \"{call.Name}\", \"arguments\": {call.Arguments}}}\n</tool_call>"));
+                    turns.Add(new ChatTurn("assistant", ToolTurnText.Call(call.Name, call.Arguments)));
                     break;
                 case FunctionCallOutputItem output:
-                    turns.Add(new ChatTurn("user", $"<tool_response>\n{output.Output}\n</tool_response>"));
+                    turns.Add(new ChatTurn("user", ToolTurnText.Result(output.Output)));
                     break;
             }
         }
