@@ -54,6 +54,19 @@ public class OpenAISdkTests(ServerFixture server)
 
         var fetched = (await responses.GetResponseAsync(second.Id)).Value;
         Assert.Equal(second.GetOutputText(), fetched.GetOutputText());
+
+        Assert.True((await responses.DeleteResponseAsync(second.Id)).Value.Deleted);
+        var gone = await Assert.ThrowsAsync<ClientResultException>(() => responses.GetResponseAsync(second.Id));
+        Assert.Equal(404, gone.Status);
+    }
+
+    [Fact]
+    public async Task UnknownModel_SurfacesAsTheSdksErrorWithStatusAndMessage()
+    {
+        var responses = Client().GetResponsesClient();
+        var e = await Assert.ThrowsAsync<ClientResultException>(() => responses.CreateResponseAsync("gpt-nope", "Hi", previousResponseId: null));
+        Assert.Equal(404, e.Status);
+        Assert.Contains("model_not_found", e.Message);
     }
 
     [Fact]
