@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Spark.Engine.Gguf;
+using Spark.Engine.Kernels.Quantized;
 using Spark.Engine.Models;
 using Spark.Engine.Templates;
 using Spark.Engine.Threading;
@@ -46,12 +47,14 @@ public sealed class SparkModel : IDisposable
         if (options.ContextLength is < 1)
             throw new ArgumentOutOfRangeException(nameof(options), options.ContextLength, "ContextLength must be at least 1");
 
+        var kernels = MatVecKernels.For(options.Kernels);
         var file = GgufFile.Open(path);
         WorkerPool? pool = null;
         try
         {
             pool = new WorkerPool(threads);
             var transformer = new Transformer(file, pool);
+            transformer.Weights.UseKernels(kernels);
             int context = options.ContextLength
                 ?? Math.Min(transformer.Config.TrainedContextLength, ModelLoadOptions.DefaultMaxContextLength);
             return new SparkModel(file, pool, transformer, context, options.ExactArithmetic);
@@ -78,6 +81,9 @@ public sealed class SparkModel : IDisposable
 
     /// <summary>Worker threads used by the forward pass.</summary>
     public int Threads => _pool.WorkerCount;
+
+    /// <summary>The matrix-vector kernels in use, e.g. <c>avx512</c>, <c>avx2+vnni</c> or <c>scalar</c>.</summary>
+    public string Kernels => _transformer.Weights.Output.Kernels.Name;
 
     /// <summary>True when the output projection reuses the token embedding (no <c>output.weight</c>).</summary>
     public bool TiedEmbeddings => _transformer.Weights.TiedEmbeddings;

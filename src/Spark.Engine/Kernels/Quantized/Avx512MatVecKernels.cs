@@ -1,0 +1,55 @@
+using Spark.Engine.Tensors;
+
+namespace Spark.Engine.Kernels.Quantized;
+
+/// <summary>
+/// The 512-bit kernels (<see cref="KernelPath.Avx512"/>, AVX-512 F/BW) for every quantized type. F32/F16/BF16 rows
+/// (rare in quantized models, and bound by memory bandwidth) use the 256-bit float kernels.
+/// </summary>
+internal sealed unsafe class Avx512MatVecKernels : MatVecKernels
+{
+    public static readonly Avx512MatVecKernels Instance = new();
+
+    public override KernelPath Path => KernelPath.Avx512;
+    public override string Name => "avx512";
+
+    protected override void Rows(GgmlType type, byte* w, int rowBytes, int cols, in ActivationPointers x, float* y, int rows)
+    {
+        int blocks = cols / 32, superBlocks = cols / 256;
+        switch (type)
+        {
+            case GgmlType.F32 or GgmlType.F16 or GgmlType.BF16:
+                for (int r = 0; r < rows; r++, w += rowBytes) y[r] = Vector256Dot.Row(type, w, x.Floats, cols);
+                break;
+            case GgmlType.Q8_0:
+                for (int r = 0; r < rows; r++, w += rowBytes) y[r] = Vector512QuantDot.Q8_0(w, x, blocks);
+                break;
+            case GgmlType.Q4_0:
+                for (int r = 0; r < rows; r++, w += rowBytes) y[r] = Vector512QuantDot.Q4_0(w, x, blocks);
+                break;
+            case GgmlType.Q4_1:
+                for (int r = 0; r < rows; r++, w += rowBytes) y[r] = Vector512QuantDot.Q4_1(w, x, blocks);
+                break;
+            case GgmlType.Q5_0:
+                for (int r = 0; r < rows; r++, w += rowBytes) y[r] = Vector512QuantDot.Q5_0(w, x, blocks);
+                break;
+            case GgmlType.Q5_1:
+                for (int r = 0; r < rows; r++, w += rowBytes) y[r] = Vector512QuantDot.Q5_1(w, x, blocks);
+                break;
+            case GgmlType.Q4_K:
+                for (int r = 0; r < rows; r++, w += rowBytes) y[r] = Vector512KQuantDot.Q4K(w, x, superBlocks);
+                break;
+            case GgmlType.Q5_K:
+                for (int r = 0; r < rows; r++, w += rowBytes) y[r] = Vector512KQuantDot.Q5K(w, x, superBlocks);
+                break;
+            case GgmlType.Q6_K:
+                for (int r = 0; r < rows; r++, w += rowBytes) y[r] = Vector512KQuantDot.Q6K(w, x, superBlocks);
+                break;
+            case GgmlType.Q8_K:
+                for (int r = 0; r < rows; r++, w += rowBytes) y[r] = Vector512KQuantDot.Q8K(w, x, superBlocks);
+                break;
+            default:
+                throw new NotSupportedException($"no matvec for tensor type {type}; supported: {GgmlTypeInfo.SupportedList}");
+        }
+    }
+}
