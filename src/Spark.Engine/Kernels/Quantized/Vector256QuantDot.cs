@@ -1,15 +1,15 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
-using Spark.Engine.Tensors;
 
 namespace Spark.Engine.Kernels.Quantized;
 
 /// <summary>
 /// 256-bit row · activation dot products for the 32-element block types: one block per vector, integer products via
-/// <typeparamref name="TDot"/>, then one F32 multiply-add per block with weight scale × activation scale. Unsigned
-/// quants (Q4_x, Q5_x) are dotted as 0..15 / 0..31 and their offset or min is applied through the activation block
-/// sums, as ggml's q8_1 does. <see cref="ScalarQuantDot"/> is the reference.
+/// <typeparamref name="TDot"/>, one F32 multiply-add per block with weight scale × activation scale. The F16 weight
+/// scales of eight blocks are gathered and widened together (a scalar F16 conversion per block would cost as much as
+/// the block's dot). Unsigned quants (Q4_x, Q5_x) are dotted as stored; their offset or min enters through the
+/// activation block sums, as ggml's q8_1 does. <see cref="ScalarQuantDot"/> is the reference.
 /// </summary>
 internal static unsafe class Vector256QuantDot<TDot> where TDot : struct, IByteDot
 {
@@ -35,74 +35,47 @@ internal static unsafe class Vector256QuantDot<TDot> where TDot : struct, IByteD
     internal static Vector256<float> Scaled(Vector256<int> sum, float scale, Vector256<float> acc) =>
         Fma.MultiplyAdd(Avx.ConvertToVector256Single(sum), Vector256.Create(scale), acc);
 
-    public static float Q8_0(byte* row, in ActivationPointers x, int blocks)
-    {
-        var acc = Vector256<float>.Zero;
-        sbyte* a = x.Quants;
-        for (int b = 0; b < blocks; b++, row += Q8_0Block.Bytes, a += 32)
-        {
-            var w = Avx.LoadVector256((sbyte*)(row + 2));
-            var p = TDot.Dot(Avx2.Abs(w), Avx2.Sign(Avx.LoadVector256(a), w));
-            acc = Scaled(p, Fp16.At(row) * x.Scales[b], acc);
-        }
-        return Vector256.Sum(acc);
-    }
+    /// <summary>The F16 at <paramref name="first"/> and at each of <paramref name="offsets"/> past it (eight blocks), widened.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector256<float> Halves8(byte* first, Vector256<int> offsets) =>
+        Vector256Dot.HalfToSingle((Avx2.GatherVector256((int*)first, offsets, 1) & Vector256.Create(0xFFFF)).AsUInt32());
 
-    public static float Q4_0(byte* row, in ActivationPointers x, int blocks)
+    /// <summary>Byte offsets of eight consecutive blocks.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector256<int> Offsets8(int stride) => Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7) * stride;
+
+    /// <summary>Σ over <paramref name="blocks"/> blocks of <typeparamref name="TBlock"/> · the Q8_0 activations.</summary>
+    public static float Row<TBlock>(byte* row, in ActivationPointers x, int blocks) where TBlock : struct, IBlock32
     {
-        var acc = Vector256<float>.Zero;
-        float offset = 0;
+        float* scales = stackalloc float[8];
+        var offsets = Offsets8(TBlock.Bytes);
+        var acc0 = Vector256<float>.Zero;
+        var acc1 = Vector256<float>.Zero;
+        var extra = Vector256<float>.Zero; // Σ d·(activation d·Σa) for the offset, or Σ m·(activation d·Σa) for the min
         sbyte* a = x.Quants;
-        for (int b = 0; b < blocks; b++, row += Q4_0Block.Bytes, a += 32)
+        int b = 0;
+        for (; b + 8 <= blocks; b += 8)
+        {
+            var d = Halves8(row, offsets);
+            (d * Avx.LoadVector256(x.Scales + b)).Store(scales);
+            if (TBlock.Offset != 0) extra = Fma.MultiplyAdd(d, Avx.LoadVector256(x.ScaledSums + b), extra);
+            if (TBlock.HasMin) extra = Fma.MultiplyAdd(Halves8(row + 2, offsets), Avx.LoadVector256(x.ScaledSums + b), extra);
+            for (int j = 0; j < 8; j += 2, row += 2 * TBlock.Bytes, a += 64)
+            {
+                acc0 = Scaled(TBlock.Dot<TDot>(row, a), scales[j], acc0);
+                acc1 = Scaled(TBlock.Dot<TDot>(row + TBlock.Bytes, a + 32), scales[j + 1], acc1);
+            }
+        }
+        float tail = 0;
+        for (; b < blocks; b++, row += TBlock.Bytes, a += 32)
         {
             float d = Fp16.At(row);
-            var p = TDot.Dot(Nibbles(row + 2), Avx.LoadVector256(a));
-            acc = Scaled(p, d * x.Scales[b], acc);
-            offset += d * x.ScaledSums[b];
+            acc0 = Scaled(TBlock.Dot<TDot>(row, a), d * x.Scales[b], acc0);
+            if (TBlock.Offset != 0) tail += d * x.ScaledSums[b];
+            if (TBlock.HasMin) tail += Fp16.At(row + 2) * x.ScaledSums[b];
         }
-        return Vector256.Sum(acc) - 8 * offset;
-    }
-
-    public static float Q4_1(byte* row, in ActivationPointers x, int blocks)
-    {
-        var acc = Vector256<float>.Zero;
-        float mins = 0;
-        sbyte* a = x.Quants;
-        for (int b = 0; b < blocks; b++, row += Q4_1Block.Bytes, a += 32)
-        {
-            var p = TDot.Dot(Nibbles(row + 4), Avx.LoadVector256(a));
-            acc = Scaled(p, Fp16.At(row) * x.Scales[b], acc);
-            mins += Fp16.At(row + 2) * x.ScaledSums[b];
-        }
-        return Vector256.Sum(acc) + mins;
-    }
-
-    public static float Q5_0(byte* row, in ActivationPointers x, int blocks)
-    {
-        var acc = Vector256<float>.Zero;
-        float offset = 0;
-        sbyte* a = x.Quants;
-        for (int b = 0; b < blocks; b++, row += Q5_0Block.Bytes, a += 32)
-        {
-            float d = Fp16.At(row);
-            var q = Nibbles(row + 6) | FifthBits(Unsafe.ReadUnaligned<uint>(row + 2));
-            acc = Scaled(TDot.Dot(q, Avx.LoadVector256(a)), d * x.Scales[b], acc);
-            offset += d * x.ScaledSums[b];
-        }
-        return Vector256.Sum(acc) - 16 * offset;
-    }
-
-    public static float Q5_1(byte* row, in ActivationPointers x, int blocks)
-    {
-        var acc = Vector256<float>.Zero;
-        float mins = 0;
-        sbyte* a = x.Quants;
-        for (int b = 0; b < blocks; b++, row += Q5_1Block.Bytes, a += 32)
-        {
-            var q = Nibbles(row + 8) | FifthBits(Unsafe.ReadUnaligned<uint>(row + 4));
-            acc = Scaled(TDot.Dot(q, Avx.LoadVector256(a)), Fp16.At(row) * x.Scales[b], acc);
-            mins += Fp16.At(row + 2) * x.ScaledSums[b];
-        }
-        return Vector256.Sum(acc) + mins;
+        float sum = Vector256.Sum(acc0 + acc1);
+        float offsetOrMin = Vector256.Sum(extra) + tail;
+        return TBlock.HasMin ? sum + offsetOrMin : sum - TBlock.Offset * offsetOrMin;
     }
 }

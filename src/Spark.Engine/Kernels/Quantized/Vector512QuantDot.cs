@@ -47,95 +47,45 @@ internal static unsafe class Vector512QuantDot
         Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(sum),
             Vector512.Create(Vector256.Create(scale0), Vector256.Create(scale1)), acc);
 
-    public static float Q8_0(byte* row, in ActivationPointers x, int blocks)
-    {
-        var acc = Vector512<float>.Zero;
-        sbyte* a = x.Quants;
-        int b = 0;
-        for (; b + 2 <= blocks; b += 2, row += 2 * Q8_0Block.Bytes, a += 64)
-        {
-            var w = Vector512.Create(Vector256.Load((sbyte*)(row + 2)), Vector256.Load((sbyte*)(row + 2 + Q8_0Block.Bytes)));
-            var p = SignedDot(w, Vector512.Load(a));
-            acc = Scaled(p, Fp16.At(row) * x.Scales[b], Fp16.At(row + Q8_0Block.Bytes) * x.Scales[b + 1], acc);
-        }
-        float sum = Vector512.Sum(acc);
-        if (b < blocks) sum += Vector256QuantDot<MaddDot>.Q8_0(row, Tail(x, b), 1);
-        return sum;
-    }
+    /// <summary>32 bytes at <paramref name="low"/> then 32 at <paramref name="high"/> (one insert, no dependency on old contents).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector512<byte> Join(byte* low, byte* high) =>
+        Avx512F.InsertVector256(Vector256.Load(low).ToVector512Unsafe(), Vector256.Load(high), 1);
 
-    public static float Q4_0(byte* row, in ActivationPointers x, int blocks)
+    /// <summary>Σ over <paramref name="blocks"/> blocks of <typeparamref name="TBlock"/> · the Q8_0 activations.</summary>
+    public static float Row<TBlock>(byte* row, in ActivationPointers x, int blocks) where TBlock : struct, IBlock32
     {
-        var acc = Vector512<float>.Zero;
-        float offset = 0;
+        var offsets = Vector256QuantDot<MaddDot>.Offsets8(TBlock.Bytes);
+        var acc0 = Vector512<float>.Zero;
+        var acc1 = Vector512<float>.Zero;
+        var extra = Vector256<float>.Zero;
+        // Lanes 0-7 of a two-block dot take the first block's scale, lanes 8-15 the second's.
+        var pick0 = Vector512.Create(Vector256.Create(0), Vector256.Create(1));
+        var pick1 = pick0 + Vector512.Create(2);
+        var pick2 = pick0 + Vector512.Create(4);
+        var pick3 = pick0 + Vector512.Create(6);
         sbyte* a = x.Quants;
         int b = 0;
-        for (; b + 2 <= blocks; b += 2, row += 2 * Q4_0Block.Bytes, a += 64)
+        for (; b + 8 <= blocks; b += 8, row += 8 * TBlock.Bytes, a += 256)
         {
-            byte* next = row + Q4_0Block.Bytes;
-            float d0 = Fp16.At(row), d1 = Fp16.At(next);
-            var p = Dot(Nibbles(row + 2, next + 2), Vector512.Load(a));
-            acc = Scaled(p, d0 * x.Scales[b], d1 * x.Scales[b + 1], acc);
-            offset += d0 * x.ScaledSums[b] + d1 * x.ScaledSums[b + 1];
+            var d = Vector256QuantDot<MaddDot>.Halves8(row, offsets);
+            var scales = (d * Vector256.Load(x.Scales + b)).ToVector512Unsafe();
+            if (TBlock.Offset != 0) extra = Fma.MultiplyAdd(d, Vector256.Load(x.ScaledSums + b), extra);
+            if (TBlock.HasMin)
+                extra = Fma.MultiplyAdd(Vector256QuantDot<MaddDot>.Halves8(row + 2, offsets), Vector256.Load(x.ScaledSums + b), extra);
+            acc0 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(TBlock.Dot2(row, a)),
+                Avx512F.PermuteVar16x32(scales, pick0), acc0);
+            acc1 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(TBlock.Dot2(row + 2 * TBlock.Bytes, a + 64)),
+                Avx512F.PermuteVar16x32(scales, pick1), acc1);
+            acc0 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(TBlock.Dot2(row + 4 * TBlock.Bytes, a + 128)),
+                Avx512F.PermuteVar16x32(scales, pick2), acc0);
+            acc1 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(TBlock.Dot2(row + 6 * TBlock.Bytes, a + 192)),
+                Avx512F.PermuteVar16x32(scales, pick3), acc1);
         }
-        float sum = Vector512.Sum(acc) - 8 * offset;
-        if (b < blocks) sum += Vector256QuantDot<MaddDot>.Q4_0(row, Tail(x, b), 1);
-        return sum;
-    }
-
-    public static float Q4_1(byte* row, in ActivationPointers x, int blocks)
-    {
-        var acc = Vector512<float>.Zero;
-        float mins = 0;
-        sbyte* a = x.Quants;
-        int b = 0;
-        for (; b + 2 <= blocks; b += 2, row += 2 * Q4_1Block.Bytes, a += 64)
-        {
-            byte* next = row + Q4_1Block.Bytes;
-            var p = Dot(Nibbles(row + 4, next + 4), Vector512.Load(a));
-            acc = Scaled(p, Fp16.At(row) * x.Scales[b], Fp16.At(next) * x.Scales[b + 1], acc);
-            mins += Fp16.At(row + 2) * x.ScaledSums[b] + Fp16.At(next + 2) * x.ScaledSums[b + 1];
-        }
-        float sum = Vector512.Sum(acc) + mins;
-        if (b < blocks) sum += Vector256QuantDot<MaddDot>.Q4_1(row, Tail(x, b), 1);
-        return sum;
-    }
-
-    public static float Q5_0(byte* row, in ActivationPointers x, int blocks)
-    {
-        var acc = Vector512<float>.Zero;
-        float offset = 0;
-        sbyte* a = x.Quants;
-        int b = 0;
-        for (; b + 2 <= blocks; b += 2, row += 2 * Q5_0Block.Bytes, a += 64)
-        {
-            byte* next = row + Q5_0Block.Bytes;
-            float d0 = Fp16.At(row), d1 = Fp16.At(next);
-            ulong qh = Unsafe.ReadUnaligned<uint>(row + 2) | (ulong)Unsafe.ReadUnaligned<uint>(next + 2) << 32;
-            var p = Dot(Nibbles(row + 6, next + 6) | FifthBits(qh), Vector512.Load(a));
-            acc = Scaled(p, d0 * x.Scales[b], d1 * x.Scales[b + 1], acc);
-            offset += d0 * x.ScaledSums[b] + d1 * x.ScaledSums[b + 1];
-        }
-        float sum = Vector512.Sum(acc) - 16 * offset;
-        if (b < blocks) sum += Vector256QuantDot<MaddDot>.Q5_0(row, Tail(x, b), 1);
-        return sum;
-    }
-
-    public static float Q5_1(byte* row, in ActivationPointers x, int blocks)
-    {
-        var acc = Vector512<float>.Zero;
-        float mins = 0;
-        sbyte* a = x.Quants;
-        int b = 0;
-        for (; b + 2 <= blocks; b += 2, row += 2 * Q5_1Block.Bytes, a += 64)
-        {
-            byte* next = row + Q5_1Block.Bytes;
-            ulong qh = Unsafe.ReadUnaligned<uint>(row + 4) | (ulong)Unsafe.ReadUnaligned<uint>(next + 4) << 32;
-            var p = Dot(Nibbles(row + 8, next + 8) | FifthBits(qh), Vector512.Load(a));
-            acc = Scaled(p, Fp16.At(row) * x.Scales[b], Fp16.At(next) * x.Scales[b + 1], acc);
-            mins += Fp16.At(row + 2) * x.ScaledSums[b] + Fp16.At(next + 2) * x.ScaledSums[b + 1];
-        }
-        float sum = Vector512.Sum(acc) + mins;
-        if (b < blocks) sum += Vector256QuantDot<MaddDot>.Q5_1(row, Tail(x, b), 1);
+        float sum = Vector512.Sum(acc0 + acc1);
+        float offsetOrMin = Vector256.Sum(extra);
+        sum = TBlock.HasMin ? sum + offsetOrMin : sum - TBlock.Offset * offsetOrMin;
+        if (b < blocks) sum += Vector256QuantDot<MaddDot>.Row<TBlock>(row, Tail(x, b), blocks - b);
         return sum;
     }
 
