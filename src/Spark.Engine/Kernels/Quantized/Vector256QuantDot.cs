@@ -44,38 +44,90 @@ internal static unsafe class Vector256QuantDot<TDot> where TDot : struct, IByteD
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector256<int> Offsets8(int stride) => Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7) * stride;
 
-    /// <summary>Σ over <paramref name="blocks"/> blocks of <typeparamref name="TBlock"/> · the Q8_0 activations.</summary>
+    /// <summary>
+    /// The F16 at <paramref name="first"/> and at each of <paramref name="offsets"/> past it, for the first
+    /// <paramref name="count"/> (1 to 8) blocks only (the rest read nothing and come out 0), widened.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector256<float> Halves(byte* first, Vector256<int> offsets, int count)
+    {
+        if (count == 8) return Halves8(first, offsets);
+        var mask = Vector256.LessThan(Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7), Vector256.Create(count));
+        var raw = Avx2.GatherMaskVector256(Vector256<int>.Zero, (int*)first, offsets, mask, 1);
+        return Vector256Dot.HalfToSingle((raw & Vector256.Create(0xFFFF)).AsUInt32());
+    }
+
+    /// <summary>
+    /// Σ over <paramref name="blocks"/> blocks of <typeparamref name="TBlock"/> · the Q8_0 activations, for
+    /// <paramref name="rows"/> (1 to 4) rows <paramref name="rowBytes"/> apart, into y[0..rows). Several rows at once
+    /// share the activation loads and overlap their dependency chains.
+    /// </summary>
+    public static void Rows<TBlock>(byte* w, int rowBytes, int rows, in ActivationPointers x, int blocks, float* y)
+        where TBlock : struct, IBlock32
+    {
+        float* scales = stackalloc float[32];
+        var offsets = Offsets8(TBlock.Bytes);
+        var acc0 = Vector256<float>.Zero; var acc1 = Vector256<float>.Zero;
+        var acc2 = Vector256<float>.Zero; var acc3 = Vector256<float>.Zero;
+        // Σ d·(activation d·Σa) for the offset, or Σ m·(activation d·Σa) for the min, per row.
+        var extra0 = Vector256<float>.Zero; var extra1 = Vector256<float>.Zero;
+        var extra2 = Vector256<float>.Zero; var extra3 = Vector256<float>.Zero;
+        // Rows past the count alias row 0: computed, never stored (keeps the loop free of per-row branches).
+        byte* r0 = w;
+        byte* r1 = rows > 1 ? w + rowBytes : w;
+        byte* r2 = rows > 2 ? w + 2 * rowBytes : w;
+        byte* r3 = rows > 3 ? w + 3 * rowBytes : w;
+        sbyte* a = x.Quants;
+        for (int b = 0; b < blocks; b += 8)
+        {
+            int count = Math.Min(8, blocks - b);
+            var xs = Avx.LoadVector256(x.Scales + b);
+            var xsum = Avx.LoadVector256(x.ScaledSums + b);
+            extra0 = Group<TBlock>(r0, offsets, count, xs, xsum, scales, extra0);
+            extra1 = Group<TBlock>(r1, offsets, count, xs, xsum, scales + 8, extra1);
+            extra2 = Group<TBlock>(r2, offsets, count, xs, xsum, scales + 16, extra2);
+            extra3 = Group<TBlock>(r3, offsets, count, xs, xsum, scales + 24, extra3);
+            for (int j = 0; j < count; j++, a += 32)
+            {
+                int at = j * TBlock.Bytes;
+                acc0 = Scaled(TBlock.Dot<TDot>(r0 + at, a), scales[j], acc0);
+                acc1 = Scaled(TBlock.Dot<TDot>(r1 + at, a), scales[8 + j], acc1);
+                acc2 = Scaled(TBlock.Dot<TDot>(r2 + at, a), scales[16 + j], acc2);
+                acc3 = Scaled(TBlock.Dot<TDot>(r3 + at, a), scales[24 + j], acc3);
+            }
+            int step = 8 * TBlock.Bytes;
+            r0 += step; r1 += step; r2 += step; r3 += step;
+        }
+        y[0] = Finish<TBlock>(acc0, extra0);
+        if (rows > 1) y[1] = Finish<TBlock>(acc1, extra1);
+        if (rows > 2) y[2] = Finish<TBlock>(acc2, extra2);
+        if (rows > 3) y[3] = Finish<TBlock>(acc3, extra3);
+    }
+
+    /// <summary>Widens one row's scales for a group of blocks into <paramref name="scales"/> and adds its offset/min term.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Group<TBlock>(byte* row, Vector256<int> offsets, int count, Vector256<float> xs,
+        Vector256<float> xsum, float* scales, Vector256<float> extra) where TBlock : struct, IBlock32
+    {
+        var d = Halves(row, offsets, count);
+        (d * xs).Store(scales);
+        if (TBlock.Offset != 0) extra = Fma.MultiplyAdd(d, xsum, extra);
+        if (TBlock.HasMin) extra = Fma.MultiplyAdd(Halves(row + 2, offsets, count), xsum, extra);
+        return extra;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Finish<TBlock>(Vector256<float> acc, Vector256<float> extra) where TBlock : struct, IBlock32
+    {
+        float sum = Vector256.Sum(acc), offsetOrMin = Vector256.Sum(extra);
+        return TBlock.HasMin ? sum + offsetOrMin : sum - TBlock.Offset * offsetOrMin;
+    }
+
+    /// <summary>One row: <see cref="Rows{TBlock}"/> with a single row.</summary>
     public static float Row<TBlock>(byte* row, in ActivationPointers x, int blocks) where TBlock : struct, IBlock32
     {
-        float* scales = stackalloc float[8];
-        var offsets = Offsets8(TBlock.Bytes);
-        var acc0 = Vector256<float>.Zero;
-        var acc1 = Vector256<float>.Zero;
-        var extra = Vector256<float>.Zero; // Σ d·(activation d·Σa) for the offset, or Σ m·(activation d·Σa) for the min
-        sbyte* a = x.Quants;
-        int b = 0;
-        for (; b + 8 <= blocks; b += 8)
-        {
-            var d = Halves8(row, offsets);
-            (d * Avx.LoadVector256(x.Scales + b)).Store(scales);
-            if (TBlock.Offset != 0) extra = Fma.MultiplyAdd(d, Avx.LoadVector256(x.ScaledSums + b), extra);
-            if (TBlock.HasMin) extra = Fma.MultiplyAdd(Halves8(row + 2, offsets), Avx.LoadVector256(x.ScaledSums + b), extra);
-            for (int j = 0; j < 8; j += 2, row += 2 * TBlock.Bytes, a += 64)
-            {
-                acc0 = Scaled(TBlock.Dot<TDot>(row, a), scales[j], acc0);
-                acc1 = Scaled(TBlock.Dot<TDot>(row + TBlock.Bytes, a + 32), scales[j + 1], acc1);
-            }
-        }
-        float tail = 0;
-        for (; b < blocks; b++, row += TBlock.Bytes, a += 32)
-        {
-            float d = Fp16.At(row);
-            acc0 = Scaled(TBlock.Dot<TDot>(row, a), d * x.Scales[b], acc0);
-            if (TBlock.Offset != 0) tail += d * x.ScaledSums[b];
-            if (TBlock.HasMin) tail += Fp16.At(row + 2) * x.ScaledSums[b];
-        }
-        float sum = Vector256.Sum(acc0 + acc1);
-        float offsetOrMin = Vector256.Sum(extra) + tail;
-        return TBlock.HasMin ? sum + offsetOrMin : sum - TBlock.Offset * offsetOrMin;
+        float y;
+        Rows<TBlock>(row, 0, 1, x, blocks, &y);
+        return y;
     }
 }
