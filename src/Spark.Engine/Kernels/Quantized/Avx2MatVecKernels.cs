@@ -30,19 +30,19 @@ internal sealed unsafe class Avx2MatVecKernels : MatVecKernels
                 for (int r = 0; r < rows; r++, w += rowBytes) y[r] = Vector256Dot.Row(type, w, x.Floats, cols);
                 break;
             case GgmlType.Q8_0:
-                for (int r = 0; r < rows; r += 4) Vector256QuantDot<TDot>.Rows<Q8_0Dot>(w + (long)r * rowBytes, rowBytes, Math.Min(4, rows - r), x, blocks, y + r);
+                for (int r = 0; r < rows; r++, w += rowBytes) y[r] = Vector256QuantDot<TDot>.Row<Q8_0Dot>(w, x, blocks);
                 break;
             case GgmlType.Q4_0:
-                for (int r = 0; r < rows; r += 4) Vector256QuantDot<TDot>.Rows<Q4_0Dot>(w + (long)r * rowBytes, rowBytes, Math.Min(4, rows - r), x, blocks, y + r);
+                for (int r = 0; r < rows; r++, w += rowBytes) y[r] = Vector256QuantDot<TDot>.Row<Q4_0Dot>(w, x, blocks);
                 break;
             case GgmlType.Q4_1:
-                for (int r = 0; r < rows; r += 4) Vector256QuantDot<TDot>.Rows<Q4_1Dot>(w + (long)r * rowBytes, rowBytes, Math.Min(4, rows - r), x, blocks, y + r);
+                for (int r = 0; r < rows; r++, w += rowBytes) y[r] = Vector256QuantDot<TDot>.Row<Q4_1Dot>(w, x, blocks);
                 break;
             case GgmlType.Q5_0:
-                for (int r = 0; r < rows; r += 4) Vector256QuantDot<TDot>.Rows<Q5_0Dot>(w + (long)r * rowBytes, rowBytes, Math.Min(4, rows - r), x, blocks, y + r);
+                for (int r = 0; r < rows; r++, w += rowBytes) y[r] = Vector256QuantDot<TDot>.Row<Q5_0Dot>(w, x, blocks);
                 break;
             case GgmlType.Q5_1:
-                for (int r = 0; r < rows; r += 4) Vector256QuantDot<TDot>.Rows<Q5_1Dot>(w + (long)r * rowBytes, rowBytes, Math.Min(4, rows - r), x, blocks, y + r);
+                for (int r = 0; r < rows; r++, w += rowBytes) y[r] = Vector256QuantDot<TDot>.Row<Q5_1Dot>(w, x, blocks);
                 break;
             case GgmlType.Q4_K:
                 for (int r = 0; r < rows; r++, w += rowBytes) y[r] = Vector256KQuantDot<TDot>.Q4K(w, x, superBlocks);

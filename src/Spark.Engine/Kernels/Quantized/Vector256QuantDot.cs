@@ -57,63 +57,15 @@ internal static unsafe class Vector256QuantDot<TDot> where TDot : struct, IByteD
         return Vector256Dot.HalfToSingle((raw & Vector256.Create(0xFFFF)).AsUInt32());
     }
 
-    /// <summary>
-    /// Σ over <paramref name="blocks"/> blocks of <typeparamref name="TBlock"/> · the Q8_0 activations, for
-    /// <paramref name="rows"/> (1 to 4) rows <paramref name="rowBytes"/> apart, into y[0..rows). Several rows at once
-    /// share the activation loads and overlap their dependency chains.
-    /// </summary>
-    public static void Rows<TBlock>(byte* w, int rowBytes, int rows, in ActivationPointers x, int blocks, float* y)
-        where TBlock : struct, IBlock32
-    {
-        float* scales = stackalloc float[32];
-        var offsets = Offsets8(TBlock.Bytes);
-        var acc0 = Vector256<float>.Zero; var acc1 = Vector256<float>.Zero;
-        var acc2 = Vector256<float>.Zero; var acc3 = Vector256<float>.Zero;
-        // Σ d·(activation d·Σa) for the offset, or Σ m·(activation d·Σa) for the min, per row.
-        var extra0 = Vector256<float>.Zero; var extra1 = Vector256<float>.Zero;
-        var extra2 = Vector256<float>.Zero; var extra3 = Vector256<float>.Zero;
-        // Rows past the count alias row 0: computed, never stored (keeps the loop free of per-row branches).
-        byte* r0 = w;
-        byte* r1 = rows > 1 ? w + rowBytes : w;
-        byte* r2 = rows > 2 ? w + 2 * rowBytes : w;
-        byte* r3 = rows > 3 ? w + 3 * rowBytes : w;
-        sbyte* a = x.Quants;
-        for (int b = 0; b < blocks; b += 8)
-        {
-            int count = Math.Min(8, blocks - b);
-            var xs = Avx.LoadVector256(x.Scales + b);
-            var xsum = Avx.LoadVector256(x.ScaledSums + b);
-            extra0 = Group<TBlock>(r0, offsets, count, xs, xsum, scales, extra0);
-            extra1 = Group<TBlock>(r1, offsets, count, xs, xsum, scales + 8, extra1);
-            extra2 = Group<TBlock>(r2, offsets, count, xs, xsum, scales + 16, extra2);
-            extra3 = Group<TBlock>(r3, offsets, count, xs, xsum, scales + 24, extra3);
-            for (int j = 0; j < count; j++, a += 32)
-            {
-                int at = j * TBlock.Bytes;
-                acc0 = Scaled(TBlock.Dot<TDot>(r0 + at, a), scales[j], acc0);
-                acc1 = Scaled(TBlock.Dot<TDot>(r1 + at, a), scales[8 + j], acc1);
-                acc2 = Scaled(TBlock.Dot<TDot>(r2 + at, a), scales[16 + j], acc2);
-                acc3 = Scaled(TBlock.Dot<TDot>(r3 + at, a), scales[24 + j], acc3);
-            }
-            int step = 8 * TBlock.Bytes;
-            r0 += step; r1 += step; r2 += step; r3 += step;
-        }
-        y[0] = Finish<TBlock>(acc0, extra0);
-        if (rows > 1) y[1] = Finish<TBlock>(acc1, extra1);
-        if (rows > 2) y[2] = Finish<TBlock>(acc2, extra2);
-        if (rows > 3) y[3] = Finish<TBlock>(acc3, extra3);
-    }
-
-    /// <summary>Widens one row's scales for a group of blocks into <paramref name="scales"/> and adds its offset/min term.</summary>
+    /// <summary>One row's combined block scales (weight d × activation d) for a group of blocks; adds its offset/min term.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> Group<TBlock>(byte* row, Vector256<int> offsets, int count, Vector256<float> xs,
-        Vector256<float> xsum, float* scales, Vector256<float> extra) where TBlock : struct, IBlock32
+        Vector256<float> xsum, ref Vector256<float> extra) where TBlock : struct, IBlock32
     {
         var d = Halves(row, offsets, count);
-        (d * xs).Store(scales);
         if (TBlock.Offset != 0) extra = Fma.MultiplyAdd(d, xsum, extra);
         if (TBlock.HasMin) extra = Fma.MultiplyAdd(Halves(row + 2, offsets, count), xsum, extra);
-        return extra;
+        return d * xs;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -123,11 +75,33 @@ internal static unsafe class Vector256QuantDot<TDot> where TDot : struct, IByteD
         return TBlock.HasMin ? sum + offsetOrMin : sum - TBlock.Offset * offsetOrMin;
     }
 
-    /// <summary>One row: <see cref="Rows{TBlock}"/> with a single row.</summary>
+    /// <summary>Σ over <paramref name="blocks"/> blocks of one row of <typeparamref name="TBlock"/> · the Q8_0 activations.</summary>
     public static float Row<TBlock>(byte* row, in ActivationPointers x, int blocks) where TBlock : struct, IBlock32
     {
-        float y;
-        Rows<TBlock>(row, 0, 1, x, blocks, &y);
-        return y;
+        float* scales = stackalloc float[8];
+        var offsets = Offsets8(TBlock.Bytes);
+        var acc0 = Vector256<float>.Zero;
+        var acc1 = Vector256<float>.Zero;
+        var extra = Vector256<float>.Zero;
+        sbyte* a = x.Quants;
+        for (int b = 0; b < blocks; b += 8, row += 8 * TBlock.Bytes)
+        {
+            int count = Math.Min(8, blocks - b);
+            Group<TBlock>(row, offsets, count, Avx.LoadVector256(x.Scales + b), Avx.LoadVector256(x.ScaledSums + b), ref extra)
+                .Store(scales);
+            int j = 0;
+            for (; j + 2 <= count; j += 2, a += 64)
+            {
+                int at = j * TBlock.Bytes;
+                acc0 = Scaled(TBlock.Dot<TDot>(row + at, a), scales[j], acc0);
+                acc1 = Scaled(TBlock.Dot<TDot>(row + at + TBlock.Bytes, a + 32), scales[j + 1], acc1);
+            }
+            if (j < count)
+            {
+                acc0 = Scaled(TBlock.Dot<TDot>(row + j * TBlock.Bytes, a), scales[j], acc0);
+                a += 32;
+            }
+        }
+        return Finish<TBlock>(acc0 + acc1, extra);
     }
 }
