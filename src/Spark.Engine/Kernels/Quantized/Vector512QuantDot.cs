@@ -7,7 +7,7 @@ namespace Spark.Engine.Kernels.Quantized;
 
 /// <summary>
 /// 512-bit row · activation dot products for the 32-element block types: two blocks per vector (an odd last block
-/// goes through the 256-bit twin), integer products with vpmaddubsw + vpmaddwd (.NET exposes no 512-bit VNNI for
+/// alone in 256 bits), integer products with vpmaddubsw + vpmaddwd (.NET exposes no 512-bit VNNI for
 /// AVX-512 CPUs without AVX10), one F32 multiply-add per block pair. <see cref="ScalarQuantDot"/> is the reference.
 /// </summary>
 internal static unsafe class Vector512QuantDot
@@ -58,6 +58,7 @@ internal static unsafe class Vector512QuantDot
         var offsets = Vector256QuantDot<MaddDot>.Offsets8(TBlock.Bytes);
         var acc0 = Vector512<float>.Zero;
         var acc1 = Vector512<float>.Zero;
+        var single = Vector256<float>.Zero; // an odd last block
         var extra = Vector256<float>.Zero;
         // Lanes 0-7 of a two-block dot take the first block's scale, lanes 8-15 the second's.
         var pick0 = Vector512.Create(Vector256.Create(0), Vector256.Create(1));
@@ -65,31 +66,38 @@ internal static unsafe class Vector512QuantDot
         var pick2 = pick0 + Vector512.Create(4);
         var pick3 = pick0 + Vector512.Create(6);
         sbyte* a = x.Quants;
-        int b = 0;
-        for (; b + 8 <= blocks; b += 8, row += 8 * TBlock.Bytes, a += 256)
+        for (int b = 0; b < blocks; b += 8, row += 8 * TBlock.Bytes, a += 256)
         {
-            var d = Vector256QuantDot<MaddDot>.Halves8(row, offsets);
-            var scales = (d * Vector256.Load(x.Scales + b)).ToVector512Unsafe();
-            if (TBlock.Offset != 0) extra = Fma.MultiplyAdd(d, Vector256.Load(x.ScaledSums + b), extra);
-            if (TBlock.HasMin)
-                extra = Fma.MultiplyAdd(Vector256QuantDot<MaddDot>.Halves8(row + 2, offsets), Vector256.Load(x.ScaledSums + b), extra);
-            acc0 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(TBlock.Dot2(row, a)),
-                Avx512F.PermuteVar16x32(scales, pick0), acc0);
-            acc1 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(TBlock.Dot2(row + 2 * TBlock.Bytes, a + 64)),
-                Avx512F.PermuteVar16x32(scales, pick1), acc1);
-            acc0 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(TBlock.Dot2(row + 4 * TBlock.Bytes, a + 128)),
-                Avx512F.PermuteVar16x32(scales, pick2), acc0);
-            acc1 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(TBlock.Dot2(row + 6 * TBlock.Bytes, a + 192)),
-                Avx512F.PermuteVar16x32(scales, pick3), acc1);
+            int count = Math.Min(8, blocks - b);
+            var d = Vector256QuantDot<MaddDot>.Halves(row, offsets, count);
+            var scales256 = d * Vector256.Load(x.Scales + b);
+            var scales = scales256.ToVector512Unsafe();
+            var xsum = Vector256.Load(x.ScaledSums + b);
+            if (TBlock.Offset != 0) extra = Fma.MultiplyAdd(d, xsum, extra);
+            if (TBlock.HasMin) extra = Fma.MultiplyAdd(Vector256QuantDot<MaddDot>.Halves(row + 2, offsets, count), xsum, extra);
+            if (count == 8)
+            {
+                acc0 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(TBlock.Dot2(row, a)),
+                    Avx512F.PermuteVar16x32(scales, pick0), acc0);
+                acc1 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(TBlock.Dot2(row + 2 * TBlock.Bytes, a + 64)),
+                    Avx512F.PermuteVar16x32(scales, pick1), acc1);
+                acc0 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(TBlock.Dot2(row + 4 * TBlock.Bytes, a + 128)),
+                    Avx512F.PermuteVar16x32(scales, pick2), acc0);
+                acc1 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(TBlock.Dot2(row + 6 * TBlock.Bytes, a + 192)),
+                    Avx512F.PermuteVar16x32(scales, pick3), acc1);
+                continue;
+            }
+            // The last, partial group: pairs, then an odd block alone (reading past the row end is not allowed).
+            int j = 0;
+            for (; j + 2 <= count; j += 2)
+                acc0 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(TBlock.Dot2(row + j * TBlock.Bytes, a + 32 * j)),
+                    Avx512F.PermuteVar16x32(scales, pick0 + Vector512.Create(j)), acc0);
+            if (j < count)
+                single = Fma.MultiplyAdd(Avx.ConvertToVector256Single(TBlock.Dot<MaddDot>(row + j * TBlock.Bytes, a + 32 * j)),
+                    Avx2.PermuteVar8x32(scales256, Vector256.Create(j)), single);
         }
-        float sum = Vector512.Sum(acc0 + acc1);
+        float sum = Vector512.Sum(acc0 + acc1) + Vector256.Sum(single);
         float offsetOrMin = Vector256.Sum(extra);
-        sum = TBlock.HasMin ? sum + offsetOrMin : sum - TBlock.Offset * offsetOrMin;
-        if (b < blocks) sum += Vector256QuantDot<MaddDot>.Row<TBlock>(row, Tail(x, b), blocks - b);
-        return sum;
+        return TBlock.HasMin ? sum + offsetOrMin : sum - TBlock.Offset * offsetOrMin;
     }
-
-    /// <summary>The activations from block <paramref name="b"/> on, for the 256-bit twin to finish an odd block.</summary>
-    private static ActivationPointers Tail(in ActivationPointers x, int b) =>
-        new(x.Quants + 32 * b, x.Scales + b, x.Sums + b, x.ScaledSums + b, x.Sums16, x.Floats);
 }
