@@ -21,7 +21,7 @@ public sealed record ModelLoadOptions
 
     /// <summary>
     /// The instruction set of the matrix-vector kernels: <see cref="KernelPath.Auto"/> (default) picks the fastest this
-    /// CPU supports; naming a path the CPU lacks makes <see cref="SparkModel.Load"/> throw
+    /// CPU supports, unless the <c>SPARK_KERNELS</c> environment variable names a path; naming a path the CPU lacks makes <see cref="SparkModel.Load"/> throw
     /// <see cref="NotSupportedException"/>. <see cref="SparkModel.Kernels"/> reports the choice.
     /// </summary>
     public KernelPath Kernels { get; init; } = KernelPath.Auto;

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Spark.Engine.Gguf;
+using Spark.Engine.Kernels;
 using Spark.Engine.Kernels.Quantized;
 using Spark.Engine.Models;
 using Spark.Engine.Templates;
@@ -47,7 +48,7 @@ public sealed class SparkModel : IDisposable
         if (options.ContextLength is < 1)
             throw new ArgumentOutOfRangeException(nameof(options), options.ContextLength, "ContextLength must be at least 1");
 
-        var kernels = MatVecKernels.For(options.Kernels);
+        var kernels = MatVecKernels.For(options.Kernels == KernelPath.Auto ? KernelsFromEnvironment() : options.Kernels);
         var file = GgufFile.Open(path);
         WorkerPool? pool = null;
         try
@@ -65,6 +66,18 @@ public sealed class SparkModel : IDisposable
             file.Dispose();
             throw;
         }
+    }
+
+    /// <summary>The environment variable that picks the kernels when <see cref="ModelLoadOptions.Kernels"/> is Auto.</summary>
+    public const string KernelsVariable = "SPARK_KERNELS";
+
+    private static KernelPath KernelsFromEnvironment()
+    {
+        string? value = Environment.GetEnvironmentVariable(KernelsVariable);
+        if (string.IsNullOrWhiteSpace(value)) return KernelPath.Auto;
+        return Enum.TryParse<KernelPath>(value.Trim(), ignoreCase: true, out var path) && Enum.IsDefined(path)
+            ? path
+            : throw new ArgumentException($"{KernelsVariable}={value} is not a kernel path; use auto, scalar, avx2 or avx512");
     }
 
     /// <summary>The model's hyper-parameters as its metadata states them.</summary>

@@ -25,10 +25,10 @@ internal sealed unsafe class Avx512MatVecKernels : MatVecKernels
                 for (int r = 0; r < rows; r++, w += rowBytes) y[r] = Vector512QuantDot.Row<Q8_0Dot>(w, x, blocks);
                 break;
             case GgmlType.Q4_0:
-                for (int r = 0; r < rows; r++, w += rowBytes) y[r] = Vector512QuantDot.Row<Q4_0Dot>(w, x, blocks);
+                for (int r = 0; r < rows; r++, w += rowBytes) y[r] = Vector512QuantDot.NibbleRow<Q4_0Dot>(w, x, blocks);
                 break;
             case GgmlType.Q4_1:
-                for (int r = 0; r < rows; r++, w += rowBytes) y[r] = Vector512QuantDot.Row<Q4_1Dot>(w, x, blocks);
+                for (int r = 0; r < rows; r++, w += rowBytes) y[r] = Vector512QuantDot.NibbleRow<Q4_1Dot>(w, x, blocks);
                 break;
             case GgmlType.Q5_0:
                 for (int r = 0; r < rows; r++, w += rowBytes) y[r] = Vector512QuantDot.Row<Q5_0Dot>(w, x, blocks);

@@ -25,6 +25,7 @@ internal sealed class QuantizedActivations
         MaxRows = maxRows;
         int padded = checked(Stride * maxRows);
         Quants = GC.AllocateArray<sbyte>(padded, pinned: true);
+        NibbleQuants = GC.AllocateArray<sbyte>(padded, pinned: true);
         Scales = GC.AllocateArray<float>(padded / QK, pinned: true);
         Sums = GC.AllocateArray<int>(padded / QK, pinned: true);
         ScaledSums = GC.AllocateArray<float>(padded / QK, pinned: true);
@@ -52,6 +53,13 @@ internal sealed class QuantizedActivations
 
     /// <summary>Q8_0/Q8_K quants, in order.</summary>
     public sbyte[] Quants { get; }
+
+    /// <summary>
+    /// Q8_0 only: the quants reordered for 4-bit weights, four blocks at a time: the first 16 quants of each of the four,
+    /// then the last 16 of each (a trailing group of fewer than four blocks stays in order). A packed 4-bit block holds
+    /// quants j and j+16 in byte j, so four blocks' bytes, split into low and high nibbles, line up with these directly.
+    /// </summary>
+    public sbyte[] NibbleQuants { get; }
 
     /// <summary>
     /// The scale of each block: Q8_0's F16 d widened (one per 32), or Q8_K's F32 d (one per 256, packed at the start of
@@ -140,6 +148,22 @@ internal sealed class QuantizedActivations
             Sums[b] = sum;
             ScaledSums[b] = scale * sum;
         }
+        int blocks = x.Length / QK, first = at / QK;
+        for (int g = 0; g < blocks; g += 4)
+        {
+            var source = Quants.AsSpan((first + g) * QK, Math.Min(4, blocks - g) * QK);
+            var target = NibbleQuants.AsSpan((first + g) * QK, source.Length);
+            if (blocks - g < 4)
+            {
+                source.CopyTo(target);
+                continue;
+            }
+            for (int k = 0; k < 4; k++)
+            {
+                source.Slice(32 * k, 16).CopyTo(target.Slice(16 * k, 16));
+                source.Slice(32 * k + 16, 16).CopyTo(target.Slice(64 + 16 * k, 16));
+            }
+        }
     }
 
     /// <summary>quantize_row_q8_K_ref: iscale = −127/max (max signed), q = min(127, nearest(iscale·x)), d = 1/iscale.</summary>
@@ -183,16 +207,17 @@ internal sealed class QuantizedActivations
         if ((uint)row >= (uint)Rows) throw new ArgumentOutOfRangeException(nameof(row), row, $"the buffer holds {Rows} rows");
         int at = row * Stride;
         return new ActivationPointers(
-            (sbyte*)Unsafe.AsPointer(ref Quants[at]), (float*)Unsafe.AsPointer(ref Scales[at / QK]),
+            (sbyte*)Unsafe.AsPointer(ref Quants[at]), (sbyte*)Unsafe.AsPointer(ref NibbleQuants[at]), (float*)Unsafe.AsPointer(ref Scales[at / QK]),
             (int*)Unsafe.AsPointer(ref Sums[at / QK]), (float*)Unsafe.AsPointer(ref ScaledSums[at / QK]),
             (short*)Unsafe.AsPointer(ref Sums16[at / 16]), (float*)Unsafe.AsPointer(ref Floats[at]));
     }
 }
 
 /// <summary>The buffers of a <see cref="QuantizedActivations"/>, as the kernels read them.</summary>
-internal readonly unsafe struct ActivationPointers(sbyte* quants, float* scales, int* sums, float* scaledSums, short* sums16, float* floats)
+internal readonly unsafe struct ActivationPointers(sbyte* quants, sbyte* nibbleQuants, float* scales, int* sums, float* scaledSums, short* sums16, float* floats)
 {
     public readonly sbyte* Quants = quants;
+    public readonly sbyte* NibbleQuants = nibbleQuants;
     public readonly float* Scales = scales;
     public readonly int* Sums = sums;
     public readonly float* ScaledSums = scaledSums;

@@ -21,18 +21,11 @@ internal static unsafe class Vector256KQuantDot<TDot> where TDot : struct, IByte
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<byte> Shl4(Vector256<byte> v) => Avx2.ShiftLeftLogical(v.AsUInt16(), 4).AsByte();
 
-    private static int Mins(int* m, int* sums)
-    {
-        int s = 0;
-        for (int j = 0; j < 8; j++) s += m[j] * sums[j];
-        return s;
-    }
-
     public static float Q4K(byte* row, in ActivationPointers x, int blocks)
     {
         int* sc = stackalloc int[8], m = stackalloc int[8];
         var acc = Vector256<float>.Zero;
-        float mins = 0;
+        var mins = Vector128<float>.Zero;
         for (int b = 0; b < blocks; b++, row += Q4KBlock.Bytes)
         {
             ScalarQuantDot.ScalesMins(row + Q4KBlock.ScalesOffset, sc, m);
@@ -46,10 +39,10 @@ internal static unsafe class Vector256KQuantDot<TDot> where TDot : struct, IByte
                 sumi += lo * Vector256.Create(sc[2 * g]) + hi * Vector256.Create(sc[2 * g + 1]);
             }
             float d = x.Scales[b];
-            acc = Vector256QuantDot<TDot>.Scaled(sumi, d * Fp16.At(row), acc);
-            mins += d * Fp16.At(row + 2) * Mins(m, x.Sums + 8 * b);
+            acc = GgmlOrder.Add(sumi, d * Fp16.At(row), acc);
+            mins = GgmlOrder.Mins(m, x.Sums + 8 * b, -d * Fp16.At(row + 2), mins);
         }
-        return Vector256.Sum(acc) - mins;
+        return GgmlOrder.Sum8(acc) + GgmlOrder.Sum4(mins);
     }
 
     public static float Q5K(byte* row, in ActivationPointers x, int blocks)
@@ -57,7 +50,7 @@ internal static unsafe class Vector256KQuantDot<TDot> where TDot : struct, IByte
         int* sc = stackalloc int[8], m = stackalloc int[8];
         var acc = Vector256<float>.Zero;
         var one = Vector256.Create((byte)1);
-        float mins = 0;
+        var mins = Vector128<float>.Zero;
         for (int b = 0; b < blocks; b++, row += Q5KBlock.Bytes)
         {
             ScalarQuantDot.ScalesMins(row + Q5KBlock.ScalesOffset, sc, m);
@@ -74,16 +67,17 @@ internal static unsafe class Vector256KQuantDot<TDot> where TDot : struct, IByte
                 sumi += lo * Vector256.Create(sc[2 * g]) + hi * Vector256.Create(sc[2 * g + 1]);
             }
             float d = x.Scales[b];
-            acc = Vector256QuantDot<TDot>.Scaled(sumi, d * Fp16.At(row), acc);
-            mins += d * Fp16.At(row + 2) * Mins(m, x.Sums + 8 * b);
+            acc = GgmlOrder.Add(sumi, d * Fp16.At(row), acc);
+            mins = GgmlOrder.Mins(m, x.Sums + 8 * b, -d * Fp16.At(row + 2), mins);
         }
-        return Vector256.Sum(acc) - mins;
+        return GgmlOrder.Sum8(acc) + GgmlOrder.Sum4(mins);
     }
 
     public static float Q6K(byte* row, in ActivationPointers x, int blocks)
     {
         var acc = Vector256<float>.Zero;
         var three = Vector256.Create((byte)3);
+        var bias = Vector256.Create((byte)32);
         // Lanes 0-3 of a dot cover the first 16 quants of a 32-quant run, lanes 4-7 the second: one scale each.
         var pick0 = Vector256.Create(0, 0, 0, 0, 1, 1, 1, 1);
         var pick1 = pick0 + Vector256.Create(2);
@@ -92,10 +86,7 @@ internal static unsafe class Vector256KQuantDot<TDot> where TDot : struct, IByte
         for (int b = 0; b < blocks; b++, row += Q6KBlock.Bytes)
         {
             sbyte* scales = (sbyte*)(row + Q6KBlock.ScalesOffset);
-            short* sums16 = x.Sums16 + 16 * b;
-            int offset = 0;
-            for (int j = 0; j < 16; j++) offset += scales[j] * sums16[j];
-            var sumi = Vector256.CreateScalar(-32 * offset);
+            var sumi = Vector256<int>.Zero;
             for (int half = 0; half < 2; half++)
             {
                 byte* ql = row + 64 * half;
@@ -108,14 +99,19 @@ internal static unsafe class Vector256KQuantDot<TDot> where TDot : struct, IByte
                 var q2 = Low(l1) | Shl4(Shr(h, 2) & three);
                 var q3 = Low(Shr(l0, 4)) | Shl4(Shr(h, 4) & three);
                 var q4 = Low(Shr(l1, 4)) | Shl4(Shr(h, 6) & three);
-                sumi += TDot.Dot(q1, Avx.LoadVector256(a)) * Avx2.PermuteVar8x32(sc, pick0)
-                      + TDot.Dot(q2, Avx.LoadVector256(a + 32)) * Avx2.PermuteVar8x32(sc, pick1)
-                      + TDot.Dot(q3, Avx.LoadVector256(a + 64)) * Avx2.PermuteVar8x32(sc, pick2)
-                      + TDot.Dot(q4, Avx.LoadVector256(a + 96)) * Avx2.PermuteVar8x32(sc, pick3);
+                var a1 = Avx.LoadVector256(a);
+                var a2 = Avx.LoadVector256(a + 32);
+                var a3 = Avx.LoadVector256(a + 64);
+                var a4 = Avx.LoadVector256(a + 96);
+                // (q − 32)·a per lane, as ggml subtracts the offset before scaling.
+                sumi += (TDot.Dot(q1, a1) - TDot.Dot(bias, a1)) * Avx2.PermuteVar8x32(sc, pick0)
+                      + (TDot.Dot(q2, a2) - TDot.Dot(bias, a2)) * Avx2.PermuteVar8x32(sc, pick1)
+                      + (TDot.Dot(q3, a3) - TDot.Dot(bias, a3)) * Avx2.PermuteVar8x32(sc, pick2)
+                      + (TDot.Dot(q4, a4) - TDot.Dot(bias, a4)) * Avx2.PermuteVar8x32(sc, pick3);
             }
-            acc = Vector256QuantDot<TDot>.Scaled(sumi, x.Scales[b] * Fp16.At(row + Q6KBlock.DOffset), acc);
+            acc = GgmlOrder.Add(sumi, x.Scales[b] * Fp16.At(row + Q6KBlock.DOffset), acc);
         }
-        return Vector256.Sum(acc);
+        return GgmlOrder.Sum8(acc);
     }
 
     public static float Q8K(byte* row, in ActivationPointers x, int blocks)
@@ -130,8 +126,8 @@ internal static unsafe class Vector256KQuantDot<TDot> where TDot : struct, IByte
                 var w = Avx.LoadVector256(q + j);
                 sumi += TDot.Dot(Avx2.Abs(w), Avx2.Sign(Avx.LoadVector256(a + j), w));
             }
-            acc = Vector256QuantDot<TDot>.Scaled(sumi, x.Scales[b] * *(float*)row, acc);
+            acc = GgmlOrder.Add(sumi, x.Scales[b] * *(float*)row, acc);
         }
-        return Vector256.Sum(acc);
+        return GgmlOrder.Sum8(acc);
     }
 }

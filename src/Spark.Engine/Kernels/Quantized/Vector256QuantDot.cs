@@ -71,7 +71,7 @@ internal static unsafe class Vector256QuantDot<TDot> where TDot : struct, IByteD
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static float Finish<TBlock>(Vector256<float> acc, Vector256<float> extra) where TBlock : struct, IBlock32
     {
-        float sum = Vector256.Sum(acc), offsetOrMin = Vector256.Sum(extra);
+        float sum = GgmlOrder.Sum8(acc), offsetOrMin = Vector256.Sum(extra);
         return TBlock.HasMin ? sum + offsetOrMin : sum - TBlock.Offset * offsetOrMin;
     }
 
@@ -80,8 +80,7 @@ internal static unsafe class Vector256QuantDot<TDot> where TDot : struct, IByteD
     {
         float* scales = stackalloc float[8];
         var offsets = Offsets8(TBlock.Bytes);
-        var acc0 = Vector256<float>.Zero;
-        var acc1 = Vector256<float>.Zero;
+        var acc = Vector256<float>.Zero; // one chain, block after block: ggml's order (see GgmlOrder)
         var extra = Vector256<float>.Zero;
         sbyte* a = x.Quants;
         for (int b = 0; b < blocks; b += 8, row += 8 * TBlock.Bytes)
@@ -89,19 +88,9 @@ internal static unsafe class Vector256QuantDot<TDot> where TDot : struct, IByteD
             int count = Math.Min(8, blocks - b);
             Group<TBlock>(row, offsets, count, Avx.LoadVector256(x.Scales + b), Avx.LoadVector256(x.ScaledSums + b), ref extra)
                 .Store(scales);
-            int j = 0;
-            for (; j + 2 <= count; j += 2, a += 64)
-            {
-                int at = j * TBlock.Bytes;
-                acc0 = Scaled(TBlock.Dot<TDot>(row + at, a), scales[j], acc0);
-                acc1 = Scaled(TBlock.Dot<TDot>(row + at + TBlock.Bytes, a + 32), scales[j + 1], acc1);
-            }
-            if (j < count)
-            {
-                acc0 = Scaled(TBlock.Dot<TDot>(row + j * TBlock.Bytes, a), scales[j], acc0);
-                a += 32;
-            }
+            for (int j = 0; j < count; j++, a += 32)
+                acc = GgmlOrder.Add(TBlock.Dot<TDot>(row + j * TBlock.Bytes, a), scales[j], acc);
         }
-        return Finish<TBlock>(acc0 + acc1, extra);
+        return Finish<TBlock>(acc, extra);
     }
 }

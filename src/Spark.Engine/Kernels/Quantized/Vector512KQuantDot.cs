@@ -29,18 +29,18 @@ internal static unsafe class Vector512KQuantDot
     private static Vector512<int> PairPick(int first) =>
         Vector512.Create(Vector256.Create(first), Vector256.Create(first + 1));
 
-    private static int Mins(int* m, int* sums)
-    {
-        int s = 0;
-        for (int j = 0; j < 8; j++) s += m[j] * sums[j];
-        return s;
-    }
+    /// <summary>
+    /// Folds 16 lane sums to ggml's 8 (lane i + lane i+8: the same four positions of two 32-quant runs, which is what
+    /// ggml's 256-bit lanes accumulate); integer adds are exact, so the F32 step then matches ggml's bit for bit.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> Eight(Vector512<int> sums) => sums.GetLower() + sums.GetUpper();
 
     public static float Q4K(byte* row, in ActivationPointers x, int blocks)
     {
         int* sc = stackalloc int[16], m = stackalloc int[8];
-        var acc = Vector512<float>.Zero;
-        float mins = 0;
+        var acc = Vector256<float>.Zero;
+        var mins = Vector128<float>.Zero;
         for (int b = 0; b < blocks; b++, row += Q4KBlock.Bytes)
         {
             ScalarQuantDot.ScalesMins(row + Q4KBlock.ScalesOffset, sc, m);
@@ -54,18 +54,18 @@ internal static unsafe class Vector512KQuantDot
                 sumi += Dot(q, Vector512.Load(a + 64 * g)) * Avx512F.PermuteVar16x32(scales, PairPick(2 * g));
             }
             float d = x.Scales[b];
-            acc = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(sumi), Vector512.Create(d * Fp16.At(row)), acc);
-            mins += d * Fp16.At(row + 2) * Mins(m, x.Sums + 8 * b);
+            acc = GgmlOrder.Add(Eight(sumi), d * Fp16.At(row), acc);
+            mins = GgmlOrder.Mins(m, x.Sums + 8 * b, -d * Fp16.At(row + 2), mins);
         }
-        return Vector512.Sum(acc) - mins;
+        return GgmlOrder.Sum8(acc) + GgmlOrder.Sum4(mins);
     }
 
     public static float Q5K(byte* row, in ActivationPointers x, int blocks)
     {
         int* sc = stackalloc int[16], m = stackalloc int[8];
-        var acc = Vector512<float>.Zero;
+        var acc = Vector256<float>.Zero;
         var one = Vector512.Create((byte)1);
-        float mins = 0;
+        var mins = Vector128<float>.Zero;
         for (int b = 0; b < blocks; b++, row += Q5KBlock.Bytes)
         {
             ScalarQuantDot.ScalesMins(row + Q5KBlock.ScalesOffset, sc, m);
@@ -82,26 +82,23 @@ internal static unsafe class Vector512KQuantDot
                 sumi += Dot(q, Vector512.Load(a + 64 * g)) * Avx512F.PermuteVar16x32(scales, PairPick(2 * g));
             }
             float d = x.Scales[b];
-            acc = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(sumi), Vector512.Create(d * Fp16.At(row)), acc);
-            mins += d * Fp16.At(row + 2) * Mins(m, x.Sums + 8 * b);
+            acc = GgmlOrder.Add(Eight(sumi), d * Fp16.At(row), acc);
+            mins = GgmlOrder.Mins(m, x.Sums + 8 * b, -d * Fp16.At(row + 2), mins);
         }
-        return Vector512.Sum(acc) - mins;
+        return GgmlOrder.Sum8(acc) + GgmlOrder.Sum4(mins);
     }
 
     public static float Q6K(byte* row, in ActivationPointers x, int blocks)
     {
-        var acc = Vector512<float>.Zero;
+        var acc = Vector256<float>.Zero;
         var three = Vector512.Create((byte)3);
+        var bias = Vector512.Create((byte)32);
         // Four lanes cover 16 quants, which share one scale: lane i of the first 64 quants of a half takes scale i/4.
         var pick = Vector512.Create(0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3);
         for (int b = 0; b < blocks; b++, row += Q6KBlock.Bytes)
         {
-            sbyte* scalesPtr = (sbyte*)(row + Q6KBlock.ScalesOffset);
-            short* sums16 = x.Sums16 + 16 * b;
-            int offset = 0;
-            for (int j = 0; j < 16; j++) offset += scalesPtr[j] * sums16[j];
-            var scales = Avx512F.ConvertToVector512Int32(Vector128.Load(scalesPtr));
-            var sumi = Vector512.Create(Vector256.CreateScalar(-32 * offset), Vector256<int>.Zero);
+            var scales = Avx512F.ConvertToVector512Int32(Vector128.Load((sbyte*)(row + Q6KBlock.ScalesOffset)));
+            var sumi = Vector512<int>.Zero;
             for (int half = 0; half < 2; half++)
             {
                 sbyte* a = x.Quants + 256 * b + 128 * half;
@@ -110,26 +107,28 @@ internal static unsafe class Vector512KQuantDot
                 var h = Vector512.Create(qh, Shr(qh, 2));
                 var q12 = Low(ql) | Shl4(h & three);
                 var q34 = Low(Shr(ql, 4)) | Shl4(Shr(h, 4) & three);
+                var a12 = Vector512.Load(a);
+                var a34 = Vector512.Load(a + 64);
                 var first = pick + Vector512.Create(8 * half);
-                sumi += Dot(q12, Vector512.Load(a)) * Avx512F.PermuteVar16x32(scales, first)
-                      + Dot(q34, Vector512.Load(a + 64)) * Avx512F.PermuteVar16x32(scales, first + Vector512.Create(4));
+                // (q − 32)·a per lane, as ggml subtracts the offset before scaling.
+                sumi += (Dot(q12, a12) - Dot(bias, a12)) * Avx512F.PermuteVar16x32(scales, first)
+                      + (Dot(q34, a34) - Dot(bias, a34)) * Avx512F.PermuteVar16x32(scales, first + Vector512.Create(4));
             }
-            acc = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(sumi),
-                Vector512.Create(x.Scales[b] * Fp16.At(row + Q6KBlock.DOffset)), acc);
+            acc = GgmlOrder.Add(Eight(sumi), x.Scales[b] * Fp16.At(row + Q6KBlock.DOffset), acc);
         }
-        return Vector512.Sum(acc);
+        return GgmlOrder.Sum8(acc);
     }
 
     public static float Q8K(byte* row, in ActivationPointers x, int blocks)
     {
-        var acc = Vector512<float>.Zero;
+        var acc = Vector256<float>.Zero;
         for (int b = 0; b < blocks; b++, row += Q8KBlock.Bytes)
         {
             sbyte* q = (sbyte*)(row + Q8KBlock.QsOffset), a = x.Quants + 256 * b;
             var sumi = Vector512<int>.Zero;
             for (int j = 0; j < 256; j += 64) sumi += SignedDot(Vector512.Load(q + j), Vector512.Load(a + j));
-            acc = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(sumi), Vector512.Create(x.Scales[b] * *(float*)row), acc);
+            acc = GgmlOrder.Add(Eight(sumi), x.Scales[b] * *(float*)row, acc);
         }
-        return Vector512.Sum(acc);
+        return GgmlOrder.Sum8(acc);
     }
 }
