@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using Spark.Engine.Tensors;
 
 namespace Spark.Engine.Kernels.Quantized;
@@ -132,20 +133,26 @@ internal sealed class QuantizedActivations
         {
             int b = at / QK + i;
             var xb = x.Slice(i * QK, QK);
-            float amax = 0;
-            for (int j = 0; j < QK; j++) amax = MathF.Max(amax, MathF.Abs(xb[j]));
-            float d = amax / 127;
-            float id = d != 0 ? 1.0f / d : 0.0f;
-            int sum = 0;
-            for (int j = 0; j < QK; j++)
+            float d, sum;
+            if (Vector256.IsHardwareAccelerated) (d, sum) = BlockQ8_0(xb, Quants.AsSpan(b * QK, QK));
+            else
             {
-                int q = (int)MathF.Round(xb[j] * id, MidpointRounding.AwayFromZero);
-                Quants[b * QK + j] = (sbyte)q;
-                sum += q;
+                float amax = 0;
+                for (int j = 0; j < QK; j++) amax = MathF.Max(amax, MathF.Abs(xb[j]));
+                d = amax / 127;
+                float id = d != 0 ? 1.0f / d : 0.0f;
+                int total = 0;
+                for (int j = 0; j < QK; j++)
+                {
+                    int q = (int)MathF.Round(xb[j] * id, MidpointRounding.AwayFromZero);
+                    Quants[b * QK + j] = (sbyte)q;
+                    total += q;
+                }
+                sum = total;
             }
             float scale = (float)(Half)d;
             Scales[b] = scale;
-            Sums[b] = sum;
+            Sums[b] = (int)sum;
             ScaledSums[b] = scale * sum;
         }
         int blocks = x.Length / QK, first = at / QK;
@@ -164,6 +171,35 @@ internal sealed class QuantizedActivations
                 source.Slice(32 * k + 16, 16).CopyTo(target.Slice(64 + 16 * k, 16));
             }
         }
+    }
+
+    /// <summary>
+    /// One Q8_0 block with 256-bit vectors, the same arithmetic as the scalar loop: amax, d = amax/127, x·(1/d)
+    /// rounded half away from zero (truncate, then step away when the exact remainder is at least ½).
+    /// </summary>
+    private static (float D, float Sum) BlockQ8_0(ReadOnlySpan<float> x, Span<sbyte> quants)
+    {
+        var v0 = Vector256.Create(x);
+        var v1 = Vector256.Create(x[8..]);
+        var v2 = Vector256.Create(x[16..]);
+        var v3 = Vector256.Create(x[24..]);
+        var m = Vector256.Max(Vector256.Max(Vector256.Abs(v0), Vector256.Abs(v1)), Vector256.Max(Vector256.Abs(v2), Vector256.Abs(v3)));
+        float amax = 0;
+        for (int j = 0; j < 8; j++) amax = MathF.Max(amax, m[j]);
+        float d = amax / 127;
+        var id = Vector256.Create(d != 0 ? 1.0f / d : 0.0f);
+        var q0 = RoundAway(v0 * id); var q1 = RoundAway(v1 * id);
+        var q2 = RoundAway(v2 * id); var q3 = RoundAway(v3 * id);
+        var bytes = Vector256.Narrow(Vector256.Narrow(q0, q1), Vector256.Narrow(q2, q3));
+        bytes.CopyTo(quants);
+        return (d, Vector256.Sum(q0 + q1 + q2 + q3));
+    }
+
+    private static Vector256<int> RoundAway(Vector256<float> v)
+    {
+        var t = Vector256.Truncate(v);
+        var away = Vector256.GreaterThanOrEqual(Vector256.Abs(v - t), Vector256.Create(0.5f));
+        return Vector256.ConvertToInt32(t + (away & Vector256.CopySign(Vector256<float>.One, v)));
     }
 
     /// <summary>quantize_row_q8_K_ref: iscale = −127/max (max signed), q = min(127, nearest(iscale·x)), d = 1/iscale.</summary>
