@@ -149,6 +149,31 @@ public class QuantizedMatVecTests
         for (int r = 0; r < rows; r++) Assert.Equal(expected[r], y[r], 1e-3f);
     }
 
+    [Theory]
+    [MemberData(nameof(QuantizedTypes))]
+    public void Multiply_EachRowAlone_BitIdenticalToAllRowsAtOnce(GgmlType type)
+    {
+        // Kernels may process rows in pairs; a row's value must not depend on how rows are split (thread count).
+        const int rows = 5;
+        int cols = GgmlTypeInfo.BlockSize(type) == 32 ? 32 * 11 : 256 * 2;
+        var w = Weights(type, rows, cols, seed: 21 + (int)type);
+        var x = Activations(type, TensorTestData.Gaussian(cols, seed: 22));
+        foreach (var path in new[] { KernelPath.Scalar, KernelPath.Avx2, KernelPath.Avx512 })
+        {
+            if (!MatVecKernels.IsSupported(path)) continue;
+            var kernels = MatVecKernels.For(path);
+            var together = new float[rows];
+            kernels.Multiply(type, w, cols, x, 0, together, 0, rows);
+            for (int r = 0; r < rows; r++)
+            {
+                var alone = new float[rows];
+                kernels.Multiply(type, w, cols, x, 0, alone, r, r + 1);
+                Assert.True(BitConverter.SingleToInt32Bits(together[r]) == BitConverter.SingleToInt32Bits(alone[r]),
+                    $"{path} {type} row {r}: {alone[r]} alone vs {together[r]} with the others");
+            }
+        }
+    }
+
     [Fact]
     public void Multiply_ActivationsOfTheWrongType_ThrowsNamingBoth()
     {
