@@ -25,9 +25,13 @@ internal static unsafe class Vector512KQuantDot
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<byte> Shl4(Vector512<byte> v) => (v.AsUInt16() << 4).AsByte();
 
-    /// <summary>Lanes 0-7 take entry <paramref name="first"/>, lanes 8-15 entry <paramref name="first"/> + 1.</summary>
-    private static Vector512<int> PairPick(int first) =>
-        Vector512.Create(Vector256.Create(first), Vector256.Create(first + 1));
+    /// <summary>
+    /// Lanes 0-7 hold scale <paramref name="first"/>, lanes 8-15 scale <paramref name="first"/> + 1. Built from two
+    /// scalar broadcasts: one 64-byte reload of the just-written scales would miss store forwarding and stall.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<int> PairOf(int* scales, int first) =>
+        Vector512.Create(Vector256.Create(scales[first]), Vector256.Create(scales[first + 1]));
 
     /// <summary>
     /// Folds 16 lane sums to ggml's 8 (lane i + lane i+8: the same four positions of two 32-quant runs, which is what
@@ -38,20 +42,19 @@ internal static unsafe class Vector512KQuantDot
 
     public static float Q4K(byte* row, in ActivationPointers x, int blocks)
     {
-        int* sc = stackalloc int[16], m = stackalloc int[8];
+        int* sc = stackalloc int[8], m = stackalloc int[8];
         var acc = Vector256<float>.Zero;
         var mins = Vector128<float>.Zero;
         for (int b = 0; b < blocks; b++, row += Q4KBlock.Bytes)
         {
             ScalarQuantDot.ScalesMins(row + Q4KBlock.ScalesOffset, sc, m);
-            var scales = Vector512.Load(sc);
             sbyte* a = x.Quants + 256 * b;
             var sumi = Vector512<int>.Zero;
             for (int g = 0; g < 4; g++)
             {
                 var raw = Vector256.Load(row + Q4KBlock.QsOffset + 32 * g);
                 var q = Low(Vector512.Create(raw, Shr(raw, 4)));
-                sumi += Dot(q, Vector512.Load(a + 64 * g)) * Avx512F.PermuteVar16x32(scales, PairPick(2 * g));
+                sumi += Dot(q, Vector512.Load(a + 64 * g)) * PairOf(sc, 2 * g);
             }
             float d = x.Scales[b];
             acc = GgmlOrder.Add(Eight(sumi), d * Fp16.At(row), acc);
@@ -62,14 +65,13 @@ internal static unsafe class Vector512KQuantDot
 
     public static float Q5K(byte* row, in ActivationPointers x, int blocks)
     {
-        int* sc = stackalloc int[16], m = stackalloc int[8];
+        int* sc = stackalloc int[8], m = stackalloc int[8];
         var acc = Vector256<float>.Zero;
         var one = Vector512.Create((byte)1);
         var mins = Vector128<float>.Zero;
         for (int b = 0; b < blocks; b++, row += Q5KBlock.Bytes)
         {
             ScalarQuantDot.ScalesMins(row + Q5KBlock.ScalesOffset, sc, m);
-            var scales = Vector512.Load(sc);
             sbyte* a = x.Quants + 256 * b;
             var qh = Vector256.Load(row + Q5KBlock.QhOffset);
             // Sub-block 2g takes bit 2g of each qh byte, sub-block 2g+1 bit 2g+1: pre-shift the upper half by one.
@@ -79,7 +81,7 @@ internal static unsafe class Vector512KQuantDot
             {
                 var raw = Vector256.Load(row + Q5KBlock.QsOffset + 32 * g);
                 var q = Low(Vector512.Create(raw, Shr(raw, 4))) | Shl4(Shr(high, 2 * g) & one);
-                sumi += Dot(q, Vector512.Load(a + 64 * g)) * Avx512F.PermuteVar16x32(scales, PairPick(2 * g));
+                sumi += Dot(q, Vector512.Load(a + 64 * g)) * PairOf(sc, 2 * g);
             }
             float d = x.Scales[b];
             acc = GgmlOrder.Add(Eight(sumi), d * Fp16.At(row), acc);
