@@ -25,7 +25,7 @@ internal sealed unsafe class Avx512MatVecKernels : MatVecKernels
                 for (int r = 0; r < rows; r++, w += rowBytes) y[r] = Vector256Dot.Row(type, w, x.Floats, cols);
                 break;
             case GgmlType.Q8_0:
-                Pairs<Q8_0Dot>(w, rowBytes, x, blocks, y, rows);
+                for (int r = 0; r < rows; r++, w += rowBytes) y[r] = Vector512QuantDot.Row<Q8_0Dot>(w, x, blocks);
                 break;
             case GgmlType.Q4_0:
                 for (int r = 0; r < rows; r++, w += rowBytes) y[r] = Vector512QuantDot.NibbleRow<Q4_0Dot>(w, x, blocks);
@@ -34,10 +34,10 @@ internal sealed unsafe class Avx512MatVecKernels : MatVecKernels
                 for (int r = 0; r < rows; r++, w += rowBytes) y[r] = Vector512QuantDot.NibbleRow<Q4_1Dot>(w, x, blocks);
                 break;
             case GgmlType.Q5_0:
-                Pairs<Q5_0Dot>(w, rowBytes, x, blocks, y, rows);
+                for (int r = 0; r < rows; r++, w += rowBytes) y[r] = Vector512QuantDot.Row<Q5_0Dot>(w, x, blocks);
                 break;
             case GgmlType.Q5_1:
-                Pairs<Q5_1Dot>(w, rowBytes, x, blocks, y, rows);
+                for (int r = 0; r < rows; r++, w += rowBytes) y[r] = Vector512QuantDot.Row<Q5_1Dot>(w, x, blocks);
                 break;
             case GgmlType.Q4_K:
                 if (AvxVnni.IsSupported) // same bits, and 256-bit vpdpbusd beats 512-bit vpmaddubsw+vpmaddwd+vpmulld here
@@ -58,14 +58,5 @@ internal sealed unsafe class Avx512MatVecKernels : MatVecKernels
             default:
                 throw new NotSupportedException($"no matvec for tensor type {type}; supported: {GgmlTypeInfo.SupportedList}");
         }
-    }
-
-    /// <summary>Rows two at a time (same results as one at a time, so a row's value never depends on the split).</summary>
-    private static void Pairs<TBlock>(byte* w, int rowBytes, in ActivationPointers x, int blocks, float* y, int rows)
-        where TBlock : struct, IBlock32
-    {
-        int r = 0;
-        for (; r + 2 <= rows; r += 2, w += 2 * rowBytes) Vector512QuantDot.Rows2<TBlock>(w, rowBytes, x, blocks, y + r);
-        if (r < rows) y[r] = Vector512QuantDot.Row<TBlock>(w, x, blocks);
     }
 }

@@ -87,68 +87,6 @@ internal static unsafe class Vector512QuantDot
     }
 
     /// <summary>
-    /// Two rows <paramref name="rowBytes"/> apart at once (<see cref="Row{TBlock}"/>'s arithmetic, bit for bit): each
-    /// row keeps its own ggml-order chain, and the two chains overlap the F32 latency one chain waits on.
-    /// </summary>
-    public static void Rows2<TBlock>(byte* row, int rowBytes, in ActivationPointers x, int blocks, float* y) where TBlock : struct, IBlock32
-    {
-        var offsets = Vector256QuantDot<MaddDot>.Offsets8(TBlock.Bytes);
-        var acc0 = Vector256<float>.Zero;
-        var acc1 = Vector256<float>.Zero;
-        var extra0 = Vector256<float>.Zero;
-        var extra1 = Vector256<float>.Zero;
-        byte* other = row + rowBytes;
-        sbyte* a = x.Quants;
-        for (int b = 0; b < blocks; b += 8, row += 8 * TBlock.Bytes, other += 8 * TBlock.Bytes, a += 256)
-        {
-            int count = Math.Min(8, blocks - b);
-            var xs = Vector256.Load(x.Scales + b);
-            var xsum = Vector256.Load(x.ScaledSums + b);
-            var d0 = Vector256QuantDot<MaddDot>.Halves(row, offsets, count);
-            var d1 = Vector256QuantDot<MaddDot>.Halves(other, offsets, count);
-            var scales0 = d0 * xs;
-            var scales1 = d1 * xs;
-            if (TBlock.Offset != 0)
-            {
-                extra0 = Fma.MultiplyAdd(d0, xsum, extra0);
-                extra1 = Fma.MultiplyAdd(d1, xsum, extra1);
-            }
-            if (TBlock.HasMin)
-            {
-                extra0 = Fma.MultiplyAdd(Vector256QuantDot<MaddDot>.Halves(row + 2, offsets, count), xsum, extra0);
-                extra1 = Fma.MultiplyAdd(Vector256QuantDot<MaddDot>.Halves(other + 2, offsets, count), xsum, extra1);
-            }
-            int j = 0;
-            for (; j + 2 <= count; j += 2)
-            {
-                var lane0 = Vector256.Create(j);
-                var lane1 = Vector256.Create(j + 1);
-                var sums0 = Avx512F.ConvertToVector512Single(TBlock.Dot2(row + j * TBlock.Bytes, a + 32 * j));
-                var sums1 = Avx512F.ConvertToVector512Single(TBlock.Dot2(other + j * TBlock.Bytes, a + 32 * j));
-                acc0 = Fma.MultiplyAdd(Avx2.PermuteVar8x32(scales0, lane0), sums0.GetLower(), acc0);
-                acc1 = Fma.MultiplyAdd(Avx2.PermuteVar8x32(scales1, lane0), sums1.GetLower(), acc1);
-                acc0 = Fma.MultiplyAdd(Avx2.PermuteVar8x32(scales0, lane1), sums0.GetUpper(), acc0);
-                acc1 = Fma.MultiplyAdd(Avx2.PermuteVar8x32(scales1, lane1), sums1.GetUpper(), acc1);
-            }
-            if (j < count)
-            {
-                acc0 = GgmlOrder.Add(TBlock.Dot<MaddDot>(row + j * TBlock.Bytes, a + 32 * j), scales0.GetElement(j), acc0);
-                acc1 = GgmlOrder.Add(TBlock.Dot<MaddDot>(other + j * TBlock.Bytes, a + 32 * j), scales1.GetElement(j), acc1);
-            }
-        }
-        y[0] = Finish<TBlock>(acc0, extra0);
-        y[1] = Finish<TBlock>(acc1, extra1);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float Finish<TBlock>(Vector256<float> acc, Vector256<float> extra) where TBlock : struct, IBlock32
-    {
-        float sum = GgmlOrder.Sum8(acc);
-        float offsetOrMin = Vector256.Sum(extra);
-        return TBlock.HasMin ? sum + offsetOrMin : sum - TBlock.Offset * offsetOrMin;
-    }
-
-    /// <summary>
     /// Σ over <paramref name="blocks"/> blocks of a packed 4-bit type (Q4_0, Q4_1) · the Q8_0 activations, four blocks
     /// per vector against <see cref="QuantizedActivations.NibbleQuants"/>: the four blocks' 64 bytes split into low and
     /// high nibbles need no per-block unpacking shuffle.
