@@ -91,12 +91,43 @@ public class RunCommandTests
     [InlineData("-n", "-5", "-n must be")]
     [InlineData("--threads", "0", "--threads")]
     [InlineData("--temp", "abc", "abc")]
+    [InlineData("--kernels", "sse9", "sse9")]
     public void Run_BadOption_ExitsTwoNamingIt(string option, string value, string expected)
     {
         using var home = new TempDirectory();
         var r = SparkProcess.Run(home.Path, "run", "-m", "/definitely/missing.gguf", "-p", "x", option, value);
         Assert.Equal(2, r.ExitCode);
         Assert.Contains(expected, r.StdErr);
+    }
+
+    [ConformanceTheory]
+    [InlineData("scalar")]
+    [InlineData("avx2")]
+    [InlineData("avx512")]
+    public void Run_EachKernelPath_MatchesLlamaCppAndNamesItsKernels(string kernels)
+    {
+        if (kernels == "avx2" && !System.Runtime.Intrinsics.X86.Avx2.IsSupported) return; // this CPU cannot run the path
+        if (kernels == "avx512" && !System.Runtime.Intrinsics.X86.Avx512BW.IsSupported) return;
+        var reference = JsonNode.Parse(File.ReadAllText(ConformanceData.PathOf("reference", "v3-qwen2-micro-q8_0.json")))!;
+        var run = reference["runs"]![0]!;
+        int[] expectedIds = run["generated_ids"]!.AsArray().Select(n => (int)n!).ToArray();
+
+        var r = SparkProcess.Run(null, "run", "--model", ConformanceData.PathOf("models", "v3-qwen2-micro-q8_0.gguf"),
+            "-p", (string)run["prompt"]!, "--temp", "0", "-n", expectedIds.Length.ToString(), "--print-ids", "--kernels", kernels);
+
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        Assert.Equal(string.Join(' ', expectedIds), r.StdOut.Split('\n')[^2]);
+        Assert.Matches($@"threads, {kernels}(\+vnni)? kernels", r.StdErr);
+    }
+
+    [Fact]
+    public void Run_KernelsTheCpuLacks_ExitsTwoNamingWhatIsMissing()
+    {
+        // The runtime reports AVX-512 as absent when told to, which is what a CPU without it looks like.
+        var r = SparkProcess.Run(null, [("DOTNET_EnableAVX512", "0")], "run", "-m", "/definitely/missing.gguf", "-p", "x", "--kernels", "avx512");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("this CPU cannot run the avx512 kernels (AVX-512 F and BW missing)", r.StdErr);
+        Assert.Contains("choose scalar", r.StdErr);
     }
 
     [Fact]

@@ -10,7 +10,10 @@ internal static class SparkProcess
 
     private static readonly string SparkDll = Path.Combine(AppContext.BaseDirectory, "spark.dll");
 
-    public static Result Run(string? sparkHome, params string[] args)
+    public static Result Run(string? sparkHome, params string[] args) => Run(sparkHome, [], args);
+
+    /// <summary>Runs spark with extra environment variables (e.g. DOTNET_EnableAVX512F=0 to hide a CPU feature).</summary>
+    public static Result Run(string? sparkHome, (string Name, string Value)[] environment, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet")
         {
@@ -24,6 +27,7 @@ internal static class SparkProcess
         psi.ArgumentList.Add(SparkDll);
         foreach (string a in args) psi.ArgumentList.Add(a);
         if (sparkHome != null) psi.Environment["SPARK_HOME"] = sparkHome;
+        foreach (var (name, value) in environment) psi.Environment[name] = value;
         using var p = Process.Start(psi)!;
         p.StandardInput.Close();
         var stdout = p.StandardOutput.ReadToEndAsync();

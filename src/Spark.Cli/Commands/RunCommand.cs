@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Spark.Engine.Inference;
+using Spark.Engine.Kernels;
 using Spark.Engine.Models.Synthetic;
 
 namespace Spark.Cli.Commands;
@@ -22,12 +23,17 @@ internal static class RunCommand
         var repeat = new Option<float>("--repeat-penalty") { Description = "Repetition penalty (1 = off).", DefaultValueFactory = _ => 1.0f };
         var seed = new Option<ulong?>("--seed") { Description = "Random seed (same seed, same output)." };
         var threads = new Option<int?>("--threads", "-t") { Description = "Worker threads (default: all cores)." };
+        var kernels = new Option<KernelPath>("--kernels")
+        {
+            Description = "Matrix-vector kernels: auto (fastest this CPU runs), scalar, avx2 or avx512.",
+            DefaultValueFactory = _ => KernelPath.Auto,
+        };
         var ctx = new Option<int?>("--ctx") { Description = "Context length in tokens (default: the model's, at most 4096)." };
         var chat = new Option<bool>("--chat") { Description = "Wrap the prompt as a user message with the model's chat template." };
         var printIds = new Option<bool>("--print-ids") { Description = "After the text, print the generated token ids on the last line." };
         var command = new Command("run", "Generate text from a prompt (streams to stdout; timings go to stderr).")
         {
-            model, prompt, count, temp, topK, topP, minP, repeat, seed, threads, ctx, chat, printIds,
+            model, prompt, count, temp, topK, topP, minP, repeat, seed, threads, kernels, ctx, chat, printIds,
         };
         command.SetAction(parse => CliErrors.Run(() =>
         {
@@ -52,7 +58,12 @@ internal static class RunCommand
                 Console.Error.WriteLine($"note: using Spark's built-in synthetic model ({path}). Its weights are random, so its text is gibberish;");
                 Console.Error.WriteLine("      run a real GGUF with --model FILE.gguf (e.g. a Qwen2.5 or Llama 3.2 GGUF from Hugging Face).");
             }
-            using var loaded = SparkModel.Load(path, new ModelLoadOptions { Threads = parse.GetValue(threads), ContextLength = parse.GetValue(ctx) });
+            using var loaded = SparkModel.Load(path, new ModelLoadOptions
+            {
+                Threads = parse.GetValue(threads),
+                ContextLength = parse.GetValue(ctx),
+                Kernels = parse.GetValue(kernels),
+            });
             return Generate(loaded, parse.GetValue(prompt)!, parse.GetValue(chat), maxTokens, sampling, parse.GetValue(printIds));
         }));
         return command;
@@ -105,7 +116,7 @@ internal static class RunCommand
         stdout.Write('\n');
         stdout.Flush();
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"prompt: {promptIds.Length} tokens, prefill {Rate(promptIds.Length, prefillSeconds)} tok/s | generated: {generated.Count} tokens, decode {Rate(Math.Max(0, generated.Count - 1), decodeSeconds)} tok/s | {model.Threads} threads"));
+            $"prompt: {promptIds.Length} tokens, prefill {Rate(promptIds.Length, prefillSeconds)} tok/s | generated: {generated.Count} tokens, decode {Rate(Math.Max(0, generated.Count - 1), decodeSeconds)} tok/s | {model.Threads} threads, {model.Kernels} kernels"));
         return CliErrors.Ok;
     }
 

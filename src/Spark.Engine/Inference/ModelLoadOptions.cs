@@ -1,3 +1,5 @@
+using Spark.Engine.Kernels;
+
 namespace Spark.Engine.Inference;
 
 /// <summary>
@@ -16,6 +18,13 @@ public sealed record ModelLoadOptions
     /// <see cref="DefaultMaxContextLength"/> (each position costs layers × KV width × 8 bytes).
     /// </summary>
     public int? ContextLength { get; init; }
+
+    /// <summary>
+    /// The instruction set of the matrix-vector kernels: <see cref="KernelPath.Auto"/> (default) picks the fastest this
+    /// CPU supports, unless the <c>SPARK_KERNELS</c> environment variable names a path; naming a path the CPU lacks makes <see cref="SparkModel.Load"/> throw
+    /// <see cref="NotSupportedException"/>. <see cref="SparkModel.Kernels"/> reports the choice.
+    /// </summary>
+    public KernelPath Kernels { get; init; } = KernelPath.Auto;
 
     /// <summary>
     /// Keep every activation, KV entry and attention sum in exact F32 instead of rounding them as llama.cpp does

@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
 using Spark.Engine.Gguf;
+using Spark.Engine.Kernels;
+using Spark.Engine.Kernels.Quantized;
 using Spark.Engine.Models;
 using Spark.Engine.Templates;
 using Spark.Engine.Threading;
@@ -46,12 +48,14 @@ public sealed class SparkModel : IDisposable
         if (options.ContextLength is < 1)
             throw new ArgumentOutOfRangeException(nameof(options), options.ContextLength, "ContextLength must be at least 1");
 
+        var kernels = MatVecKernels.For(options.Kernels == KernelPath.Auto ? KernelsFromEnvironment() : options.Kernels);
         var file = GgufFile.Open(path);
         WorkerPool? pool = null;
         try
         {
             pool = new WorkerPool(threads);
             var transformer = new Transformer(file, pool);
+            transformer.Weights.UseKernels(kernels);
             int context = options.ContextLength
                 ?? Math.Min(transformer.Config.TrainedContextLength, ModelLoadOptions.DefaultMaxContextLength);
             return new SparkModel(file, pool, transformer, context, options.ExactArithmetic);
@@ -62,6 +66,18 @@ public sealed class SparkModel : IDisposable
             file.Dispose();
             throw;
         }
+    }
+
+    /// <summary>The environment variable that picks the kernels when <see cref="ModelLoadOptions.Kernels"/> is Auto.</summary>
+    public const string KernelsVariable = "SPARK_KERNELS";
+
+    private static KernelPath KernelsFromEnvironment()
+    {
+        string? value = Environment.GetEnvironmentVariable(KernelsVariable);
+        if (string.IsNullOrWhiteSpace(value)) return KernelPath.Auto;
+        return Enum.TryParse<KernelPath>(value.Trim(), ignoreCase: true, out var path) && Enum.IsDefined(path)
+            ? path
+            : throw new ArgumentException($"{KernelsVariable}={value} is not a kernel path; use auto, scalar, avx2 or avx512");
     }
 
     /// <summary>The model's hyper-parameters as its metadata states them.</summary>
@@ -78,6 +94,9 @@ public sealed class SparkModel : IDisposable
 
     /// <summary>Worker threads used by the forward pass.</summary>
     public int Threads => _pool.WorkerCount;
+
+    /// <summary>The matrix-vector kernels in use, e.g. <c>avx512</c>, <c>avx2+vnni</c> or <c>scalar</c>.</summary>
+    public string Kernels => _transformer.Weights.Output.Kernels.Name;
 
     /// <summary>True when the output projection reuses the token embedding (no <c>output.weight</c>).</summary>
     public bool TiedEmbeddings => _transformer.Weights.TiedEmbeddings;

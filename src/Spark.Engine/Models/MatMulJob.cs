@@ -1,4 +1,4 @@
-using Spark.Engine.Kernels;
+using Spark.Engine.Kernels.Quantized;
 using Spark.Engine.Tensors;
 using Spark.Engine.Threading;
 
@@ -9,7 +9,7 @@ namespace Spark.Engine.Models;
 /// each Y is batch × rows, both row-major and packed (stride = columns / rows). Work is split by weight rows across
 /// the workers and tiled so that a tile of weight rows stays in cache while every input row of the batch passes it:
 /// the weights are read once per batch instead of once per token. Each input row is rounded to the matrix's
-/// activation type once, on the calling thread.
+/// activation type once (<see cref="QuantizedActivations"/>), on the calling thread.
 /// </summary>
 internal sealed class MatMulJob : IParallelWork
 {
@@ -18,9 +18,8 @@ internal sealed class MatMulJob : IParallelWork
 
     private readonly WeightMatrix?[] _matrices = new WeightMatrix?[3];
     private readonly float[]?[] _outputs = new float[]?[3];
-    private readonly float[][] _inputs;
-    private readonly byte[] _scratch;
-    private readonly GgmlType[] _activations = new GgmlType[3];
+    private readonly QuantizedActivations[] _slots;
+    private readonly QuantizedActivations?[] _inputs = new QuantizedActivations?[3];
     private readonly bool _roundActivations;
     private int _count;
     private int _batch;
@@ -33,9 +32,8 @@ internal sealed class MatMulJob : IParallelWork
         if (maxBatch < 1) throw new ArgumentOutOfRangeException(nameof(maxBatch), maxBatch, "a batch holds at least one row");
         MaxBatch = maxBatch;
         _roundActivations = roundActivations;
-        long floats = (long)maxColumns * maxBatch;
-        _inputs = [new float[floats], new float[floats], new float[floats]];
-        _scratch = new byte[ActivationRounding.ScratchBytes(maxColumns)];
+        _slots = [new QuantizedActivations(maxColumns, maxBatch), new QuantizedActivations(maxColumns, maxBatch),
+            new QuantizedActivations(maxColumns, maxBatch)];
     }
 
     /// <summary>The most input rows a batch may hold.</summary>
@@ -77,16 +75,18 @@ internal sealed class MatMulJob : IParallelWork
         _matrices[i] = m;
         _outputs[i] = y;
         Work += (long)m.Rows * cols * _batch;
-        var activation = _roundActivations ? ActivationRounding.For(m.Type) : GgmlType.F32;
-        _activations[i] = activation;
-        int length = _batch * cols;
-        if (i > 0 && _activations[i - 1] == activation && _matrices[i - 1]!.Columns == cols)
+        var activation = _roundActivations ? m.ActivationType : GgmlType.F32;
+        for (int j = 0; j < i; j++)
         {
-            _inputs[i - 1].AsSpan(0, length).CopyTo(_inputs[i]);
-            return;
+            var earlier = _inputs[j]!;
+            if (earlier.Type == activation && earlier.Length == cols)
+            {
+                _inputs[i] = earlier;
+                return;
+            }
         }
-        for (int b = 0; b < _batch; b++)
-            ActivationRounding.Round(activation, input.AsSpan(b * cols, cols), _scratch, _inputs[i].AsSpan(b * cols, cols));
+        _slots[i].Quantize(activation, input, _batch, cols);
+        _inputs[i] = _slots[i];
     }
 
     public void Execute(int worker, int workerCount)
@@ -96,13 +96,16 @@ internal sealed class MatMulJob : IParallelWork
             var m = _matrices[i]!;
             int cols = m.Columns, rows = m.Rows;
             var (start, end) = WorkerPool.Share(rows, worker, workerCount);
-            var input = _inputs[i];
+            var input = _inputs[i]!;
             var output = _outputs[i]!;
             for (int tile = start; tile < end; tile += RowTile)
             {
                 int tileEnd = Math.Min(tile + RowTile, end);
                 for (int b = 0; b < _batch; b++)
-                    m.Multiply(input.AsSpan(b * cols, cols), output.AsSpan(b * rows, rows), tile, tileEnd);
+                {
+                    if (_roundActivations) m.Multiply(input, b, output.AsSpan(b * rows, rows), tile, tileEnd);
+                    else m.Multiply(input.Floats.AsSpan(b * input.Stride, cols), output.AsSpan(b * rows, rows), tile, tileEnd);
+                }
             }
         }
     }

@@ -1,4 +1,4 @@
-using Spark.Engine.Kernels;
+using Spark.Engine.Kernels.Quantized;
 using Spark.Engine.Tensors;
 using Spark.Engine.Threading;
 
@@ -6,26 +6,24 @@ namespace Spark.Engine.Models;
 
 /// <summary>
 /// Up to three matrix-vector products over one input, each split by rows across the workers. The input is first
-/// rounded to each matrix's activation type (<see cref="ActivationRounding"/>) on the calling thread.
+/// converted once to each matrix's activation type (<see cref="QuantizedActivations"/>: Q8_0/Q8_K bytes for quantized
+/// weights) on the calling thread; matrices sharing an activation type share the conversion.
 /// </summary>
 internal sealed class MatVecJob : IParallelWork
 {
     private readonly WeightMatrix?[] _matrices = new WeightMatrix?[3];
     private readonly float[]?[] _outputs = new float[]?[3];
-    private readonly float[][] _inputs;
-    private readonly byte[] _scratch;
-    private readonly GgmlType[] _activations = new GgmlType[3];
-    private int _count;
-
+    private readonly QuantizedActivations[] _slots;
+    private readonly QuantizedActivations?[] _inputs = new QuantizedActivations?[3];
     private readonly bool _roundActivations;
+    private int _count;
 
     /// <param name="maxColumns">The widest input any matrix takes.</param>
     /// <param name="roundActivations">False keeps inputs in F32 (exact math, for tests).</param>
     public MatVecJob(int maxColumns, bool roundActivations = true)
     {
         _roundActivations = roundActivations;
-        _inputs = [new float[maxColumns], new float[maxColumns], new float[maxColumns]];
-        _scratch = new byte[ActivationRounding.ScratchBytes(maxColumns)];
+        _slots = [new QuantizedActivations(maxColumns), new QuantizedActivations(maxColumns), new QuantizedActivations(maxColumns)];
     }
 
     /// <summary>Multiply-adds the current products take (decides whether splitting them across threads pays off).</summary>
@@ -56,12 +54,18 @@ internal sealed class MatVecJob : IParallelWork
         _matrices[i] = m;
         _outputs[i] = y;
         Work += (long)m.Rows * m.Columns;
-        var activation = _roundActivations ? ActivationRounding.For(m.Type) : GgmlType.F32;
-        _activations[i] = activation;
-        if (i > 0 && _activations[i - 1] == activation && _matrices[i - 1]!.Columns == m.Columns)
-            _inputs[i - 1].AsSpan(0, m.Columns).CopyTo(_inputs[i]);
-        else
-            ActivationRounding.Round(activation, input.AsSpan(0, m.Columns), _scratch, _inputs[i]);
+        var activation = _roundActivations ? m.ActivationType : GgmlType.F32;
+        for (int j = 0; j < i; j++)
+        {
+            var earlier = _inputs[j]!;
+            if (earlier.Type == activation && earlier.Length == m.Columns)
+            {
+                _inputs[i] = earlier;
+                return;
+            }
+        }
+        _slots[i].Quantize(activation, input.AsSpan(0, m.Columns));
+        _inputs[i] = _slots[i];
     }
 
     public void Execute(int worker, int workerCount)
@@ -70,7 +74,10 @@ internal sealed class MatVecJob : IParallelWork
         {
             var m = _matrices[i]!;
             var (start, end) = WorkerPool.Share(m.Rows, worker, workerCount);
-            if (start < end) m.Multiply(_inputs[i].AsSpan(0, m.Columns), _outputs[i].AsSpan(0, m.Rows), start, end);
+            if (start >= end) continue;
+            var x = _inputs[i]!;
+            if (_roundActivations) m.Multiply(x, 0, _outputs[i].AsSpan(0, m.Rows), start, end);
+            else m.Multiply(x.Floats.AsSpan(0, m.Columns), _outputs[i].AsSpan(0, m.Rows), start, end);
         }
     }
 }

@@ -27,6 +27,16 @@ internal sealed class ModelWeights
     /// <summary>Llama-3 style per-pair RoPE frequency divisors (<c>rope_freqs.weight</c>), or null.</summary>
     public float[]? RopeFrequencyFactors { get; }
 
+    /// <summary>Makes every matrix multiply with <paramref name="kernels"/>.</summary>
+    public void UseKernels(Kernels.Quantized.MatVecKernels kernels)
+    {
+        TokenEmbedding.Kernels = kernels;
+        Output.Kernels = kernels;
+        foreach (var l in Layers)
+            foreach (var m in new[] { l.Query, l.Key, l.Value, l.AttentionOutput, l.Gate, l.Up, l.Down })
+                m.Kernels = kernels;
+    }
+
     public static ModelWeights Load(GgufFile file, ModelConfig c)
     {
         bool biasesRequired = c.Architecture == "qwen2";

@@ -1,5 +1,6 @@
 using Spark.Engine.Gguf;
 using Spark.Engine.Kernels;
+using Spark.Engine.Kernels.Quantized;
 using Spark.Engine.Tensors;
 
 namespace Spark.Engine.Models;
@@ -27,7 +28,17 @@ internal sealed class WeightMatrix
     public int Columns { get; }
     public int RowBytes { get; }
 
-    /// <summary>y[r] = row r · x for r in [rowStart, rowEnd).</summary>
+    /// <summary>The kernels <see cref="Multiply(QuantizedActivations, int, Span{float}, int, int)"/> runs (set once at load).</summary>
+    public MatVecKernels Kernels { get; set; } = MatVecKernels.Best;
+
+    /// <summary>The type this matrix's input must be converted to (<see cref="ActivationRounding.For"/>).</summary>
+    public GgmlType ActivationType => ActivationRounding.For(_info.Type);
+
+    /// <summary>y[r] = row r · input row <paramref name="xRow"/> of <paramref name="x"/> for r in [rowStart, rowEnd).</summary>
+    public void Multiply(QuantizedActivations x, int xRow, Span<float> y, int rowStart, int rowEnd) =>
+        Kernels.Multiply(_info.Type, _file.GetTensorData(_info), Columns, x, xRow, y, rowStart, rowEnd);
+
+    /// <summary>y[r] = row r · x for r in [rowStart, rowEnd), in exact F32 (no activation rounding).</summary>
     public void Multiply(ReadOnlySpan<float> x, Span<float> y, int rowStart, int rowEnd) =>
         MatVec.Multiply(_info.Type, _file.GetTensorData(_info), Columns, x, y, rowStart, rowEnd);
 

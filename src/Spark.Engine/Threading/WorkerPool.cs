@@ -4,6 +4,9 @@ namespace Spark.Engine.Threading;
 /// Persistent worker threads that run one <see cref="IParallelWork"/> at a time. The calling thread is worker 0;
 /// the others spin briefly for the next operation and then block, so back-to-back operations (a decode step)
 /// hand over in microseconds while an idle pool costs no CPU. Only one thread may call <see cref="Run"/> at a time.
+/// Each share is claimed once, by its worker or — when that worker has not started by the time the caller finished
+/// its own share — by the caller: on an oversubscribed machine a descheduled worker then delays nothing, instead of
+/// every operation waiting a scheduler slice for it.
 /// </summary>
 internal sealed class WorkerPool : IDisposable
 {
@@ -11,9 +14,10 @@ internal sealed class WorkerPool : IDisposable
 
     private readonly Thread[] _threads;
     private readonly object _gate = new();
+    private readonly long[] _claimed; // per worker: the last generation whose share was claimed (by anyone)
     private IParallelWork? _work;
     private long _generation;
-    private int _pending;
+    private int _running; // worker threads between announcing a claim attempt and finishing it
     private int _sleepers;
     private volatile bool _disposed;
     private Exception? _failure;
@@ -23,6 +27,7 @@ internal sealed class WorkerPool : IDisposable
     {
         if (workerCount < 1) throw new ArgumentOutOfRangeException(nameof(workerCount), workerCount, "a worker pool needs at least one worker");
         WorkerCount = workerCount;
+        _claimed = new long[workerCount];
         _threads = new Thread[workerCount - 1];
         for (int i = 0; i < _threads.Length; i++)
         {
@@ -53,8 +58,7 @@ internal sealed class WorkerPool : IDisposable
             return;
         }
         _work = work;
-        Volatile.Write(ref _pending, _threads.Length);
-        Interlocked.Increment(ref _generation);
+        long generation = Interlocked.Increment(ref _generation);
         if (Volatile.Read(ref _sleepers) > 0)
             lock (_gate) Monitor.PulseAll(_gate);
 
@@ -62,12 +66,27 @@ internal sealed class WorkerPool : IDisposable
         try { work.Execute(0, WorkerCount); }
         catch (Exception e) { mine = e; }
 
+        // Shares no worker has claimed yet are done here rather than waited for.
+        for (int id = 1; id < WorkerCount; id++)
+        {
+            if (!Claim(id, generation)) continue;
+            try { work.Execute(id, WorkerCount); }
+            catch (Exception e) { Interlocked.CompareExchange(ref _failure, e, null); }
+        }
+
         var spin = new SpinWait();
-        while (Volatile.Read(ref _pending) != 0) spin.SpinOnce(sleep1Threshold: -1);
+        while (Volatile.Read(ref _running) != 0) spin.SpinOnce(sleep1Threshold: -1);
         _work = null;
         var failure = Interlocked.Exchange(ref _failure, null);
         if (mine != null) throw mine;
         if (failure != null) throw new InvalidOperationException("a worker thread failed: " + failure.Message, failure);
+    }
+
+    /// <summary>Takes share <paramref name="id"/> of run <paramref name="generation"/>; false when someone already has.</summary>
+    private bool Claim(int id, long generation)
+    {
+        long previous = Volatile.Read(ref _claimed[id]);
+        return previous < generation && Interlocked.CompareExchange(ref _claimed[id], generation, previous) == previous;
     }
 
     private void Loop(int id)
@@ -78,9 +97,14 @@ internal sealed class WorkerPool : IDisposable
             long generation = WaitForWork(seen);
             if (_disposed) return;
             seen = generation;
-            try { _work!.Execute(id, WorkerCount); }
-            catch (Exception e) { Interlocked.CompareExchange(ref _failure, e, null); }
-            Interlocked.Decrement(ref _pending);
+            // Announce first, then claim: the caller, having claimed what was left, waits for announced workers only.
+            Interlocked.Increment(ref _running);
+            if (Claim(id, generation))
+            {
+                try { _work!.Execute(id, WorkerCount); }
+                catch (Exception e) { Interlocked.CompareExchange(ref _failure, e, null); }
+            }
+            Interlocked.Decrement(ref _running);
         }
     }
 

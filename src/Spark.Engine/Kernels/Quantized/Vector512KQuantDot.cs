@@ -1,0 +1,136 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using Spark.Engine.Tensors;
+using static Spark.Engine.Kernels.Quantized.Vector512QuantDot;
+
+namespace Spark.Engine.Kernels.Quantized;
+
+/// <summary>
+/// 512-bit k-quant row · Q8_K activation dot products: 64 quants per vector (two sub-blocks), each lane's integer dot
+/// multiplied by its sub-block's integer scale (picked with a lane permute) and summed exactly per super-block.
+/// <see cref="ScalarQuantDot"/> is the reference.
+/// </summary>
+internal static unsafe class Vector512KQuantDot
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<byte> Low(Vector512<byte> v) => v & Vector512.Create((byte)0x0F);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<byte> Shr(Vector512<byte> v, int n) => (v.AsUInt16() >>> n).AsByte();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<byte> Shr(Vector256<byte> v, int n) => (v.AsUInt16() >>> n).AsByte();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<byte> Shl4(Vector512<byte> v) => (v.AsUInt16() << 4).AsByte();
+
+    /// <summary>
+    /// Lanes 0-7 hold scale <paramref name="first"/>, lanes 8-15 scale <paramref name="first"/> + 1. Built from two
+    /// scalar broadcasts: one 64-byte reload of the just-written scales would miss store forwarding and stall.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<int> PairOf(int* scales, int first) =>
+        Vector512.Create(Vector256.Create(scales[first]), Vector256.Create(scales[first + 1]));
+
+    /// <summary>
+    /// Folds 16 lane sums to ggml's 8 (lane i + lane i+8: the same four positions of two 32-quant runs, which is what
+    /// ggml's 256-bit lanes accumulate); integer adds are exact, so the F32 step then matches ggml's bit for bit.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> Eight(Vector512<int> sums) => sums.GetLower() + sums.GetUpper();
+
+    public static float Q4K(byte* row, in ActivationPointers x, int blocks)
+    {
+        int* sc = stackalloc int[8], m = stackalloc int[8];
+        var acc = Vector256<float>.Zero;
+        var mins = Vector128<float>.Zero;
+        for (int b = 0; b < blocks; b++, row += Q4KBlock.Bytes)
+        {
+            ScalarQuantDot.ScalesMins(row + Q4KBlock.ScalesOffset, sc, m);
+            sbyte* a = x.Quants + 256 * b;
+            var sumi = Vector512<int>.Zero;
+            for (int g = 0; g < 4; g++)
+            {
+                var raw = Vector256.Load(row + Q4KBlock.QsOffset + 32 * g);
+                var q = Low(Vector512.Create(raw, Shr(raw, 4)));
+                sumi += Dot(q, Vector512.Load(a + 64 * g)) * PairOf(sc, 2 * g);
+            }
+            float d = x.Scales[b];
+            acc = GgmlOrder.Add(Eight(sumi), d * Fp16.At(row), acc);
+            mins = GgmlOrder.Mins(m, x.Sums + 8 * b, -d * Fp16.At(row + 2), mins);
+        }
+        return GgmlOrder.Sum8(acc) + GgmlOrder.Sum4(mins);
+    }
+
+    public static float Q5K(byte* row, in ActivationPointers x, int blocks)
+    {
+        int* sc = stackalloc int[8], m = stackalloc int[8];
+        var acc = Vector256<float>.Zero;
+        var one = Vector512.Create((byte)1);
+        var mins = Vector128<float>.Zero;
+        for (int b = 0; b < blocks; b++, row += Q5KBlock.Bytes)
+        {
+            ScalarQuantDot.ScalesMins(row + Q5KBlock.ScalesOffset, sc, m);
+            sbyte* a = x.Quants + 256 * b;
+            var qh = Vector256.Load(row + Q5KBlock.QhOffset);
+            // Sub-block 2g takes bit 2g of each qh byte, sub-block 2g+1 bit 2g+1: pre-shift the upper half by one.
+            var high = Vector512.Create(qh, Shr(qh, 1));
+            var sumi = Vector512<int>.Zero;
+            for (int g = 0; g < 4; g++)
+            {
+                var raw = Vector256.Load(row + Q5KBlock.QsOffset + 32 * g);
+                var q = Low(Vector512.Create(raw, Shr(raw, 4))) | Shl4(Shr(high, 2 * g) & one);
+                sumi += Dot(q, Vector512.Load(a + 64 * g)) * PairOf(sc, 2 * g);
+            }
+            float d = x.Scales[b];
+            acc = GgmlOrder.Add(Eight(sumi), d * Fp16.At(row), acc);
+            mins = GgmlOrder.Mins(m, x.Sums + 8 * b, -d * Fp16.At(row + 2), mins);
+        }
+        return GgmlOrder.Sum8(acc) + GgmlOrder.Sum4(mins);
+    }
+
+    public static float Q6K(byte* row, in ActivationPointers x, int blocks)
+    {
+        var acc = Vector256<float>.Zero;
+        var three = Vector512.Create((byte)3);
+        var bias = Vector512.Create((byte)32);
+        // Four lanes cover 16 quants, which share one scale: lane i of the first 64 quants of a half takes scale i/4.
+        var pick = Vector512.Create(0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3);
+        for (int b = 0; b < blocks; b++, row += Q6KBlock.Bytes)
+        {
+            var scales = Avx512F.ConvertToVector512Int32(Vector128.Load((sbyte*)(row + Q6KBlock.ScalesOffset)));
+            var sumi = Vector512<int>.Zero;
+            for (int half = 0; half < 2; half++)
+            {
+                sbyte* a = x.Quants + 256 * b + 128 * half;
+                var ql = Vector512.Load(row + 64 * half);
+                var qh = Vector256.Load(row + Q6KBlock.QhOffset + 32 * half);
+                var h = Vector512.Create(qh, Shr(qh, 2));
+                var q12 = Low(ql) | Shl4(h & three);
+                var q34 = Low(Shr(ql, 4)) | Shl4(Shr(h, 4) & three);
+                var a12 = Vector512.Load(a);
+                var a34 = Vector512.Load(a + 64);
+                var first = pick + Vector512.Create(8 * half);
+                // (q − 32)·a per lane, as ggml subtracts the offset before scaling.
+                sumi += (Dot(q12, a12) - Dot(bias, a12)) * Avx512F.PermuteVar16x32(scales, first)
+                      + (Dot(q34, a34) - Dot(bias, a34)) * Avx512F.PermuteVar16x32(scales, first + Vector512.Create(4));
+            }
+            acc = GgmlOrder.Add(Eight(sumi), x.Scales[b] * Fp16.At(row + Q6KBlock.DOffset), acc);
+        }
+        return GgmlOrder.Sum8(acc);
+    }
+
+    public static float Q8K(byte* row, in ActivationPointers x, int blocks)
+    {
+        var acc = Vector256<float>.Zero;
+        for (int b = 0; b < blocks; b++, row += Q8KBlock.Bytes)
+        {
+            sbyte* q = (sbyte*)(row + Q8KBlock.QsOffset), a = x.Quants + 256 * b;
+            var sumi = Vector512<int>.Zero;
+            for (int j = 0; j < 256; j += 64) sumi += SignedDot(Vector512.Load(q + j), Vector512.Load(a + j));
+            acc = GgmlOrder.Add(Eight(sumi), x.Scales[b] * *(float*)row, acc);
+        }
+        return GgmlOrder.Sum8(acc);
+    }
+}

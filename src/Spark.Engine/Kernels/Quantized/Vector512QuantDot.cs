@@ -1,0 +1,153 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using Spark.Engine.Tensors;
+
+namespace Spark.Engine.Kernels.Quantized;
+
+/// <summary>
+/// 512-bit row · activation dot products for the 32-element block types: two blocks per vector (an odd last block
+/// alone in 256 bits), integer products with vpmaddubsw + vpmaddwd (.NET exposes no 512-bit VNNI for
+/// AVX-512 CPUs without AVX10), one F32 multiply-add per block pair. <see cref="ScalarQuantDot"/> is the reference.
+/// </summary>
+internal static unsafe class Vector512QuantDot
+{
+    /// <summary>Per i32 lane, Σ of four u8 × s8 products (pairwise i16 sums must not saturate: ggml's constraint).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector512<int> Dot(Vector512<byte> u, Vector512<sbyte> s) =>
+        Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(u, s), Vector512<short>.One);
+
+    /// <summary>|w| and a with w's sign, so that |w|·(±a) = w·a goes through the unsigned × signed dot.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector512<int> SignedDot(Vector512<sbyte> w, Vector512<sbyte> a)
+    {
+        var negative = Vector512.LessThan(w, Vector512<sbyte>.Zero);
+        return Dot(Avx512BW.Abs(w), (a ^ negative) - negative);
+    }
+
+    /// <summary>Two blocks' 16 packed nibble bytes each as 64 values: low nibbles then high nibbles per block.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector512<byte> Nibbles(byte* first, byte* second) => Vector512.Create(
+        Vector256QuantDot<MaddDot>.Nibbles(first), Vector256QuantDot<MaddDot>.Nibbles(second));
+
+    /// <summary>Byte j is 0x10 when bit j of the 64-bit <paramref name="bits"/> is set (two blocks' fifth bits).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector512<byte> FifthBits(ulong bits)
+    {
+        var spread = Avx512BW.Shuffle(Vector512.Create(bits).AsByte(), Vector512.Create(
+            0L, 0x0101010101010101, 0x0202020202020202, 0x0303030303030303,
+            0x0404040404040404, 0x0505050505050505, 0x0606060606060606, 0x0707070707070707).AsByte());
+        var set = Vector512.Equals(spread | Vector512.Create(0x7fbfdfeff7fbfdfe).AsByte(), Vector512<byte>.AllBitsSet);
+        return set & Vector512.Create((byte)0x10);
+    }
+
+    /// <summary>acc + sum × (scale0 in lanes 0-7, scale1 in lanes 8-15).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector512<float> Scaled(Vector512<int> sum, float scale0, float scale1, Vector512<float> acc) =>
+        Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(sum),
+            Vector512.Create(Vector256.Create(scale0), Vector256.Create(scale1)), acc);
+
+    /// <summary>32 bytes at <paramref name="low"/> then 32 at <paramref name="high"/> (one insert, no dependency on old contents).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector512<byte> Join(byte* low, byte* high) =>
+        Avx512F.InsertVector256(Vector256.Load(low).ToVector512Unsafe(), Vector256.Load(high), 1);
+
+    /// <summary>
+    /// Σ over <paramref name="blocks"/> blocks of <typeparamref name="TBlock"/> · the Q8_0 activations: integer dots of
+    /// two blocks per 512-bit vector, then each block's eight lanes added in one F32 chain, block after block, which is
+    /// ggml's order (see <see cref="GgmlOrder"/>).
+    /// </summary>
+    public static float Row<TBlock>(byte* row, in ActivationPointers x, int blocks) where TBlock : struct, IBlock32
+    {
+        var offsets = Vector256QuantDot<MaddDot>.Offsets8(TBlock.Bytes);
+        var acc = Vector256<float>.Zero;
+        var extra = Vector256<float>.Zero;
+        sbyte* a = x.Quants;
+        for (int b = 0; b < blocks; b += 8, row += 8 * TBlock.Bytes, a += 256)
+        {
+            int count = Math.Min(8, blocks - b);
+            var d = Vector256QuantDot<MaddDot>.Halves(row, offsets, count);
+            var scales = d * Vector256.Load(x.Scales + b);
+            var xsum = Vector256.Load(x.ScaledSums + b);
+            if (TBlock.Offset != 0) extra = Fma.MultiplyAdd(d, xsum, extra);
+            if (TBlock.HasMin) extra = Fma.MultiplyAdd(Vector256QuantDot<MaddDot>.Halves(row + 2, offsets, count), xsum, extra);
+            int j = 0;
+            for (; j + 2 <= count; j += 2)
+            {
+                var sums = Avx512F.ConvertToVector512Single(TBlock.Dot2(row + j * TBlock.Bytes, a + 32 * j));
+                acc = Fma.MultiplyAdd(Avx2.PermuteVar8x32(scales, Vector256.Create(j)), sums.GetLower(), acc);
+                acc = Fma.MultiplyAdd(Avx2.PermuteVar8x32(scales, Vector256.Create(j + 1)), sums.GetUpper(), acc);
+            }
+            if (j < count) // an odd last block alone: reading a second one would pass the row's end
+                acc = GgmlOrder.Add(TBlock.Dot<MaddDot>(row + j * TBlock.Bytes, a + 32 * j), scales.GetElement(j), acc);
+        }
+        float sum = GgmlOrder.Sum8(acc);
+        float offsetOrMin = Vector256.Sum(extra);
+        return TBlock.HasMin ? sum + offsetOrMin : sum - TBlock.Offset * offsetOrMin;
+    }
+
+    /// <summary>
+    /// Σ over <paramref name="blocks"/> blocks of a packed 4-bit type (Q4_0, Q4_1) · the Q8_0 activations, four blocks
+    /// per vector against <see cref="QuantizedActivations.NibbleQuants"/>: the four blocks' 64 bytes split into low and
+    /// high nibbles need no per-block unpacking shuffle.
+    /// </summary>
+    public static float NibbleRow<TBlock>(byte* row, in ActivationPointers x, int blocks) where TBlock : struct, IBlock32
+    {
+        int qs = TBlock.HasMin ? 4 : 2;
+        var offsets = Vector256QuantDot<MaddDot>.Offsets8(TBlock.Bytes);
+        var acc0 = Vector512<float>.Zero;
+        var acc1 = Vector512<float>.Zero;
+        var single = Vector256<float>.Zero;
+        var extra = Vector256<float>.Zero;
+        // Lanes 4k..4k+3 of a four-block dot belong to block k.
+        var pick0 = Vector512.Create(0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3);
+        var pick1 = pick0 + Vector512.Create(4);
+        sbyte* a = x.NibbleQuants;
+        for (int b = 0; b < blocks; b += 8, row += 8 * TBlock.Bytes, a += 256)
+        {
+            int count = Math.Min(8, blocks - b);
+            var d = Vector256QuantDot<MaddDot>.Halves(row, offsets, count);
+            var scales256 = d * Vector256.Load(x.Scales + b);
+            var scales = scales256.ToVector512Unsafe();
+            var xsum = Vector256.Load(x.ScaledSums + b);
+            if (TBlock.Offset != 0) extra = Fma.MultiplyAdd(d, xsum, extra);
+            if (TBlock.HasMin) extra = Fma.MultiplyAdd(Vector256QuantDot<MaddDot>.Halves(row + 2, offsets, count), xsum, extra);
+            int j = 0;
+            if (count >= 4)
+            {
+                acc0 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Quad(row + qs, TBlock.Bytes, a)),
+                    Avx512F.PermuteVar16x32(scales, pick0), acc0);
+                j = 4;
+            }
+            if (count == 8)
+            {
+                acc1 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Quad(row + 4 * TBlock.Bytes + qs, TBlock.Bytes, a + 128)),
+                    Avx512F.PermuteVar16x32(scales, pick1), acc1);
+                continue;
+            }
+            for (; j < count; j++)
+                single = Fma.MultiplyAdd(Avx.ConvertToVector256Single(TBlock.Dot<MaddDot>(row + j * TBlock.Bytes, a + 32 * j)),
+                    Avx2.PermuteVar8x32(scales256, Vector256.Create(j)), single);
+        }
+        float sum = Vector512.Sum(acc0 + acc1) + Vector256.Sum(single);
+        float offsetOrMin = Vector256.Sum(extra);
+        return TBlock.HasMin ? sum + offsetOrMin : sum - TBlock.Offset * offsetOrMin;
+    }
+
+    /// <summary>
+    /// Four packed 4-bit blocks (16 quant bytes each, <paramref name="stride"/> apart from <paramref name="qs"/>) ·
+    /// 128 reordered activation quants: lanes 4k..4k+3 hold block k's partial sums. Low- and high-nibble products are
+    /// added in i16 (at most 2·15·127 each, so their sum fits) before the one widening step.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<int> Quad(byte* qs, int stride, sbyte* a)
+    {
+        var first = Avx2.InsertVector128(Sse2.LoadVector128(qs).ToVector256Unsafe(), Sse2.LoadVector128(qs + stride), 1);
+        var second = Avx2.InsertVector128(Sse2.LoadVector128(qs + 2 * stride).ToVector256Unsafe(), Sse2.LoadVector128(qs + 3 * stride), 1);
+        var raw = Avx512F.InsertVector256(first.ToVector512Unsafe(), second, 1);
+        var mask = Vector512.Create((byte)0x0F);
+        var low = Avx512BW.MultiplyAddAdjacent(raw & mask, Vector512.Load(a));
+        var high = Avx512BW.MultiplyAddAdjacent((raw.AsUInt16() >>> 4).AsByte() & mask, Vector512.Load(a + 64));
+        return Avx512BW.MultiplyAddAdjacent(low + high, Vector512<short>.One);
+    }
+}

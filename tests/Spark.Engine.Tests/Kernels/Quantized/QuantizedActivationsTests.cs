@@ -1,0 +1,99 @@
+using System.Buffers.Binary;
+using Spark.Engine.Kernels;
+using Spark.Engine.Kernels.Quantized;
+using Spark.Engine.Tensors;
+using Spark.Engine.Tests.Tensors;
+
+namespace Spark.Engine.Tests.Kernels.Quantized;
+
+public class QuantizedActivationsTests
+{
+    [Theory]
+    [InlineData(32, 1)]
+    [InlineData(32 * 37, 3)]
+    public void QuantizeQ8_0_EveryRow_ByteIdenticalToTensorQuantizer(int cols, int rows)
+    {
+        var input = Input(rows * cols, seed: cols);
+        var x = new QuantizedActivations(cols, rows);
+        x.Quantize(GgmlType.Q8_0, input, rows, cols);
+        var block = new byte[Q8_0Block.Bytes];
+        for (int r = 0; r < rows; r++)
+            for (int b = 0; b < cols / 32; b++)
+            {
+                TensorQuantizer.Row(GgmlType.Q8_0, input.AsSpan(r * cols + 32 * b, 32), block);
+                int slot = r * x.Stride / 32 + b;
+                Assert.Equal(BinaryPrimitives.ReadUInt16LittleEndian(block), BitConverter.HalfToUInt16Bits((Half)x.Scales[slot]));
+                Assert.Equal((float)BinaryPrimitives.ReadHalfLittleEndian(block), x.Scales[slot]);
+                int sum = 0;
+                for (int j = 0; j < 32; j++)
+                {
+                    Assert.Equal((sbyte)block[2 + j], x.Quants[r * x.Stride + 32 * b + j]);
+                    sum += (sbyte)block[2 + j];
+                }
+                Assert.Equal(sum, x.Sums[slot]);
+                Assert.Equal(x.Scales[slot] * sum, x.ScaledSums[slot]);
+            }
+    }
+
+    [Theory]
+    [InlineData(256, 1)]
+    [InlineData(256 * 5, 2)]
+    public void QuantizeQ8K_EveryRow_ByteIdenticalToTensorQuantizer(int cols, int rows)
+    {
+        var input = Input(rows * cols, seed: cols + 1);
+        var x = new QuantizedActivations(cols, rows);
+        x.Quantize(GgmlType.Q8_K, input, rows, cols);
+        var block = new byte[Q8KBlock.Bytes];
+        for (int r = 0; r < rows; r++)
+            for (int b = 0; b < cols / 256; b++)
+            {
+                TensorQuantizer.Row(GgmlType.Q8_K, input.AsSpan(r * cols + 256 * b, 256), block);
+                int row = r * x.Stride;
+                Assert.Equal(BinaryPrimitives.ReadInt32LittleEndian(block), BitConverter.SingleToInt32Bits(x.Scales[row / 32 + b]));
+                for (int j = 0; j < 256; j++) Assert.Equal((sbyte)block[Q8KBlock.QsOffset + j], x.Quants[row + 256 * b + j]);
+                for (int g = 0; g < 16; g++)
+                    Assert.Equal(BinaryPrimitives.ReadInt16LittleEndian(block.AsSpan(Q8KBlock.BsumsOffset + 2 * g)), x.Sums16[row / 16 + 16 * b + g]);
+                for (int g = 0; g < 8; g++)
+                    Assert.Equal(x.Sums16[row / 16 + 16 * b + 2 * g] + x.Sums16[row / 16 + 16 * b + 2 * g + 1], x.Sums[row / 32 + 8 * b + g]);
+            }
+    }
+
+    [Theory]
+    [InlineData(GgmlType.F32)]
+    [InlineData(GgmlType.F16)]
+    [InlineData(GgmlType.BF16)]
+    public void QuantizeFloatTypes_MatchActivationRounding(GgmlType type)
+    {
+        var input = Input(100, seed: 3);
+        var x = new QuantizedActivations(100);
+        x.Quantize(type, input);
+        var expected = new float[100];
+        ActivationRounding.Round(type, input, new byte[ActivationRounding.ScratchBytes(100)], expected);
+        Assert.Equal(expected, x.Floats.AsSpan(0, 100).ToArray());
+    }
+
+    [Fact]
+    public void Quantize_LengthNotAMultipleOfTheBlock_ThrowsNamingBoth()
+    {
+        var x = new QuantizedActivations(300);
+        var ex = Assert.Throws<ArgumentException>(() => x.Quantize(GgmlType.Q8_K, new float[300]));
+        Assert.Contains("Q8_K activations need a multiple of 256 values, got 300", ex.Message);
+    }
+
+    [Fact]
+    public void Quantize_WiderThanCapacity_Throws()
+    {
+        var x = new QuantizedActivations(64);
+        var ex = Assert.Throws<ArgumentException>(() => x.Quantize(GgmlType.Q8_0, new float[96]));
+        Assert.Contains("holds 1 to 64", ex.Message);
+    }
+
+    /// <summary>Gaussians with the cases the rounding rules care about: zero blocks, exact halves, one large value.</summary>
+    private static float[] Input(int n, int seed)
+    {
+        var x = TensorTestData.Gaussian(n, seed);
+        for (int i = 0; i < Math.Min(32, n); i++) x[i] = 0;
+        if (n > 64) { x[40] = 127; x[41] = 0.5f; x[42] = -1.5f; x[43] = 2.5f; }
+        return x;
+    }
+}
