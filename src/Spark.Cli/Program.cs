@@ -12,6 +12,7 @@ internal static class Program
         var root = new RootCommand("Spark: a fast local inference engine for GGUF models.");
         root.Subcommands.Add(ModelCommand.Create());
         root.Subcommands.Add(RunCommand.Create());
+        root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(TokenizeCommand.Create());
         root.Subcommands.Add(ChatTemplateCommand.Create());
         var parsed = root.Parse(args);

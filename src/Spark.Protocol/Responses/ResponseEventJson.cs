@@ -1,0 +1,34 @@
+using System.Text.Json;
+
+namespace Spark.Protocol.Responses;
+
+/// <summary>
+/// Writes the per-token Responses event straight to a <see cref="Utf8JsonWriter"/> with pre-encoded property names:
+/// the same JSON as serializing an <see cref="OutputTextDeltaEvent"/>, without allocating.
+/// </summary>
+public static class ResponseEventJson
+{
+    private static readonly JsonEncodedText Type = JsonEncodedText.Encode("type");
+    private static readonly JsonEncodedText DeltaType = JsonEncodedText.Encode(ResponseEventTypes.OutputTextDelta);
+    private static readonly JsonEncodedText SequenceNumber = JsonEncodedText.Encode("sequence_number");
+    private static readonly JsonEncodedText ItemId = JsonEncodedText.Encode("item_id");
+    private static readonly JsonEncodedText OutputIndex = JsonEncodedText.Encode("output_index");
+    private static readonly JsonEncodedText ContentIndex = JsonEncodedText.Encode("content_index");
+    private static readonly JsonEncodedText Delta = JsonEncodedText.Encode("delta");
+    private static readonly JsonEncodedText Logprobs = JsonEncodedText.Encode("logprobs");
+
+    /// <summary>Writes a <c>response.output_text.delta</c> event object.</summary>
+    public static void WriteOutputTextDelta(Utf8JsonWriter json, int sequenceNumber, string itemId, int outputIndex, int contentIndex, ReadOnlySpan<char> delta)
+    {
+        json.WriteStartObject();
+        json.WriteString(Type, DeltaType);
+        json.WriteNumber(SequenceNumber, sequenceNumber);
+        json.WriteString(ItemId, itemId);
+        json.WriteNumber(OutputIndex, outputIndex);
+        json.WriteNumber(ContentIndex, contentIndex);
+        json.WriteString(Delta, delta);
+        json.WriteStartArray(Logprobs);
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+}

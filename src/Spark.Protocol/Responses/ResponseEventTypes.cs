@@ -1,0 +1,33 @@
+namespace Spark.Protocol.Responses;
+
+/// <summary>The <c>type</c> of every Responses stream event Spark sends (the SSE <c>event:</c> name too).</summary>
+public static class ResponseEventTypes
+{
+    /// <summary>The response exists (status in_progress or queued).</summary>
+    public const string Created = "response.created";
+    /// <summary>Generation started.</summary>
+    public const string InProgress = "response.in_progress";
+    /// <summary>Finished normally.</summary>
+    public const string Completed = "response.completed";
+    /// <summary>Stopped early (token limit, context).</summary>
+    public const string Incomplete = "response.incomplete";
+    /// <summary>Failed.</summary>
+    public const string Failed = "response.failed";
+    /// <summary>An output item began.</summary>
+    public const string OutputItemAdded = "response.output_item.added";
+    /// <summary>An output item is complete.</summary>
+    public const string OutputItemDone = "response.output_item.done";
+    /// <summary>A content part began.</summary>
+    public const string ContentPartAdded = "response.content_part.added";
+    /// <summary>A content part is complete.</summary>
+    public const string ContentPartDone = "response.content_part.done";
+    /// <summary>More text of an output_text part.</summary>
+    public const string OutputTextDelta = "response.output_text.delta";
+    /// <summary>An output_text part's full text.</summary>
+    public const string OutputTextDone = "response.output_text.done";
+    /// <summary>An error inside a running response.</summary>
+    public const string Error = "error";
+
+    /// <summary><see cref="OutputTextDelta"/> as UTF-8, for the per-token writer.</summary>
+    public static ReadOnlySpan<byte> OutputTextDeltaUtf8 => "response.output_text.delta"u8;
+}

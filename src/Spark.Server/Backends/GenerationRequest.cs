@@ -1,0 +1,25 @@
+namespace Spark.Server.Backends;
+
+/// <summary>What to generate: a conversation (already resolved from items or chat messages) and how to sample.</summary>
+public sealed record GenerationRequest
+{
+    /// <summary>The conversation, oldest first; the model writes the next assistant turn.</summary>
+    public required IReadOnlyList<ChatTurn> Messages { get; init; }
+
+    /// <summary>Most tokens to generate; null: until the model stops or the context is full.</summary>
+    public int? MaxOutputTokens { get; init; }
+
+    /// <summary>Sampling temperature; null: the engine default. 0 is greedy.</summary>
+    public float? Temperature { get; init; }
+
+    /// <summary>Nucleus sampling mass; null: the engine default.</summary>
+    public float? TopP { get; init; }
+
+    /// <summary>Random seed; null picks one.</summary>
+    public ulong? Seed { get; init; }
+}
+
+/// <summary>One message of a conversation as the chat template sees it.</summary>
+/// <param name="Role"><c>system</c>, <c>user</c>, <c>assistant</c> or <c>tool</c>.</param>
+/// <param name="Content">The text.</param>
+public sealed record ChatTurn(string Role, string Content);

@@ -1,0 +1,71 @@
+namespace Spark.Server.Backends;
+
+/// <summary>
+/// A running generation: read its text with <see cref="NextAsync"/> until a <see cref="GenerationStepKind.Finished"/>
+/// step. Disposing it stops the generation (a client that went away).
+/// </summary>
+public interface IGeneration : IDisposable
+{
+    /// <summary>
+    /// Waits for more text or the end. A text step's <see cref="GenerationStep.Text"/> is valid until the next call.
+    /// </summary>
+    ValueTask<GenerationStep> NextAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>What a <see cref="IGeneration.NextAsync"/> returned.</summary>
+public enum GenerationStepKind
+{
+    /// <summary>More text.</summary>
+    Text,
+    /// <summary>The generation ended; see <see cref="GenerationStep.Outcome"/>.</summary>
+    Finished,
+}
+
+/// <summary>One step of a generation: text, or the end with its outcome.</summary>
+public readonly struct GenerationStep
+{
+    private GenerationStep(GenerationStepKind kind, ReadOnlyMemory<char> text, GenerationOutcome? outcome)
+    {
+        Kind = kind;
+        Text = text;
+        Outcome = outcome;
+    }
+
+    /// <summary>Text or end.</summary>
+    public GenerationStepKind Kind { get; }
+
+    /// <summary>The new text of a text step.</summary>
+    public ReadOnlyMemory<char> Text { get; }
+
+    /// <summary>How it ended, on the finished step.</summary>
+    public GenerationOutcome? Outcome { get; }
+
+    /// <summary>A text step.</summary>
+    public static GenerationStep OfText(ReadOnlyMemory<char> text) => new(GenerationStepKind.Text, text, null);
+
+    /// <summary>The final step.</summary>
+    public static GenerationStep Finished(GenerationOutcome outcome) => new(GenerationStepKind.Finished, default, outcome);
+}
+
+/// <summary>Why a generation ended.</summary>
+public enum FinishReason
+{
+    /// <summary>The model ended its turn.</summary>
+    Stop,
+    /// <summary>The request's token limit was reached.</summary>
+    MaxOutputTokens,
+    /// <summary>The context is full.</summary>
+    ContextLength,
+    /// <summary>The client went away or cancelled.</summary>
+    Cancelled,
+    /// <summary>An error; see <see cref="GenerationOutcome.Error"/>.</summary>
+    Failed,
+}
+
+/// <summary>How a generation ended and what it cost.</summary>
+/// <param name="Reason">Why it ended.</param>
+/// <param name="PromptTokens">Prompt tokens.</param>
+/// <param name="CachedTokens">Prompt tokens whose KV state was reused instead of computed.</param>
+/// <param name="OutputTokens">Tokens generated.</param>
+/// <param name="Error">The failure, when <paramref name="Reason"/> is <see cref="FinishReason.Failed"/>.</param>
+public sealed record GenerationOutcome(FinishReason Reason, int PromptTokens, int CachedTokens, int OutputTokens, Exception? Error = null);

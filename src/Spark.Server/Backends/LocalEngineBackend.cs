@@ -1,0 +1,175 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using Spark.Engine.Inference;
+using Spark.Server.Errors;
+
+namespace Spark.Server.Backends;
+
+/// <summary>
+/// Serves one <see cref="SparkModel"/>. Requests are rendered with the model's chat template and tokenized on the
+/// caller's thread, then queued; one engine thread runs them first come, first served, one at a time, reusing the
+/// KV cache of the session whose tokens share the longest prefix with the prompt. A generation stops between two
+/// tokens when its client goes away; a queued one whose client left never runs.
+/// </summary>
+public sealed class LocalEngineBackend : IModelBackend, IDisposable
+{
+    private const int PrefillChunk = 256; // cancellation is checked between chunks of a long prompt
+
+    private readonly SparkModel _model;
+    private readonly ILogger _logger;
+    private readonly BlockingCollection<LocalGeneration> _queue = new(new ConcurrentQueue<LocalGeneration>());
+    private readonly KvSessionPool _sessions;
+    private readonly Thread _engineThread;
+    private readonly Lock _templateLock = new();
+    private bool _templateWarned;
+
+    /// <summary>Serves <paramref name="model"/> as <paramref name="modelId"/>, keeping up to <paramref name="cachedSessions"/> KV caches.</summary>
+    public LocalEngineBackend(SparkModel model, string modelId, ILogger logger, int cachedSessions = 4)
+    {
+        _model = model;
+        _logger = logger;
+        ModelId = modelId;
+        CreatedAt = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        _sessions = new KvSessionPool(model, cachedSessions);
+        _engineThread = new Thread(RunEngine) { IsBackground = true, Name = "spark-engine" };
+        _engineThread.Start();
+    }
+
+    /// <inheritdoc />
+    public string ModelId { get; }
+
+    /// <inheritdoc />
+    public int ContextLength => _model.ContextLength;
+
+    /// <inheritdoc />
+    public long CreatedAt { get; }
+
+    /// <inheritdoc />
+    public int QueueDepth => _queue.Count;
+
+    /// <summary>Raised on the engine thread when a generation ends (tests and metrics listen).</summary>
+    internal event Action<GenerationOutcome>? GenerationFinished;
+
+    /// <summary>
+    /// Runs one dummy token through a session so the kernels are compiled and the weights paged in before the first
+    /// request, then forgets it.
+    /// </summary>
+    public void WarmUp()
+    {
+        var session = _model.CreateSession();
+        int token = _model.Tokenizer.BosId ?? 0;
+        session.Prefill([token]);
+        session.Decode(token);
+    }
+
+    /// <inheritdoc />
+    public IGeneration Start(GenerationRequest request, CancellationToken cancellationToken)
+    {
+        int[] prompt = Tokenize(request.Messages);
+        if (prompt.Length >= ContextLength)
+            throw ApiException.BadRequest(
+                $"The prompt is {prompt.Length} tokens but the model's context holds {ContextLength} (prompt and output together); shorten the input or start the server with a larger --ctx.",
+                param: "input", code: "context_length_exceeded");
+        var sampling = new SamplerOptions
+        {
+            Temperature = request.Temperature ?? new SamplerOptions().Temperature,
+            TopP = request.TopP ?? new SamplerOptions().TopP,
+            Seed = request.Seed,
+        };
+        try
+        {
+            sampling.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw ApiException.BadRequest(e.Message);
+        }
+        var generation = new LocalGeneration(prompt, sampling, request.MaxOutputTokens ?? int.MaxValue, _model.Tokenizer, cancellationToken);
+        _queue.Add(generation, CancellationToken.None);
+        return generation;
+    }
+
+    private int[] Tokenize(IReadOnlyList<ChatTurn> messages)
+    {
+        var array = new JsonArray();
+        foreach (var m in messages) array.Add(new JsonObject { ["role"] = m.Role, ["content"] = m.Content });
+        string text;
+        lock (_templateLock)
+        {
+            text = _model.FormatChat(array, addGenerationPrompt: true, warn: WarnOnce);
+        }
+        var tokenizer = _model.Tokenizer;
+        int[] ids = tokenizer.Encode(text, addSpecial: true, parseSpecial: true);
+        if (ids.Length >= 2 && ids[0] == tokenizer.BosId && ids[1] == tokenizer.BosId) ids = ids[1..]; // the template wrote BOS itself
+        if (ids.Length == 0) throw ApiException.BadRequest("The conversation rendered to an empty prompt; send at least one message with text.", "input");
+        return ids;
+    }
+
+    private void WarnOnce(string message)
+    {
+        if (_templateWarned) return;
+        _templateWarned = true;
+        Hosting.ServerLog.ChatTemplateWarning(_logger, message);
+    }
+
+    private void RunEngine()
+    {
+        foreach (var generation in _queue.GetConsumingEnumerable())
+        {
+            var outcome = Run(generation);
+            generation.Finish(outcome);
+            GenerationFinished?.Invoke(outcome);
+        }
+    }
+
+    private GenerationOutcome Run(LocalGeneration generation)
+    {
+        int[] prompt = generation.Prompt;
+        var cancel = generation.Cancellation;
+        if (cancel.IsCancellationRequested) return new GenerationOutcome(FinishReason.Cancelled, prompt.Length, 0, 0);
+
+        var (session, cached) = _sessions.Acquire(prompt);
+        int produced = 0;
+        try
+        {
+            for (int start = cached; start < prompt.Length; start += PrefillChunk)
+            {
+                if (cancel.IsCancellationRequested) return new GenerationOutcome(FinishReason.Cancelled, prompt.Length, cached, 0);
+                session.Prefill(prompt.AsSpan(start, Math.Min(PrefillChunk, prompt.Length - start)));
+            }
+            var sampler = new Sampler(generation.Sampling, _model.VocabSize);
+            foreach (int token in prompt) sampler.Accept(token);
+            var tokenizer = _model.Tokenizer;
+            var logits = session.Session.Logits;
+            while (true)
+            {
+                int token = sampler.Sample(logits);
+                if (tokenizer.IsEndOfGeneration(token)) return Outcome(FinishReason.Stop);
+                generation.Emit(token);
+                produced++;
+                sampler.Accept(token);
+                if (produced >= generation.MaxOutputTokens) return Outcome(FinishReason.MaxOutputTokens);
+                if (session.Session.Position + 1 >= ContextLength) return Outcome(FinishReason.ContextLength); // prompt + output fill the context
+                if (cancel.IsCancellationRequested) return Outcome(FinishReason.Cancelled);
+                logits = session.Decode(token);
+            }
+        }
+        catch (Exception e)
+        {
+            session.Forget();
+            Hosting.ServerLog.GenerationFailed(_logger, e);
+            return new GenerationOutcome(FinishReason.Failed, prompt.Length, cached, produced, e);
+        }
+
+        GenerationOutcome Outcome(FinishReason reason) => new(reason, prompt.Length, cached, produced);
+    }
+
+    /// <summary>Stops the engine thread after the running generation; queued ones end cancelled.</summary>
+    public void Dispose()
+    {
+        _queue.CompleteAdding();
+        _engineThread.Join(TimeSpan.FromSeconds(10));
+        while (_queue.TryTake(out var left)) left.Finish(new GenerationOutcome(FinishReason.Cancelled, left.Prompt.Length, 0, 0));
+    }
+}

@@ -1,0 +1,75 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Spark.Engine.Inference;
+using Spark.Engine.Tokenization;
+
+namespace Spark.Server.Backends;
+
+/// <summary>
+/// One queued or running generation of the <see cref="LocalEngineBackend"/>. The engine thread writes token ids into
+/// a channel; the request's side reads them and detokenizes (off the engine thread), one reused buffer for the text.
+/// </summary>
+internal sealed class LocalGeneration : IGeneration
+{
+    private readonly Channel<int> _tokens = Channel.CreateUnbounded<int>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    private readonly CancellationTokenSource _cancellation;
+    private readonly StreamingDecoder _decoder;
+    private readonly char[] _text;
+    private GenerationOutcome? _outcome;
+    private bool _flushed;
+
+    public LocalGeneration(int[] prompt, SamplerOptions sampling, int maxOutputTokens, Tokenizer tokenizer, CancellationToken cancellationToken)
+    {
+        Prompt = prompt;
+        Sampling = sampling;
+        MaxOutputTokens = maxOutputTokens;
+        _cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Cancellation = _cancellation.Token; // kept: the engine may still look at it after Dispose
+        _decoder = new StreamingDecoder(tokenizer);
+        _text = new char[_decoder.MaxCharsPerToken];
+    }
+
+    public int[] Prompt { get; }
+    public SamplerOptions Sampling { get; }
+    public int MaxOutputTokens { get; }
+
+    /// <summary>Fires when the client went away or the reader disposed the generation.</summary>
+    public CancellationToken Cancellation { get; }
+
+    /// <summary>Engine side: a new token.</summary>
+    public void Emit(int token) => _tokens.Writer.TryWrite(token);
+
+    /// <summary>Engine side: the end.</summary>
+    public void Finish(GenerationOutcome outcome)
+    {
+        _outcome = outcome;
+        _tokens.Writer.TryComplete();
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<GenerationStep> NextAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            while (_tokens.Reader.TryRead(out int token))
+            {
+                int length = _decoder.Append(token, _text);
+                if (length > 0) return GenerationStep.OfText(_text.AsMemory(0, length));
+            }
+            if (await _tokens.Reader.WaitToReadAsync(cancellationToken)) continue;
+            if (!_flushed)
+            {
+                _flushed = true;
+                int length = _decoder.Flush(_text);
+                if (length > 0) return GenerationStep.OfText(_text.AsMemory(0, length));
+            }
+            return GenerationStep.Finished(_outcome!);
+        }
+    }
+
+    public void Dispose()
+    {
+        _cancellation.Cancel();
+        _cancellation.Dispose();
+    }
+}

@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Logging;
+
+namespace Spark.Server.Hosting;
+
+/// <summary>The server's log messages, source-generated, with stable event ids.</summary>
+internal static partial class ServerLog
+{
+    [LoggerMessage(EventId = 1, Level = LogLevel.Error, Message = "request {Method} {Path} failed")]
+    public static partial void RequestFailed(ILogger logger, Exception exception, string method, string path);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "could not report an error on a response already started: {Message}")]
+    public static partial void ErrorAfterStart(ILogger logger, string message);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "chat template: {Message}")]
+    public static partial void ChatTemplateWarning(ILogger logger, string message);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Error, Message = "generation failed")]
+    public static partial void GenerationFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "{Endpoint} {Status}: prompt {PromptTokens} tokens ({CachedTokens} cached), {OutputTokens} generated")]
+    public static partial void GenerationDone(ILogger logger, string endpoint, string status, int promptTokens, int cachedTokens, int outputTokens);
+}

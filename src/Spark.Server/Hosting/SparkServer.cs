@@ -1,0 +1,81 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Spark.Server.Backends;
+using Spark.Server.Endpoints;
+using Spark.Server.Errors;
+
+namespace Spark.Server.Hosting;
+
+/// <summary>
+/// Builds the OpenAI-compatible HTTP server on Kestrel for one backend: the endpoints, API-key check, error bodies and
+/// limits. Start it with <c>StartAsync</c>; <c>Urls</c> then holds the bound address (with the real port when 0).
+/// </summary>
+public static class SparkServer
+{
+    /// <summary>Creates the application; <paramref name="logging"/> configures logging (default: console).</summary>
+    public static WebApplication Build(SparkServerOptions options, IModelBackend backend, Action<ILoggingBuilder>? logging = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        if (logging is not null)
+        {
+            builder.Logging.ClearProviders();
+            logging(builder.Logging);
+        }
+        builder.WebHost.UseKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
+            kestrel.AddServerHeader = false;
+            if (options.Host is "localhost") kestrel.ListenLocalhost(options.Port);
+            else if (options.Host is "0.0.0.0" or "*") kestrel.ListenAnyIP(options.Port);
+            else if (IPAddress.TryParse(options.Host, out var address)) kestrel.Listen(address, options.Port);
+            else throw new ArgumentException($"--host '{options.Host}' is not an IP address; use 127.0.0.1 (this machine only), 0.0.0.0 (every interface) or localhost");
+        });
+        builder.Services.AddRouting();
+
+        var app = builder.Build();
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Spark.Server");
+        var server = new ServerContext(backend, options, logger);
+
+        app.Use((http, next) => HandleErrorsAsync(http, next, logger));
+        if (!string.IsNullOrEmpty(options.ApiKey))
+        {
+            var check = new ApiKeyCheck(options.ApiKey);
+            app.Use(check.InvokeAsync);
+        }
+        app.UseRouting();
+        new ResponsesEndpoints(server).Map(app);
+        new ChatCompletionsEndpoints(server).Map(app);
+        new ModelsEndpoints(server).Map(app);
+        app.MapFallback(http => throw ApiException.NotFound(
+            $"Unknown route: {http.Request.Method} {http.Request.Path}. Spark serves POST /v1/responses, GET|DELETE /v1/responses/{{id}}, POST /v1/chat/completions, GET /v1/models and GET /health.",
+            code: "unknown_route"));
+        return app;
+    }
+
+    private static async Task HandleErrorsAsync(HttpContext http, RequestDelegate next, ILogger logger)
+    {
+        try
+        {
+            await next(http);
+        }
+        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+        {
+            // the client went away; nobody is left to answer
+        }
+        catch (Exception e)
+        {
+            var error = ApiErrors.From(e);
+            if (error.Status >= 500) ServerLog.RequestFailed(logger, e, http.Request.Method, http.Request.Path);
+            if (http.Response.HasStarted)
+            {
+                ServerLog.ErrorAfterStart(logger, error.Message);
+                return;
+            }
+            await ApiErrors.WriteAsync(http, error);
+        }
+    }
+}

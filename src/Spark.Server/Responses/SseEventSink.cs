@@ -1,0 +1,44 @@
+using System.IO.Pipelines;
+using Spark.Protocol.Json;
+using Spark.Protocol.Responses;
+using Spark.Protocol.Sse;
+
+namespace Spark.Server.Responses;
+
+/// <summary>Writes Responses events as server-sent events into the HTTP response's pipe.</summary>
+internal sealed class SseEventSink(PipeWriter output) : IResponseEventSink
+{
+    private readonly SseWriter _sse = new(output);
+
+    public void Write(ResponseStreamEvent streamEvent)
+    {
+        var context = ProtocolJsonContext.Default;
+        switch (streamEvent)
+        {
+            case ResponseLifecycleEvent e: _sse.WriteEvent(e.Type, e, context.ResponseLifecycleEvent); break;
+            case OutputItemEvent e: _sse.WriteEvent(e.Type, e, context.OutputItemEvent); break;
+            case ContentPartEvent e: _sse.WriteEvent(e.Type, e, context.ContentPartEvent); break;
+            case OutputTextDeltaEvent e: _sse.WriteEvent(e.Type, e, context.OutputTextDeltaEvent); break;
+            case OutputTextDoneEvent e: _sse.WriteEvent(e.Type, e, context.OutputTextDoneEvent); break;
+            case ResponseErrorEvent e: _sse.WriteEvent(e.Type, e, context.ResponseErrorEvent); break;
+            default: throw new NotSupportedException($"no SSE encoding for {streamEvent.GetType().Name}");
+        }
+    }
+
+    public void WriteTextDelta(int sequenceNumber, string itemId, int outputIndex, int contentIndex, ReadOnlySpan<char> delta)
+    {
+        ResponseEventJson.WriteOutputTextDelta(_sse.BeginEvent(ResponseEventTypes.OutputTextDeltaUtf8), sequenceNumber, itemId, outputIndex, contentIndex, delta);
+        _sse.EndEvent();
+    }
+
+    /// <summary>A comment line that keeps proxies from closing an idle stream.</summary>
+    public void WriteHeartbeat() => _sse.WriteComment("keep-alive"u8);
+
+    public ValueTask FlushAsync(CancellationToken cancellationToken)
+    {
+        var flush = output.FlushAsync(cancellationToken);
+        return flush.IsCompletedSuccessfully ? ValueTask.CompletedTask : AwaitFlush(flush);
+    }
+
+    private static async ValueTask AwaitFlush(ValueTask<FlushResult> flush) => await flush;
+}

@@ -1,0 +1,68 @@
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Logging.Abstractions;
+using Spark.Engine.Inference;
+using Spark.Engine.Models.Synthetic;
+using Spark.Server.Backends;
+using Spark.Server.Hosting;
+using Spark.Testing;
+
+namespace Spark.Server.Tests;
+
+/// <summary>
+/// One real Kestrel server on 127.0.0.1 (free port) serving Spark's tiny synthetic model (2 layers, 64 wide, a real
+/// SentencePiece vocabulary and chat template), with an API key and a 64 KiB body limit. Shared by every test in
+/// the <see cref="ServerCollection"/>; the engine runs one generation at a time, so those tests run one by one.
+/// </summary>
+public sealed class ServerFixture : IAsyncLifetime
+{
+    public const string ApiKey = "test-key";
+    public const string ModelId = "spark-tiny";
+    public const int ContextLength = 2048;
+    public const long BodyLimit = 64 * 1024;
+    public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromMilliseconds(20);
+
+    private readonly TempDirectory _dir = new();
+    private SparkModel? _model;
+    private WebApplication? _app;
+
+    public LocalEngineBackend Backend { get; private set; } = null!;
+    public Uri BaseAddress { get; private set; } = null!;
+    public HttpClient Http { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        string path = _dir.File("tiny.gguf");
+        SyntheticModel.Write(DefaultModel.Spec, path);
+        _model = SparkModel.Load(path, new ModelLoadOptions { Threads = 1, ContextLength = ContextLength });
+        Backend = new LocalEngineBackend(_model, ModelId, NullLogger.Instance);
+        Backend.WarmUp();
+        _app = SparkServer.Build(new SparkServerOptions { Port = 0, ApiKey = ApiKey, MaxRequestBodyBytes = BodyLimit, HeartbeatInterval = HeartbeatInterval }, Backend, logging: _ => { });
+        await _app.StartAsync();
+        BaseAddress = new Uri(_app.Urls.Single());
+        Http = NewClient();
+    }
+
+    /// <summary>A client with the API key set.</summary>
+    public HttpClient NewClient(string? apiKey = ApiKey, HttpMessageHandler? handler = null)
+    {
+        var client = new HttpClient(handler ?? new SocketsHttpHandler()) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        if (apiKey is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+        return client;
+    }
+
+    public async Task DisposeAsync()
+    {
+        Http?.Dispose();
+        if (_app is not null) await _app.DisposeAsync();
+        Backend?.Dispose();
+        _model?.Dispose();
+        _dir.Dispose();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ServerCollection : ICollectionFixture<ServerFixture>
+{
+    public const string Name = "server";
+}
