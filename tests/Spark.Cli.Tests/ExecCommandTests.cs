@@ -61,6 +61,31 @@ public class ExecCommandTests
     }
 
     [Fact]
+    public async Task ExecJson_ServerError_EndsWithAnErrorEvent()
+    {
+        using var home = new TempDirectory();
+        await using var server = await ScriptedResponsesServer.StartAsync(ScriptedReply.Failed("decoder crashed"));
+        var result = await Task.Run(() => SparkProcess.Run(home.Path, "exec", "hi", "--json", "--base-url", server.BaseUrl.ToString(), "--model", "scripted", "--cd", home.Path));
+        Assert.Equal(1, result.ExitCode);
+        var last = JsonDocument.Parse(result.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1]).RootElement;
+        Assert.Equal("error", last.GetProperty("type").GetString());
+        Assert.Equal("The response failed: decoder crashed", last.GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task ExecPlain_PrintsOnlyTheFinalAnswerOnStdout_AndProgressOnStderr()
+    {
+        using var home = new TempDirectory();
+        await using var server = await ScriptedResponsesServer.StartAsync(
+            ScriptedReply.Call("c1", "list_dir", """{"path":"."}"""), ScriptedReply.Text("Nothing here."));
+        var result = await Task.Run(() => SparkProcess.Run(home.Path, "exec", "look around", "--base-url", server.BaseUrl.ToString(), "-m", "scripted", "--cd", home.Path));
+        Assert.True(result.ExitCode == 0, result.StdErr);
+        Assert.Equal("Nothing here.\n", result.StdOut);
+        Assert.Contains("• list_dir", result.StdErr);
+        Assert.Contains("turn 1: 2 model request(s), 1 tool call(s)", result.StdErr);
+    }
+
+    [Fact]
     public void Exec_BadFlags_AreClearErrors()
     {
         using var home = new TempDirectory();

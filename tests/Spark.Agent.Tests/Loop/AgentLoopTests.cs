@@ -145,6 +145,30 @@ public class AgentLoopTests
     }
 
     [Fact]
+    public async Task CallNeedingApproval_ApprovedByTheApprover_Runs()
+    {
+        var workspace = new TestWorkspace();
+        await using var server = await ScriptedResponsesServer.StartAsync(
+            ScriptedReply.Call("d1", "shell", """{"command":"rm victim.txt"}"""), ScriptedReply.Text("Deleted."));
+        var policy = new ApprovalPolicy(ApprovalMode.Untrusted, workspace.Sandbox, workspace.Workspace);
+        var asked = new List<string>();
+        using var client = new ResponsesClient(ClientTransports.Create(ClientTransport.Http, new ResponsesEndpoint(server.BaseUrl)),
+            new ResponsesClientOptions { Model = "scripted", Tools = AgentLoop.Declarations(workspace.Tools) });
+        var loop = new AgentLoop(client, workspace.Tools, policy, new AgentLoopOptions
+        {
+            Approver = (call, ask, _) => { asked.Add(ask.Reason); return Task.FromResult(true); },
+        });
+        workspace.Write("victim.txt", "bye");
+        var events = new List<AgentEvent>();
+        await loop.RunTurnAsync("delete victim.txt", events.Add, CancellationToken.None);
+
+        Assert.Contains("rm victim.txt", Assert.Single(asked));
+        Assert.False(File.Exists(workspace.PathOf("victim.txt")));
+        Assert.Equal("allowed", Assert.Single(events.OfType<ToolCallFinished>()).Approval);
+        workspace.Dispose();
+    }
+
+    [Fact]
     public async Task DeniedCall_ReadOnlySandbox_PatchIsRefusedWithTheReason()
     {
         string args = JsonSerializer.Serialize(new Dictionary<string, string> { ["input"] = "*** Begin Patch\n*** Add File: new.txt\n+x\n*** End Patch\n" });
