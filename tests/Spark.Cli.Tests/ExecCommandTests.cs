@@ -45,6 +45,14 @@ public class ExecCommandTests
         Assert.Equal(0, listed.ExitCode);
         Assert.Contains(events[0].GetProperty("session_id").GetString()!, listed.StdOut);
         Assert.Contains("what is in data.txt?", listed.StdOut);
+
+        var shown = SparkProcess.Run(home.Path, "sessions", "--show", "last");
+        Assert.True(shown.ExitCode == 0, shown.StdErr);
+        Assert.Equal(
+            ["› what is in data.txt?", "  • read_file {\"path\":\"data.txt\"}", "  ‹ The file says forty-two."],
+            shown.StdOut.Split('\n').Where(l => l.StartsWith("› ", StringComparison.Ordinal) || l.StartsWith("  • ", StringComparison.Ordinal) || l.StartsWith("  ‹ ", StringComparison.Ordinal)));
+        Assert.Contains("forty-two", shown.StdOut.Split('\n').Single(l => l.StartsWith("    └ ", StringComparison.Ordinal)));
+        Assert.Contains("spark exec --resume " + events[0].GetProperty("session_id").GetString(), shown.StdOut);
     }
 
     [Fact]

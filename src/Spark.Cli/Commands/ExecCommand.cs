@@ -129,7 +129,9 @@ internal static class ExecCommand
         var plain = new PlainEventWriter(Console.Out, Console.Error);
         Action<AgentEvent> onEvent = jsonl is not null ? jsonl.Write : plain.Write;
         if (jsonl is not null) jsonl.SessionStarted(session.Id, session.FilePath, modelName, baseUri.AbsoluteUri, client.TransportName, resumed is not null);
-        else Console.Error.WriteLine($"session {session.Id}{(resumed is null ? "" : $" (resumed, {resumed.Items.Count} items)")} · model {modelName} · {baseUri} · workspace {workspace.Root}");
+        else if (resumed is not null)
+            foreach (string line in SessionSummary.Lines(resumed)) Console.Error.WriteLine(line);
+        else Console.Error.WriteLine($"session {session.Id} · model {modelName} · {baseUri} · workspace {workspace.Root}");
 
         using var cancel = new CancellationTokenSource();
         ConsoleCancelEventHandler onCtrlC = (_, e) => { e.Cancel = true; cancel.Cancel(); };
