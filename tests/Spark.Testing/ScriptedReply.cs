@@ -14,6 +14,9 @@ public sealed record ScriptedReply(int Status, string ContentType, string Body)
     /// <summary>The id of the scripted response (null for error replies).</summary>
     public string? ResponseId { get; init; }
 
+    /// <summary>When true the server sends the body and then keeps the response open, silent, until the client leaves (a hung server).</summary>
+    public bool HoldOpen { get; init; }
+
     /// <summary>A streamed response whose output is one assistant message, sent as word-sized deltas.</summary>
     public static ScriptedReply Text(string text, bool store = true, ResponseUsage? usage = null) =>
         Stream([new MessageItem { Id = "msg_" + Next(), Role = "assistant", Status = "completed", Content = [ContentPart.OutputText(text)] }], store, usage);

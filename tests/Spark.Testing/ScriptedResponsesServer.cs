@@ -65,6 +65,18 @@ public sealed class ScriptedResponsesServer : IAsyncDisposable
         http.Response.StatusCode = reply.Status;
         http.Response.ContentType = reply.ContentType;
         await http.Response.WriteAsync(reply.Body, http.RequestAborted);
+        if (reply.HoldOpen)
+        {
+            await http.Response.Body.FlushAsync(http.RequestAborted);
+            try
+            {
+                await Task.Delay(Timeout.Infinite, http.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                // the client gave up, as it should
+            }
+        }
     }
 
     /// <inheritdoc />

@@ -52,14 +52,21 @@ public sealed class HttpResponsesTransport : IResponsesTransport
 
         await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         bool ended = false;
-        await using var events = SseReader.ReadAsync(stream, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        await using var events = SseReader.ReadAsync(stream, idle.Token).GetAsyncEnumerator(idle.Token);
         while (true)
         {
             SseEvent sse;
             try
             {
+                idle.CancelAfter(_endpoint.StreamIdleTimeout);
                 if (!await events.MoveNextAsync().ConfigureAwait(false)) break;
                 sse = events.Current;
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new ResponsesApiException(
+                    $"{url} sent nothing for {_endpoint.StreamIdleTimeout.TotalSeconds:0.#} s in the middle of a response; the stream was given up.");
             }
             catch (Exception e) when (e is IOException or HttpRequestException)
             {

@@ -8,6 +8,12 @@ public sealed record ResponsesEndpoint(Uri BaseUrl, string? ApiKey = null)
     /// <summary>How long a request may wait for its response headers before it is given up; the stream itself may run longer.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// How long a streaming response may send nothing at all before it is given up (a hung server must not hang the
+    /// agent). Generous: a long prefill is silent unless the server sends heartbeats.
+    /// </summary>
+    public TimeSpan StreamIdleTimeout { get; init; } = TimeSpan.FromMinutes(10);
+
     /// <summary>The URL of <c>POST …/responses</c>.</summary>
     public Uri ResponsesUrl
     {

@@ -214,6 +214,22 @@ public class AgentLoopTests
     }
 
     [Fact]
+    public async Task SilentServer_MidStream_IsGivenUpAfterTheIdleTimeout()
+    {
+        var whole = ScriptedReply.Text("half an answer");
+        var stalled = whole with { Body = whole.Body[..whole.Body.IndexOf("event: response.output_text.done", StringComparison.Ordinal)], HoldOpen = true };
+        await using var server = await ScriptedResponsesServer.StartAsync(stalled);
+        using var client = new ResponsesClient(
+            ClientTransports.Create(ClientTransport.Http, new ResponsesEndpoint(server.BaseUrl) { StreamIdleTimeout = TimeSpan.FromMilliseconds(300) }),
+            new ResponsesClientOptions { Model = "m" });
+        client.Add(new MessageItem { Role = "user", Content = [ContentPart.InputText("hi")] });
+        var deltas = new List<string>();
+        var e = await Assert.ThrowsAsync<ResponsesApiException>(() => client.SendAsync(deltas.Add, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains("sent nothing for 0.3 s in the middle of a response", e.Message);
+        Assert.Equal("half an answer", string.Concat(deltas));
+    }
+
+    [Fact]
     public async Task UnreachableServer_SaysSoAndNamesTheUrl()
     {
         var server = await ScriptedResponsesServer.StartAsync();
