@@ -29,10 +29,18 @@ public static class ClientTransports
     /// refused with a clear error rather than silently downgraded, since the user asked for it by name.
     /// </summary>
     /// <exception cref="NotSupportedException"><paramref name="transport"/> is <see cref="ClientTransport.WebSocket"/>.</exception>
-    public static IResponsesTransport Create(ClientTransport transport, ResponsesEndpoint endpoint) => transport switch
+    public static IResponsesTransport Create(ClientTransport transport, ResponsesEndpoint endpoint)
     {
-        ClientTransport.WebSocket => throw new NotSupportedException(
-            "--transport ws: the WebSocket transport is not supported yet by this client; use --transport http (or auto, which uses HTTP/SSE)."),
-        _ => new HttpResponsesTransport(endpoint),
-    };
+        EnsureSupported(transport);
+        return new HttpResponsesTransport(endpoint);
+    }
+
+    /// <summary>Fails at once for a transport this client cannot use, before anything expensive (loading a model) starts.</summary>
+    /// <exception cref="NotSupportedException"><paramref name="transport"/> is <see cref="ClientTransport.WebSocket"/>.</exception>
+    public static void EnsureSupported(ClientTransport transport)
+    {
+        if (transport == ClientTransport.WebSocket)
+            throw new NotSupportedException(
+                "--transport ws: the WebSocket transport is not supported yet by this client; use --transport http (or auto, which uses HTTP/SSE).");
+    }
 }

@@ -6,8 +6,7 @@ namespace Spark.Agent.Client;
 /// <param name="Response">The final response (status completed or incomplete; failed ones are exceptions).</param>
 /// <param name="TimeToFirstOutput">From sending the request to its first output (text delta or item): network plus prefill.</param>
 /// <param name="Total">From sending the request to the response's last event.</param>
-/// <param name="SentFullHistory">True when the whole conversation was sent (no usable <c>previous_response_id</c>).</param>
-public sealed record ModelResponse(ResponseObject Response, TimeSpan TimeToFirstOutput, TimeSpan Total, bool SentFullHistory)
+public sealed record ModelResponse(ResponseObject Response, TimeSpan TimeToFirstOutput, TimeSpan Total)
 {
     /// <summary>The function calls the model made, in order.</summary>
     public IReadOnlyList<FunctionCallItem> FunctionCalls => [.. Response.Output.OfType<FunctionCallItem>()];

@@ -107,7 +107,7 @@ public sealed class ResponsesClient(IResponsesTransport transport, ResponsesClie
         {
             _previousResponseId = null;
         }
-        return new ModelResponse(final, firstOutput ?? total, total, full);
+        return new ModelResponse(final, firstOutput ?? total, total);
     }
 
     /// <summary>Disposes the transport.</summary>

@@ -103,8 +103,7 @@ internal static class ExecCommand
         var sandbox = Sandbox.Create(s.Sandbox, workspace);
         var policy = new ApprovalPolicy(s.Approval, sandbox, workspace, ProjectRuleStore.ForWorkspace(DefaultModel.HomeDirectory, workspace));
         var tools = ToolRegistry.CreateDefault(workspace, sandbox);
-        // the transport is checked before a model is loaded: a refused --transport ws should fail at once
-        if (s.Transport == ClientTransport.WebSocket) ClientTransports.Create(s.Transport, new ResponsesEndpoint(new Uri("http://127.0.0.1/")));
+        ClientTransports.EnsureSupported(s.Transport);
 
         await using var local = s.BaseUrl is null ? await StartLocalAsync(s).ConfigureAwait(false) : null;
         var baseUri = local is null ? ResponsesEndpoint.ParseBaseUrl(s.BaseUrl!) : new Uri(local.Url + "/v1");
