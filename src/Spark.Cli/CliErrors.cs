@@ -24,6 +24,12 @@ internal static class CliErrors
             Console.Error.WriteLine("cancelled");
             return Cancelled;
         }
+        catch (Exception e) when (e is Agent.Client.ResponsesApiException or Agent.Loop.AgentException)
+        {
+            // the model server or the agent failed: the message already says what, where and what to try
+            Console.Error.WriteLine($"error: {e.Message}");
+            return Failure;
+        }
         catch (Exception e) when (IsBadInput(e))
         {
             Console.Error.WriteLine($"error: {MessageOf(e)}");

@@ -2,8 +2,7 @@ using System.CommandLine;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Spark.Engine.Inference;
-using Spark.Engine.Models.Synthetic;
-using Spark.Server.Backends;
+using Spark.Cli.Hosting;
 using Spark.Server.Hosting;
 
 namespace Spark.Cli.Commands;
@@ -11,9 +10,6 @@ namespace Spark.Cli.Commands;
 /// <summary>`spark serve`: the OpenAI-compatible server (Responses, Chat Completions, models) for one model.</summary>
 internal static class ServeCommand
 {
-    /// <summary>The model name the built-in default model is served as.</summary>
-    public const string DefaultAlias = "spark";
-
     public static Command Create()
     {
         var model = new Option<string?>("--model", "-m") { Description = "A GGUF model (default: Spark's built-in synthetic model, created on first use)." };
@@ -35,17 +31,7 @@ internal static class ServeCommand
             if (parse.GetValue(threads) is < 1) throw new ArgumentException("--threads must be at least 1");
             if (parse.GetValue(maxBody) < 1024) throw new ArgumentException("--max-body-bytes must be at least 1024");
 
-            string? path = parse.GetValue(model);
-            string? name = parse.GetValue(alias);
-            if (path is null)
-            {
-                path = DefaultModel.EnsureCreated(message => Console.Error.WriteLine(message));
-                name ??= DefaultAlias;
-                Console.Error.WriteLine($"note: serving Spark's built-in synthetic model as '{name}' ({path}); its weights are random, so its text is gibberish.");
-                Console.Error.WriteLine("      serve a real GGUF with --model FILE.gguf (e.g. a Qwen2.5 or Llama 3.2 GGUF from Hugging Face).");
-            }
-            name ??= Path.GetFileNameWithoutExtension(path);
-            if (string.IsNullOrWhiteSpace(name)) throw new ArgumentException("--alias must not be empty");
+            var (path, name) = LocalModelServer.ResolveModel(parse.GetValue(model), parse.GetValue(alias), Console.Error.WriteLine);
 
             var options = new SparkServerOptions
             {
@@ -54,23 +40,19 @@ internal static class ServeCommand
                 ApiKey = parse.GetValue(apiKey) ?? NonEmpty(Environment.GetEnvironmentVariable("SPARK_API_KEY")),
                 MaxRequestBodyBytes = parse.GetValue(maxBody),
             };
-            using var loaded = SparkModel.Load(path, new ModelLoadOptions { Threads = parse.GetValue(threads), ContextLength = parse.GetValue(ctx) });
-            return Serve(loaded, name, options).GetAwaiter().GetResult();
+            var load = new ModelLoadOptions { Threads = parse.GetValue(threads), ContextLength = parse.GetValue(ctx) };
+            return Serve(path, name, load, options).GetAwaiter().GetResult();
         }));
         return command;
     }
 
-    private static async Task<int> Serve(SparkModel model, string name, SparkServerOptions options)
+    private static async Task<int> Serve(string path, string name, ModelLoadOptions load, SparkServerOptions options)
     {
-        using var loggers = LoggerFactory.Create(ConfigureLogging);
-        using var backend = new LocalEngineBackend(model, name, loggers.CreateLogger("Spark.Engine"));
-        backend.WarmUp(); // kernels compiled and weights paged in before the first request
-        await using var app = SparkServer.Build(options, backend, ConfigureLogging);
-        await app.StartAsync();
-        foreach (string url in app.Urls)
-            Console.Out.WriteLine($"spark serve: listening on {url} (model '{name}', context {model.ContextLength} tokens, {model.Threads} threads{(options.ApiKey is null ? "" : ", API key required")})");
+        await using var server = await LocalModelServer.StartAsync(path, name, load, options, ConfigureLogging);
+        foreach (string url in server.App.Urls)
+            Console.Out.WriteLine($"spark serve: listening on {url} (model '{name}', context {server.Model.ContextLength} tokens, {server.Model.Threads} threads{(options.ApiKey is null ? "" : ", API key required")})");
         Console.Out.Flush();
-        await app.WaitForShutdownAsync();
+        await server.App.WaitForShutdownAsync();
         return CliErrors.Ok;
     }
 

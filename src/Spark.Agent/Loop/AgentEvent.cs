@@ -1,0 +1,55 @@
+namespace Spark.Agent.Loop;
+
+/// <summary>
+/// What the agent reports while it works. The loop never writes to the console: the exec renderer, the JSONL
+/// renderer and (later) the TUI are views of this one stream.
+/// </summary>
+public abstract record AgentEvent;
+
+/// <summary>A user turn began.</summary>
+/// <param name="TurnId">The turn's id within the session (1, 2, …).</param>
+/// <param name="Prompt">The user's text.</param>
+public sealed record TurnStarted(int TurnId, string Prompt) : AgentEvent;
+
+/// <summary>More of the model's answer text.</summary>
+public sealed record TextDelta(string Delta) : AgentEvent;
+
+/// <summary>The model called a tool; it is about to be judged by the policy and run.</summary>
+public sealed record ToolCallRequested(string CallId, string Name, string Arguments) : AgentEvent;
+
+/// <summary>A tool call finished (or was not run): <see cref="Output"/> is what the model sees.</summary>
+/// <param name="CallId">The call.</param>
+/// <param name="Name">The tool.</param>
+/// <param name="Output">The text returned to the model.</param>
+/// <param name="IsError">True when the call failed or was not run.</param>
+/// <param name="Approval"><c>allowed</c>, <c>denied</c> or <c>not_approved</c> (needed approval nobody could give).</param>
+/// <param name="Duration">How long it ran.</param>
+public sealed record ToolCallFinished(string CallId, string Name, string Output, bool IsError, string Approval, TimeSpan Duration) : AgentEvent;
+
+/// <summary>A notice for the user (e.g. no sandbox available), shown once.</summary>
+public sealed record AgentNotice(string Message) : AgentEvent;
+
+/// <summary>The turn ended with an answer and no further tool calls.</summary>
+/// <param name="TurnId">The turn.</param>
+/// <param name="FinalText">The model's last answer.</param>
+/// <param name="ModelRequests">How many model requests the turn took.</param>
+/// <param name="ToolCalls">How many tool calls it made.</param>
+/// <param name="Usage">Tokens over all its requests.</param>
+/// <param name="Timing">Where its time went.</param>
+/// <param name="Incomplete">Why the last response stopped early (e.g. <c>max_output_tokens</c>), or null.</param>
+public sealed record TurnCompleted(int TurnId, string FinalText, int ModelRequests, int ToolCalls, TurnUsage Usage, TurnTiming Timing, string? Incomplete) : AgentEvent;
+
+/// <summary>Tokens of a turn, summed over its model requests.</summary>
+public sealed record TurnUsage(int InputTokens, int CachedTokens, int OutputTokens)
+{
+    /// <summary>Input plus output.</summary>
+    public int TotalTokens => InputTokens + OutputTokens;
+}
+
+/// <summary>
+/// A turn's duration split the way an agent's time is accounted: prompt processing, token generation, tool
+/// execution and the rest (network, JSON, session writes). <see cref="Source"/> says where prefill/generation came
+/// from: <c>client</c> means the client's clocks (time to first output vs the rest of the stream, so prefill includes
+/// the network round trip) because the server reported no timing of its own.
+/// </summary>
+public sealed record TurnTiming(TimeSpan Total, TimeSpan Prefill, TimeSpan Generation, TimeSpan Tools, TimeSpan Overhead, string Source);

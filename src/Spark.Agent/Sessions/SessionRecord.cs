@@ -1,0 +1,19 @@
+namespace Spark.Agent.Sessions;
+
+/// <summary>
+/// The line types of a session file (one JSON object per line, <c>type</c> first):
+/// <c>session_meta</c> (id, created_at, cwd, model, base_url) once at the top, <c>turn_started</c> (turn_id,
+/// prompt, at) per user turn, <c>item</c> (a Responses item exactly as sent or received) per conversation item, and
+/// <c>turn_completed</c> (turn_id, at, input/cached/output tokens). Replaying the items restores the history.
+/// </summary>
+public static class SessionRecord
+{
+    /// <summary>The first line.</summary>
+    public const string Meta = "session_meta";
+    /// <summary>A user turn began.</summary>
+    public const string TurnStarted = "turn_started";
+    /// <summary>One conversation item.</summary>
+    public const string Item = "item";
+    /// <summary>A user turn finished.</summary>
+    public const string TurnCompleted = "turn_completed";
+}
