@@ -1,73 +1,242 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using Spark.Engine.Inference;
+
 namespace Spark.Engine.Kernels;
 
 /// <summary>
-/// Scaled dot-product attention of one query head over the cached keys and values of its KV head, computed the way
-/// llama.cpp's CPU flash attention does with its default F16 KV cache: the query is rounded to F16, scores are F32,
-/// softmax is online (running max and sum), and the weighted sum of values is kept at F16 precision. Matching these
-/// roundings keeps Spark's logits within ~1e-3 of llama.cpp's instead of ~1e-2. With <c>roundToHalf</c> false
-/// everything stays F32 (tests use that to check the math against a float64 reference).
+/// Scaled dot-product attention of the query heads that share one KV head (grouped-query attention), over a range
+/// of cached positions, computed the way llama.cpp's CPU flash attention does: with an F16 cache the queries are
+/// F16, scores F32, the softmax online (running max M and sum S, position by position), and the weighted sum of values
+/// is rounded to F16 after every position; with an F32 cache everything stays F32. Matching these roundings keeps
+/// Spark's logits within ~1e-3 of llama.cpp's instead of ~1e-2.
+/// <para>
+/// Speed: each block of 16 cached keys and values is read (and converted from F16) once for all the query heads of
+/// the group; a query's 16 scores are one Vector512 (keys are stored dimension-major per block, see
+/// <see cref="KvCache"/>); the per-position exponentials come from two vector exps per block (weight
+/// e^(s_t − M_t) and rescale e^(M_{t−1} − M_t) with the prefix maxima M_t), so the position-by-position recurrence that
+/// llama.cpp runs is kept exactly without a scalar exp per position.
+/// </para>
+/// A range yields a partial result (acc, M, S per head); <see cref="Merge"/> folds the partial results of
+/// consecutive ranges (parallel chunks of a long context) and <see cref="Finish"/> divides by the sum.
 /// </summary>
 internal static class Attention
 {
-    /// <summary>Largest head dimension the kernel accepts (its query copy lives on the stack).</summary>
+    /// <summary>Largest head dimension the kernels accept.</summary>
     public const int MaxHeadDim = 1024;
 
-    /// <summary>
-    /// output = Σ_t softmax_t(scale · q·k_t) · v_t for t in [0, length), where k_t starts at t·keyStride in
-    /// <paramref name="keys"/> (q.Length values) and v_t at t·valueStride in <paramref name="values"/> (output.Length values).
-    /// </summary>
-    public static void Head(ReadOnlySpan<float> q, ReadOnlySpan<float> keys, int keyStride,
-        ReadOnlySpan<float> values, int valueStride, int length, float scale, Span<float> output, bool roundToHalf = true) =>
-        Run(q, keys, keyStride, values, valueStride, length, scale, output, simd: true, roundToHalf);
+    private const int Block = KvCache.BlockPositions;
 
-    /// <summary>The scalar twin of <see cref="Head"/>.</summary>
-    public static void HeadScalar(ReadOnlySpan<float> q, ReadOnlySpan<float> keys, int keyStride,
-        ReadOnlySpan<float> values, int valueStride, int length, float scale, Span<float> output, bool roundToHalf = true) =>
-        Run(q, keys, keyStride, values, valueStride, length, scale, output, simd: false, roundToHalf);
-
-    private static void Run(ReadOnlySpan<float> q, ReadOnlySpan<float> keys, int keyStride,
-        ReadOnlySpan<float> values, int valueStride, int length, float scale, Span<float> output, bool simd, bool roundToHalf)
+    /// <summary>Empties a partial result: acc = 0, M = −∞, S = 0.</summary>
+    public static void Start(Span<float> acc, Span<float> max, Span<float> sum)
     {
-        if (length < 1 || q.Length > MaxHeadDim
-            || (long)(length - 1) * keyStride + q.Length > keys.Length
-            || (long)(length - 1) * valueStride + output.Length > values.Length)
-            throw new ArgumentException($"attention over {length} positions does not fit the given spans");
-
-        Span<float> q16 = stackalloc float[q.Length];
-        for (int d = 0; d < q.Length; d++) q16[d] = Round(q[d], roundToHalf);
-
-        var acc = output;
         acc.Clear();
-        float max = float.NegativeInfinity, sum = 0;
-        for (int t = 0; t < length; t++)
+        max.Fill(float.NegativeInfinity);
+        sum.Clear();
+    }
+
+    /// <summary>
+    /// Adds positions [<paramref name="start"/>, <paramref name="end"/>) of one KV head of an F16 cache to the partial
+    /// result of <paramref name="groups"/> query heads (<paramref name="queries"/>: groups × keyLength, already
+    /// rounded to F16; acc: groups × valueLength). <paramref name="start"/> must begin a key block.
+    /// </summary>
+    public static void Accumulate(ReadOnlySpan<float> queries, int groups, ReadOnlySpan<ushort> keys, ReadOnlySpan<ushort> values,
+        int start, int end, float scale, AttentionScratch scratch, Span<float> acc, Span<float> max, Span<float> sum, bool simd = true)
+    {
+        int dk = scratch.KeyLength, dv = scratch.ValueLength;
+        Check(queries, groups, keys.Length, values.Length, start, end, dk, dv, acc, max, sum);
+        var k = scratch.Keys.AsSpan();
+        var v = scratch.Values.AsSpan();
+        for (int t0 = start; t0 < end; t0 += Block)
         {
-            var k = keys.Slice(t * keyStride, q.Length);
-            float s = (simd ? VectorMath.Dot(q16, k) : ScalarDot(q16, k)) * scale;
-            float rescale = 1, weight = 1;
-            if (s > max)
+            int n = Math.Min(Block, end - t0);
+            HalfVector.ToSingle(keys.Slice(t0 * dk, Block * dk), k);
+            HalfVector.ToSingle(values.Slice(t0 * dv, n * dv), v);
+            BlockOf(queries, groups, dk, dv, k, v, n, scale, roundToHalf: true, simd, scratch, acc, max, sum);
+        }
+    }
+
+    /// <summary>The F32-cache twin of <see cref="Accumulate(ReadOnlySpan{float}, int, ReadOnlySpan{ushort}, ReadOnlySpan{ushort}, int, int, float, AttentionScratch, Span{float}, Span{float}, Span{float}, bool)"/>: nothing is rounded.</summary>
+    public static void Accumulate(ReadOnlySpan<float> queries, int groups, ReadOnlySpan<float> keys, ReadOnlySpan<float> values,
+        int start, int end, float scale, AttentionScratch scratch, Span<float> acc, Span<float> max, Span<float> sum, bool simd = true)
+    {
+        int dk = scratch.KeyLength, dv = scratch.ValueLength;
+        Check(queries, groups, keys.Length, values.Length, start, end, dk, dv, acc, max, sum);
+        for (int t0 = start; t0 < end; t0 += Block)
+        {
+            int n = Math.Min(Block, end - t0);
+            BlockOf(queries, groups, dk, dv, keys.Slice(t0 * dk, Block * dk), values.Slice(t0 * dv, n * dv), n, scale,
+                roundToHalf: false, simd, scratch, acc, max, sum);
+        }
+    }
+
+    /// <summary>Folds partial result B (a later range) into A.</summary>
+    public static void Merge(Span<float> accA, Span<float> maxA, Span<float> sumA,
+        ReadOnlySpan<float> accB, ReadOnlySpan<float> maxB, ReadOnlySpan<float> sumB, int groups, int valueLength)
+    {
+        for (int g = 0; g < groups; g++)
+        {
+            float m = MathF.Max(maxA[g], maxB[g]);
+            if (float.IsNegativeInfinity(m)) continue; // both empty
+            float a = MathF.Exp(maxA[g] - m), b = MathF.Exp(maxB[g] - m);
+            var x = accA.Slice(g * valueLength, valueLength);
+            var y = accB.Slice(g * valueLength, valueLength);
+            for (int d = 0; d < x.Length; d++) x[d] = x[d] * a + y[d] * b;
+            sumA[g] = sumA[g] * a + sumB[g] * b;
+            maxA[g] = m;
+        }
+    }
+
+    /// <summary>output = acc / S per head (in place when they alias).</summary>
+    public static void Finish(ReadOnlySpan<float> acc, ReadOnlySpan<float> sum, int groups, int valueLength, Span<float> output)
+    {
+        for (int g = 0; g < groups; g++)
+        {
+            float inv = sum[g] == 0 ? 0 : 1f / sum[g];
+            for (int d = g * valueLength; d < (g + 1) * valueLength; d++) output[d] = acc[d] * inv;
+        }
+    }
+
+    private static void Check(ReadOnlySpan<float> queries, int groups, int keys, int values, int start, int end, int dk, int dv,
+        Span<float> acc, Span<float> max, Span<float> sum)
+    {
+        if (start < 0 || start % Block != 0 || end <= start
+            || (long)(end + Block - 1) / Block * Block * dk > keys || (long)end * dv > values
+            || queries.Length < groups * dk || acc.Length < groups * dv || max.Length < groups || sum.Length < groups)
+            throw new ArgumentException($"attention over positions [{start}, {end}) does not fit the given spans");
+    }
+
+    /// <summary>Positions [t0, t0 + n) of one block: kT is keyLength rows of 16 (dimension-major), v is n rows of valueLength.</summary>
+    private static void BlockOf(ReadOnlySpan<float> queries, int groups, int dk, int dv, ReadOnlySpan<float> kT, ReadOnlySpan<float> v,
+        int n, float scale, bool roundToHalf, bool simd, AttentionScratch scratch, Span<float> acc, Span<float> max, Span<float> sum)
+    {
+        bool vector = simd && HalfVector.IsAccelerated && dv % 16 == 0;
+        var scores = scratch.Scores.AsSpan();
+        var weight = scratch.Weights.AsSpan();
+        var rescale = scratch.Rescales.AsSpan();
+        for (int g = 0; g < groups; g++)
+        {
+            var q = queries.Slice(g * dk, dk);
+            if (vector) ScoresVector(q, kT, scale, scores);
+            else ScoresScalar(q, kT, scale, scores);
+
+            // Prefix maxima: M_t = max(M_{t−1}, s_t); weight_t = e^(s_t − M_t), rescale_t = e^(M_{t−1} − M_t) (1 when M holds).
+            float m = max[g];
+            int moved = 0;
+            for (int t = 0; t < Block; t++)
             {
-                rescale = MathF.Exp(max - s);
-                max = s;
-                for (int d = 0; d < acc.Length; d++) acc[d] = Round(acc[d] * rescale, roundToHalf);
+                if (t >= n) { weight[t] = 0; rescale[t] = 0; continue; }
+                float next = MathF.Max(m, scores[t]);
+                weight[t] = scores[t] - next;
+                rescale[t] = m - next;
+                if (next != m) moved |= 1 << t;
+                m = next;
+            }
+            max[g] = m;
+            if (vector)
+            {
+                ref float w = ref MemoryMarshal.GetReference(weight);
+                ref float r = ref MemoryMarshal.GetReference(rescale);
+                Vector512.Exp(Vector512.LoadUnsafe(ref w)).StoreUnsafe(ref w);
+                Vector512.Exp(Vector512.LoadUnsafe(ref r)).StoreUnsafe(ref r);
             }
             else
             {
-                weight = MathF.Exp(s - max);
+                for (int t = 0; t < n; t++) { weight[t] = MathF.Exp(weight[t]); rescale[t] = MathF.Exp(rescale[t]); }
             }
-            var v = values.Slice(t * valueStride, acc.Length);
-            for (int d = 0; d < acc.Length; d++) acc[d] = Round(acc[d] + v[d] * weight, roundToHalf);
-            sum = sum * rescale + weight;
+
+            float s = sum[g];
+            for (int t = 0; t < n; t++)
+            {
+                if ((moved & (1 << t)) == 0) rescale[t] = 1; // exactly 1 when the maximum did not move
+                s = s * rescale[t] + weight[t];
+            }
+            sum[g] = s;
+
+            var a = acc.Slice(g * dv, dv);
+            if (vector) AccumulateVector(a, v, weight, rescale, n, roundToHalf);
+            else AccumulateScalar(a, v, weight, rescale, n, roundToHalf);
         }
-        float inv = 1f / sum;
-        for (int d = 0; d < acc.Length; d++) acc[d] *= inv;
     }
 
-    private static float Round(float x, bool toHalf) => toHalf ? HalfRounding.Round(x) : x;
-
-    private static float ScalarDot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    /// <summary>scores[t] = scale · q·k_t for the 16 keys of a block, summed over d in four interleaved partial sums.</summary>
+    private static void ScoresVector(ReadOnlySpan<float> q, ReadOnlySpan<float> kT, float scale, Span<float> scores)
     {
-        float s = 0;
-        for (int i = 0; i < a.Length; i++) s += a[i] * b[i];
-        return s;
+        ref float k = ref MemoryMarshal.GetReference(kT);
+        Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default;
+        int d = 0;
+        for (; d + 4 <= q.Length; d += 4)
+        {
+            s0 = Vector512.FusedMultiplyAdd(Vector512.Create(q[d]), Vector512.LoadUnsafe(ref k, (nuint)(d * Block)), s0);
+            s1 = Vector512.FusedMultiplyAdd(Vector512.Create(q[d + 1]), Vector512.LoadUnsafe(ref k, (nuint)((d + 1) * Block)), s1);
+            s2 = Vector512.FusedMultiplyAdd(Vector512.Create(q[d + 2]), Vector512.LoadUnsafe(ref k, (nuint)((d + 2) * Block)), s2);
+            s3 = Vector512.FusedMultiplyAdd(Vector512.Create(q[d + 3]), Vector512.LoadUnsafe(ref k, (nuint)((d + 3) * Block)), s3);
+        }
+        for (; d < q.Length; d++)
+            s0 = Vector512.FusedMultiplyAdd(Vector512.Create(q[d]), Vector512.LoadUnsafe(ref k, (nuint)(d * Block)), s0);
+        (((s0 + s1) + (s2 + s3)) * scale).StoreUnsafe(ref MemoryMarshal.GetReference(scores));
     }
+
+    /// <summary>The scalar twin of <see cref="ScoresVector"/> (same order of operations, so the same result).</summary>
+    private static void ScoresScalar(ReadOnlySpan<float> q, ReadOnlySpan<float> kT, float scale, Span<float> scores)
+    {
+        for (int t = 0; t < Block; t++)
+        {
+            float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            int d = 0;
+            for (; d + 4 <= q.Length; d += 4)
+            {
+                s0 = MathF.FusedMultiplyAdd(q[d], kT[d * Block + t], s0);
+                s1 = MathF.FusedMultiplyAdd(q[d + 1], kT[(d + 1) * Block + t], s1);
+                s2 = MathF.FusedMultiplyAdd(q[d + 2], kT[(d + 2) * Block + t], s2);
+                s3 = MathF.FusedMultiplyAdd(q[d + 3], kT[(d + 3) * Block + t], s3);
+            }
+            for (; d < q.Length; d++) s0 = MathF.FusedMultiplyAdd(q[d], kT[d * Block + t], s0);
+            scores[t] = ((s0 + s1) + (s2 + s3)) * scale;
+        }
+    }
+
+    /// <summary>acc = round(acc · rescale_t) when M moved, then acc = round(acc + weight_t · v_t), position by position (16 dimensions per vector).</summary>
+    private static void AccumulateVector(Span<float> acc, ReadOnlySpan<float> v, ReadOnlySpan<float> weight, ReadOnlySpan<float> rescale,
+        int n, bool roundToHalf)
+    {
+        int dv = acc.Length;
+        ref float vr = ref MemoryMarshal.GetReference(v);
+        ref float ar = ref MemoryMarshal.GetReference(acc);
+        for (int j = 0; j < dv; j += 16)
+        {
+            var a = Vector512.LoadUnsafe(ref ar, (nuint)j);
+            for (int t = 0; t < n; t++)
+            {
+                float r = rescale[t];
+                if (r != 1f) a = RoundIf(a * r, roundToHalf);
+                a = RoundIf(Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref vr, (nuint)(t * dv + j)), Vector512.Create(weight[t]), a), roundToHalf);
+            }
+            a.StoreUnsafe(ref ar, (nuint)j);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> RoundIf(Vector512<float> x, bool roundToHalf) => roundToHalf ? HalfVector.Round(x) : x;
+
+    /// <summary>The scalar twin of <see cref="AccumulateVector"/>.</summary>
+    private static void AccumulateScalar(Span<float> acc, ReadOnlySpan<float> v, ReadOnlySpan<float> weight, ReadOnlySpan<float> rescale,
+        int n, bool roundToHalf)
+    {
+        int dv = acc.Length;
+        for (int t = 0; t < n; t++)
+        {
+            float r = rescale[t], w = weight[t];
+            var row = v.Slice(t * dv, dv);
+            for (int d = 0; d < dv; d++)
+            {
+                float a = acc[d];
+                if (r != 1f) a = RoundIf(a * r, roundToHalf);
+                acc[d] = RoundIf(MathF.FusedMultiplyAdd(row[d], w, a), roundToHalf);
+            }
+        }
+    }
+
+    private static float RoundIf(float x, bool roundToHalf) => roundToHalf ? HalfRounding.Round(x) : x;
 }
