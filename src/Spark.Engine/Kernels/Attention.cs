@@ -120,61 +120,103 @@ internal static class Attention
             var q = queries.Slice(g * dk, dk);
             if (vector) ScoresVector(q, kT, scale, scores);
             else ScoresScalar(q, kT, scale, scores);
+            for (int t = n; t < Block; t++) scores[t] = float.NegativeInfinity; // past the range: weight 0
 
-            // Prefix maxima: M_t = max(M_{t−1}, s_t); weight_t = e^(s_t − M_t), rescale_t = e^(M_{t−1} − M_t) (1 when M holds).
-            float m = max[g];
-            int moved = 0;
-            for (int t = 0; t < Block; t++)
+            float m = max[g], blockMax = vector ? MaxOf(Vector512.LoadUnsafe(ref MemoryMarshal.GetReference(scores))) : MaxOf(scores);
+            bool moved = blockMax > m;
+            if (!moved)
             {
-                if (t >= n) { weight[t] = 0; rescale[t] = 0; continue; }
-                float next = MathF.Max(m, scores[t]);
-                weight[t] = scores[t] - next;
-                rescale[t] = m - next;
-                if (next != m) moved |= 1 << t;
-                m = next;
-            }
-            max[g] = m;
-            if (vector)
-            {
-                ref float w = ref MemoryMarshal.GetReference(weight);
-                ref float r = ref MemoryMarshal.GetReference(rescale);
-                Vector512.Exp(Vector512.LoadUnsafe(ref w)).StoreUnsafe(ref w);
-                Vector512.Exp(Vector512.LoadUnsafe(ref r)).StoreUnsafe(ref r);
+                // The common case once a few positions are in: the maximum holds, every rescale is 1, weight_t = e^(s_t − M).
+                if (vector)
+                {
+                    var w = Vector512.Exp(Vector512.LoadUnsafe(ref MemoryMarshal.GetReference(scores)) - Vector512.Create(m));
+                    w.StoreUnsafe(ref MemoryMarshal.GetReference(weight));
+                    sum[g] += Vector512.Sum(w);
+                }
+                else
+                {
+                    float total = 0;
+                    for (int t = 0; t < Block; t++) total += weight[t] = MathF.Exp(scores[t] - m);
+                    sum[g] += total;
+                }
             }
             else
             {
-                for (int t = 0; t < n; t++) { weight[t] = MathF.Exp(weight[t]); rescale[t] = MathF.Exp(rescale[t]); }
+                // Prefix maxima M_t = max(M_{t−1}, s_t): weight_t = e^(s_t − M_t), rescale_t = e^(M_{t−1} − M_t), exactly 1 when M holds.
+                int grew = 0;
+                for (int t = 0; t < n; t++)
+                {
+                    float next = MathF.Max(m, scores[t]);
+                    weight[t] = scores[t] - next;
+                    rescale[t] = m - next;
+                    if (next != m) grew |= 1 << t;
+                    m = next;
+                }
+                for (int t = n; t < Block; t++) weight[t] = rescale[t] = float.NegativeInfinity;
+                max[g] = m;
+                if (vector)
+                {
+                    ref float w = ref MemoryMarshal.GetReference(weight);
+                    ref float r = ref MemoryMarshal.GetReference(rescale);
+                    Vector512.Exp(Vector512.LoadUnsafe(ref w)).StoreUnsafe(ref w);
+                    Vector512.Exp(Vector512.LoadUnsafe(ref r)).StoreUnsafe(ref r);
+                }
+                else
+                {
+                    for (int t = 0; t < Block; t++) { weight[t] = MathF.Exp(weight[t]); rescale[t] = MathF.Exp(rescale[t]); }
+                }
+                float total = sum[g];
+                for (int t = 0; t < n; t++)
+                {
+                    if ((grew & (1 << t)) == 0) rescale[t] = 1;
+                    total = total * rescale[t] + weight[t];
+                }
+                sum[g] = total;
             }
-
-            float s = sum[g];
-            for (int t = 0; t < n; t++)
-            {
-                if ((moved & (1 << t)) == 0) rescale[t] = 1; // exactly 1 when the maximum did not move
-                s = s * rescale[t] + weight[t];
-            }
-            sum[g] = s;
 
             var a = acc.Slice(g * dv, dv);
-            if (vector) AccumulateVector(a, v, weight, rescale, n, roundToHalf);
-            else AccumulateScalar(a, v, weight, rescale, n, roundToHalf);
+            if (vector)
+            {
+                if (dv == 64) Accumulate64(a, v, weight, rescale, n, moved, roundToHalf);
+                else AccumulateVector(a, v, weight, rescale, n, moved, roundToHalf);
+            }
+            else AccumulateScalar(a, v, weight, rescale, n, moved, roundToHalf);
         }
+    }
+
+    private static float MaxOf(Vector512<float> x)
+    {
+        var m256 = Vector256.Max(x.GetLower(), x.GetUpper());
+        var m = Vector128.Max(m256.GetLower(), m256.GetUpper());
+        m = Vector128.Max(m, Vector128.Shuffle(m, Vector128.Create(2, 3, 0, 1)));
+        m = Vector128.Max(m, Vector128.Shuffle(m, Vector128.Create(1, 0, 3, 2)));
+        return m.ToScalar();
+    }
+
+    private static float MaxOf(ReadOnlySpan<float> x)
+    {
+        float m = float.NegativeInfinity;
+        foreach (float value in x) m = MathF.Max(m, value);
+        return m;
     }
 
     /// <summary>scores[t] = scale · q·k_t for the 16 keys of a block, summed over d in four interleaved partial sums.</summary>
     private static void ScoresVector(ReadOnlySpan<float> q, ReadOnlySpan<float> kT, float scale, Span<float> scores)
     {
         ref float k = ref MemoryMarshal.GetReference(kT);
+        ref float qr = ref MemoryMarshal.GetReference(q);
         Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default;
         int d = 0;
         for (; d + 4 <= q.Length; d += 4)
         {
-            s0 = Vector512.FusedMultiplyAdd(Vector512.Create(q[d]), Vector512.LoadUnsafe(ref k, (nuint)(d * Block)), s0);
-            s1 = Vector512.FusedMultiplyAdd(Vector512.Create(q[d + 1]), Vector512.LoadUnsafe(ref k, (nuint)((d + 1) * Block)), s1);
-            s2 = Vector512.FusedMultiplyAdd(Vector512.Create(q[d + 2]), Vector512.LoadUnsafe(ref k, (nuint)((d + 2) * Block)), s2);
-            s3 = Vector512.FusedMultiplyAdd(Vector512.Create(q[d + 3]), Vector512.LoadUnsafe(ref k, (nuint)((d + 3) * Block)), s3);
+            ref float row = ref Unsafe.Add(ref k, d * Block);
+            s0 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref qr, d)), Vector512.LoadUnsafe(ref row), s0);
+            s1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref qr, d + 1)), Vector512.LoadUnsafe(ref row, Block), s1);
+            s2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref qr, d + 2)), Vector512.LoadUnsafe(ref row, 2 * Block), s2);
+            s3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref qr, d + 3)), Vector512.LoadUnsafe(ref row, 3 * Block), s3);
         }
         for (; d < q.Length; d++)
-            s0 = Vector512.FusedMultiplyAdd(Vector512.Create(q[d]), Vector512.LoadUnsafe(ref k, (nuint)(d * Block)), s0);
+            s0 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref qr, d)), Vector512.LoadUnsafe(ref k, (nuint)(d * Block)), s0);
         (((s0 + s1) + (s2 + s3)) * scale).StoreUnsafe(ref MemoryMarshal.GetReference(scores));
     }
 
@@ -197,9 +239,51 @@ internal static class Attention
         }
     }
 
-    /// <summary>acc = round(acc · rescale_t) when M moved, then acc = round(acc + weight_t · v_t), position by position (16 dimensions per vector).</summary>
+    /// <summary>
+    /// acc = round(acc · rescale_t) where M moved, then acc = round(acc + weight_t · v_t), position by position, for
+    /// head dimension 64 (Qwen2.5 0.5B–7B, Llama 3.2 1B) with the accumulator in four registers.
+    /// </summary>
+    private static void Accumulate64(Span<float> acc, ReadOnlySpan<float> v, ReadOnlySpan<float> weight, ReadOnlySpan<float> rescale,
+        int n, bool moved, bool roundToHalf)
+    {
+        ref float ar = ref MemoryMarshal.GetReference(acc);
+        ref float vr = ref MemoryMarshal.GetReference(v);
+        ref float wr = ref MemoryMarshal.GetReference(weight);
+        ref float rr = ref MemoryMarshal.GetReference(rescale);
+        var a0 = Vector512.LoadUnsafe(ref ar);
+        var a1 = Vector512.LoadUnsafe(ref ar, 16);
+        var a2 = Vector512.LoadUnsafe(ref ar, 32);
+        var a3 = Vector512.LoadUnsafe(ref ar, 48);
+        for (int t = 0; t < n; t++)
+        {
+            if (moved)
+            {
+                float r = Unsafe.Add(ref rr, t);
+                if (r != 1f)
+                {
+                    var rv = Vector512.Create(r);
+                    a0 = RoundIf(a0 * rv, roundToHalf);
+                    a1 = RoundIf(a1 * rv, roundToHalf);
+                    a2 = RoundIf(a2 * rv, roundToHalf);
+                    a3 = RoundIf(a3 * rv, roundToHalf);
+                }
+            }
+            var w = Vector512.Create(Unsafe.Add(ref wr, t));
+            ref float row = ref Unsafe.Add(ref vr, t * 64);
+            a0 = RoundIf(Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref row), w, a0), roundToHalf);
+            a1 = RoundIf(Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref row, 16), w, a1), roundToHalf);
+            a2 = RoundIf(Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref row, 32), w, a2), roundToHalf);
+            a3 = RoundIf(Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref row, 48), w, a3), roundToHalf);
+        }
+        a0.StoreUnsafe(ref ar);
+        a1.StoreUnsafe(ref ar, 16);
+        a2.StoreUnsafe(ref ar, 32);
+        a3.StoreUnsafe(ref ar, 48);
+    }
+
+    /// <summary>The same as <see cref="Accumulate64"/> for any head dimension that is a multiple of 16.</summary>
     private static void AccumulateVector(Span<float> acc, ReadOnlySpan<float> v, ReadOnlySpan<float> weight, ReadOnlySpan<float> rescale,
-        int n, bool roundToHalf)
+        int n, bool moved, bool roundToHalf)
     {
         int dv = acc.Length;
         ref float vr = ref MemoryMarshal.GetReference(v);
@@ -210,7 +294,7 @@ internal static class Attention
             for (int t = 0; t < n; t++)
             {
                 float r = rescale[t];
-                if (r != 1f) a = RoundIf(a * r, roundToHalf);
+                if (moved && r != 1f) a = RoundIf(a * r, roundToHalf);
                 a = RoundIf(Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref vr, (nuint)(t * dv + j)), Vector512.Create(weight[t]), a), roundToHalf);
             }
             a.StoreUnsafe(ref ar, (nuint)j);
@@ -218,16 +302,16 @@ internal static class Attention
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> RoundIf(Vector512<float> x, bool roundToHalf) => roundToHalf ? HalfVector.Round(x) : x;
+    private static Vector512<float> RoundIf(Vector512<float> x, bool roundToHalf) => roundToHalf ? HalfVector.RoundToHalfPrecision(x) : x;
 
     /// <summary>The scalar twin of <see cref="AccumulateVector"/>.</summary>
     private static void AccumulateScalar(Span<float> acc, ReadOnlySpan<float> v, ReadOnlySpan<float> weight, ReadOnlySpan<float> rescale,
-        int n, bool roundToHalf)
+        int n, bool moved, bool roundToHalf)
     {
         int dv = acc.Length;
         for (int t = 0; t < n; t++)
         {
-            float r = rescale[t], w = weight[t];
+            float r = moved ? rescale[t] : 1f, w = weight[t];
             var row = v.Slice(t * dv, dv);
             for (int d = 0; d < dv; d++)
             {
@@ -238,5 +322,5 @@ internal static class Attention
         }
     }
 
-    private static float RoundIf(float x, bool roundToHalf) => roundToHalf ? HalfRounding.Round(x) : x;
+    private static float RoundIf(float x, bool roundToHalf) => roundToHalf ? HalfVector.RoundToHalfPrecision(x) : x;
 }

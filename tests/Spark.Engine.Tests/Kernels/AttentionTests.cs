@@ -161,12 +161,20 @@ public class AttentionTests
         for (int i = 0; i < bits.Length; i++) Assert.Equal((float)BitConverter.UInt16BitsToHalf(bits[i]), back[i]);
         Assert.Equal(65504f, HalfVector.ToSingle(HalfVector.FromSingle(1e6f))); // saturates instead of storing infinity
 
-        if (!HalfVector.IsAccelerated) return; // the Vector512 rounding needs AVX-512; the conversion above ran its scalar path
+        // F16-precision rounding (Veltkamp): an F16 store's result in F16's normal range, except that an exact tie may go to either neighbour.
+        foreach (float v in values)
+        {
+            float scalar = HalfVector.RoundToHalfPrecision(v), half = HalfRounding.Round(v);
+            bool tie = (BitConverter.SingleToUInt32Bits(v) & 0x1FFF) == 0x1000;
+            if (Math.Abs(v) >= 6.1035156e-5f && !tie) Assert.True(half == scalar, $"{v:R}: F16 {half:R}, rounded {scalar:R}");
+            else Assert.True(Math.Abs(half - scalar) <= Math.Max(Math.Abs(v) / 1024, 5.9604645e-8f), // one F16 ulp, or the subnormal quantum
+                $"{v:R}: F16 {half:R}, rounded {scalar:R}");
+        }
+        if (!HalfVector.IsAccelerated) return; // the Vector512 twin needs AVX-512; the conversion above ran its scalar path
         for (int i = 0; i < n; i += 16)
         {
-            var rounded = HalfVector.Round(System.Runtime.Intrinsics.Vector512.Create(values, i));
-            for (int j = 0; j < 16; j++)
-                Assert.True(HalfRounding.Round(values[i + j]) == rounded[j], $"{values[i + j]:R}: {HalfRounding.Round(values[i + j]):R} vs {rounded[j]:R}");
+            var rounded = HalfVector.RoundToHalfPrecision(System.Runtime.Intrinsics.Vector512.Create(values, i));
+            for (int j = 0; j < 16; j++) Assert.Equal(HalfVector.RoundToHalfPrecision(values[i + j]), rounded[j]);
         }
     }
 }
