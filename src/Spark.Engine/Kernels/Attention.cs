@@ -41,11 +41,12 @@ internal static class Attention
     /// result of <paramref name="groups"/> query heads (<paramref name="queries"/>: groups × keyLength, already
     /// rounded to F16; acc: groups × valueLength). <paramref name="start"/> must begin a key block.
     /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] // its own inlining budget: the block kernel must inline into it
     public static void Accumulate(ReadOnlySpan<float> queries, int groups, ReadOnlySpan<ushort> keys, ReadOnlySpan<ushort> values,
         int start, int end, float scale, AttentionScratch scratch, Span<float> acc, Span<float> max, Span<float> sum, bool simd = true)
     {
         int dk = scratch.KeyLength, dv = scratch.ValueLength;
-        Check(queries, groups, keys.Length, values.Length, start, end, dk, dv, acc, max, sum);
+        Check(queries, groups, keys.Length, values.Length, start, end, dk, dv, acc, max, sum, scratch);
         var k = scratch.Keys.AsSpan();
         var v = scratch.Values.AsSpan();
         for (int t0 = start; t0 < end; t0 += Block)
@@ -58,11 +59,12 @@ internal static class Attention
     }
 
     /// <summary>The F32-cache twin of <see cref="Accumulate(ReadOnlySpan{float}, int, ReadOnlySpan{ushort}, ReadOnlySpan{ushort}, int, int, float, AttentionScratch, Span{float}, Span{float}, Span{float}, bool)"/>: nothing is rounded.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public static void Accumulate(ReadOnlySpan<float> queries, int groups, ReadOnlySpan<float> keys, ReadOnlySpan<float> values,
         int start, int end, float scale, AttentionScratch scratch, Span<float> acc, Span<float> max, Span<float> sum, bool simd = true)
     {
         int dk = scratch.KeyLength, dv = scratch.ValueLength;
-        Check(queries, groups, keys.Length, values.Length, start, end, dk, dv, acc, max, sum);
+        Check(queries, groups, keys.Length, values.Length, start, end, dk, dv, acc, max, sum, scratch);
         for (int t0 = start; t0 < end; t0 += Block)
         {
             int n = Math.Min(Block, end - t0);
@@ -99,8 +101,10 @@ internal static class Attention
     }
 
     private static void Check(ReadOnlySpan<float> queries, int groups, int keys, int values, int start, int end, int dk, int dv,
-        Span<float> acc, Span<float> max, Span<float> sum)
+        Span<float> acc, Span<float> max, Span<float> sum, AttentionScratch scratch)
     {
+        if (groups < 1 || groups > 64 || scratch.Scores.Length < groups * Block)
+            throw new ArgumentException($"{groups} query heads per KV head: the attention kernel takes 1 to 64 and a scratch sized for them");
         if (start < 0 || start % Block != 0 || end <= start
             || (long)(end + Block - 1) / Block * Block * dk > keys || (long)end * dv > values
             || queries.Length < groups * dk || acc.Length < groups * dv || max.Length < groups || sum.Length < groups)
@@ -112,14 +116,15 @@ internal static class Attention
         int n, float scale, bool roundToHalf, bool simd, AttentionScratch scratch, Span<float> acc, Span<float> max, Span<float> sum)
     {
         bool vector = simd && HalfVector.IsAccelerated && dv % 16 == 0;
-        var scores = scratch.Scores.AsSpan();
-        var weight = scratch.Weights.AsSpan();
-        var rescale = scratch.Rescales.AsSpan();
+        long movedHeads = 0;
+        var allScores = scratch.Scores.AsSpan(0, groups * Block);
+        if (vector) ScoresVector(queries, groups, dk, kT, scale, allScores);
+        else ScoresScalar(queries, groups, dk, kT, scale, allScores);
         for (int g = 0; g < groups; g++)
         {
-            var q = queries.Slice(g * dk, dk);
-            if (vector) ScoresVector(q, kT, scale, scores);
-            else ScoresScalar(q, kT, scale, scores);
+            var scores = allScores.Slice(g * Block, Block);
+            var weight = scratch.Weights.AsSpan(g * Block, Block);
+            var rescale = scratch.Rescales.AsSpan(g * Block, Block);
             for (int t = n; t < Block; t++) scores[t] = float.NegativeInfinity; // past the range: weight 0
 
             float m = max[g], blockMax = vector ? MaxOf(Vector512.LoadUnsafe(ref MemoryMarshal.GetReference(scores))) : MaxOf(scores);
@@ -127,6 +132,7 @@ internal static class Attention
             if (!moved)
             {
                 // The common case once a few positions are in: the maximum holds, every rescale is 1, weight_t = e^(s_t − M).
+                rescale.Fill(1f);
                 if (vector)
                 {
                     var w = Vector512.Exp(Vector512.LoadUnsafe(ref MemoryMarshal.GetReference(scores)) - Vector512.Create(m));
@@ -143,6 +149,7 @@ internal static class Attention
             else
             {
                 // Prefix maxima M_t = max(M_{t−1}, s_t): weight_t = e^(s_t − M_t), rescale_t = e^(M_{t−1} − M_t), exactly 1 when M holds.
+                movedHeads |= 1L << g;
                 int grew = 0;
                 for (int t = 0; t < n; t++)
                 {
@@ -173,23 +180,31 @@ internal static class Attention
                 }
                 sum[g] = total;
             }
+        }
 
+        if (vector && dv == 64)
+        {
+            for (int g0 = 0; g0 < groups; g0 += 4)
+                Accumulate64(acc, g0, groups, v, scratch.Weights, scratch.Rescales, n, (movedHeads >> g0 & 0xF) != 0, roundToHalf);
+            return;
+        }
+        for (int g = 0; g < groups; g++)
+        {
             var a = acc.Slice(g * dv, dv);
-            if (vector)
-            {
-                if (dv == 64) Accumulate64(a, v, weight, rescale, n, moved, roundToHalf);
-                else AccumulateVector(a, v, weight, rescale, n, moved, roundToHalf);
-            }
+            var weight = scratch.Weights.AsSpan(g * Block, Block);
+            var rescale = scratch.Rescales.AsSpan(g * Block, Block);
+            bool moved = (movedHeads >> g & 1) != 0;
+            if (vector) AccumulateVector(a, v, weight, rescale, n, moved, roundToHalf);
             else AccumulateScalar(a, v, weight, rescale, n, moved, roundToHalf);
         }
     }
 
     private static float MaxOf(Vector512<float> x)
     {
-        var m256 = Vector256.Max(x.GetLower(), x.GetUpper());
-        var m = Vector128.Max(m256.GetLower(), m256.GetUpper());
-        m = Vector128.Max(m, Vector128.Shuffle(m, Vector128.Create(2, 3, 0, 1)));
-        m = Vector128.Max(m, Vector128.Shuffle(m, Vector128.Create(1, 0, 3, 2)));
+        var m256 = Vector256.MaxNative(x.GetLower(), x.GetUpper());
+        var m = Vector128.MaxNative(m256.GetLower(), m256.GetUpper());
+        m = Vector128.MaxNative(m, Vector128.Shuffle(m, Vector128.Create(2, 3, 0, 1)));
+        m = Vector128.MaxNative(m, Vector128.Shuffle(m, Vector128.Create(1, 0, 3, 2)));
         return m.ToScalar();
     }
 
@@ -200,85 +215,129 @@ internal static class Attention
         return m;
     }
 
-    /// <summary>scores[t] = scale · q·k_t for the 16 keys of a block, summed over d in four interleaved partial sums.</summary>
-    private static void ScoresVector(ReadOnlySpan<float> q, ReadOnlySpan<float> kT, float scale, Span<float> scores)
+    /// <summary>
+    /// scores[g·16 + t] = scale · q_g·k_t for the 16 keys of a block and every head of the group. Four heads at a time
+    /// share each loaded key row; each head sums even and odd dimensions in two chains (eight independent FMA chains).
+    /// </summary>
+    private static void ScoresVector(ReadOnlySpan<float> queries, int groups, int dk, ReadOnlySpan<float> kT, float scale, Span<float> scores)
     {
         ref float k = ref MemoryMarshal.GetReference(kT);
-        ref float qr = ref MemoryMarshal.GetReference(q);
-        Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default;
-        int d = 0;
-        for (; d + 4 <= q.Length; d += 4)
+        ref float q = ref MemoryMarshal.GetReference(queries);
+        ref float sr = ref MemoryMarshal.GetReference(scores);
+        var vscale = Vector512.Create(scale);
+        for (int g0 = 0; g0 < groups; g0 += 4)
         {
-            ref float row = ref Unsafe.Add(ref k, d * Block);
-            s0 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref qr, d)), Vector512.LoadUnsafe(ref row), s0);
-            s1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref qr, d + 1)), Vector512.LoadUnsafe(ref row, Block), s1);
-            s2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref qr, d + 2)), Vector512.LoadUnsafe(ref row, 2 * Block), s2);
-            s3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref qr, d + 3)), Vector512.LoadUnsafe(ref row, 3 * Block), s3);
+            // A group that is not a multiple of four recomputes its last head in the spare lanes (same values, same slot).
+            int g1 = Math.Min(g0 + 1, groups - 1), g2 = Math.Min(g0 + 2, groups - 1), g3 = Math.Min(g0 + 3, groups - 1);
+            ref float q0 = ref Unsafe.Add(ref q, g0 * dk);
+            ref float q1 = ref Unsafe.Add(ref q, g1 * dk);
+            ref float q2 = ref Unsafe.Add(ref q, g2 * dk);
+            ref float q3 = ref Unsafe.Add(ref q, g3 * dk);
+            Vector512<float> a0 = default, b0 = default, a1 = default, b1 = default, a2 = default, b2 = default, a3 = default, b3 = default;
+            int d = 0;
+            for (; d + 2 <= dk; d += 2)
+            {
+                var even = Vector512.LoadUnsafe(ref k, (nuint)(d * Block));
+                var odd = Vector512.LoadUnsafe(ref k, (nuint)((d + 1) * Block));
+                a0 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref q0, d)), even, a0);
+                b0 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref q0, d + 1)), odd, b0);
+                a1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref q1, d)), even, a1);
+                b1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref q1, d + 1)), odd, b1);
+                a2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref q2, d)), even, a2);
+                b2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref q2, d + 1)), odd, b2);
+                a3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref q3, d)), even, a3);
+                b3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref q3, d + 1)), odd, b3);
+            }
+            if (d < dk)
+            {
+                var last = Vector512.LoadUnsafe(ref k, (nuint)(d * Block));
+                a0 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref q0, d)), last, a0);
+                a1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref q1, d)), last, a1);
+                a2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref q2, d)), last, a2);
+                a3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref q3, d)), last, a3);
+            }
+            ((a0 + b0) * vscale).StoreUnsafe(ref sr, (nuint)(g0 * Block));
+            ((a1 + b1) * vscale).StoreUnsafe(ref sr, (nuint)(g1 * Block));
+            ((a2 + b2) * vscale).StoreUnsafe(ref sr, (nuint)(g2 * Block));
+            ((a3 + b3) * vscale).StoreUnsafe(ref sr, (nuint)(g3 * Block));
         }
-        for (; d < q.Length; d++)
-            s0 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref qr, d)), Vector512.LoadUnsafe(ref k, (nuint)(d * Block)), s0);
-        (((s0 + s1) + (s2 + s3)) * scale).StoreUnsafe(ref MemoryMarshal.GetReference(scores));
     }
 
     /// <summary>The scalar twin of <see cref="ScoresVector"/> (same order of operations, so the same result).</summary>
-    private static void ScoresScalar(ReadOnlySpan<float> q, ReadOnlySpan<float> kT, float scale, Span<float> scores)
+    private static void ScoresScalar(ReadOnlySpan<float> queries, int groups, int dk, ReadOnlySpan<float> kT, float scale, Span<float> scores)
     {
-        for (int t = 0; t < Block; t++)
+        for (int g = 0; g < groups; g++)
         {
-            float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-            int d = 0;
-            for (; d + 4 <= q.Length; d += 4)
+            var q = queries.Slice(g * dk, dk);
+            for (int t = 0; t < Block; t++)
             {
-                s0 = MathF.FusedMultiplyAdd(q[d], kT[d * Block + t], s0);
-                s1 = MathF.FusedMultiplyAdd(q[d + 1], kT[(d + 1) * Block + t], s1);
-                s2 = MathF.FusedMultiplyAdd(q[d + 2], kT[(d + 2) * Block + t], s2);
-                s3 = MathF.FusedMultiplyAdd(q[d + 3], kT[(d + 3) * Block + t], s3);
+                float a = 0, b = 0;
+                int d = 0;
+                for (; d + 2 <= dk; d += 2)
+                {
+                    a = MathF.FusedMultiplyAdd(q[d], kT[d * Block + t], a);
+                    b = MathF.FusedMultiplyAdd(q[d + 1], kT[(d + 1) * Block + t], b);
+                }
+                if (d < dk) a = MathF.FusedMultiplyAdd(q[d], kT[d * Block + t], a);
+                scores[g * Block + t] = (a + b) * scale;
             }
-            for (; d < q.Length; d++) s0 = MathF.FusedMultiplyAdd(q[d], kT[d * Block + t], s0);
-            scores[t] = ((s0 + s1) + (s2 + s3)) * scale;
         }
     }
 
     /// <summary>
     /// acc = round(acc · rescale_t) where M moved, then acc = round(acc + weight_t · v_t), position by position, for
-    /// head dimension 64 (Qwen2.5 0.5B–7B, Llama 3.2 1B) with the accumulator in four registers.
+    /// head dimension 64 (Qwen2.5 0.5B–7B, Llama 3.2 1B): four heads at once (heads g0…g0+3, the last one repeated when
+    /// the group runs out), so sixteen independent accumulator registers hide the latency of the
+    /// fma-and-round chain and each value row is loaded once for the four.
     /// </summary>
-    private static void Accumulate64(Span<float> acc, ReadOnlySpan<float> v, ReadOnlySpan<float> weight, ReadOnlySpan<float> rescale,
+    private static void Accumulate64(Span<float> acc, int g0, int groups, ReadOnlySpan<float> v, float[] weights, float[] rescales,
         int n, bool moved, bool roundToHalf)
     {
-        ref float ar = ref MemoryMarshal.GetReference(acc);
+        int g1 = Math.Min(g0 + 1, groups - 1), g2 = Math.Min(g0 + 2, groups - 1), g3 = Math.Min(g0 + 3, groups - 1);
+        ref float accBase = ref MemoryMarshal.GetReference(acc);
+        ref float h0 = ref Unsafe.Add(ref accBase, g0 * 64);
+        ref float h1 = ref Unsafe.Add(ref accBase, g1 * 64);
+        ref float h2 = ref Unsafe.Add(ref accBase, g2 * 64);
+        ref float h3 = ref Unsafe.Add(ref accBase, g3 * 64);
         ref float vr = ref MemoryMarshal.GetReference(v);
-        ref float wr = ref MemoryMarshal.GetReference(weight);
-        ref float rr = ref MemoryMarshal.GetReference(rescale);
-        var a0 = Vector512.LoadUnsafe(ref ar);
-        var a1 = Vector512.LoadUnsafe(ref ar, 16);
-        var a2 = Vector512.LoadUnsafe(ref ar, 32);
-        var a3 = Vector512.LoadUnsafe(ref ar, 48);
+        ref float wr = ref MemoryMarshal.GetArrayDataReference(weights);
+        ref float rr = ref MemoryMarshal.GetArrayDataReference(rescales);
+        var a00 = Vector512.LoadUnsafe(ref h0); var a01 = Vector512.LoadUnsafe(ref h0, 16); var a02 = Vector512.LoadUnsafe(ref h0, 32); var a03 = Vector512.LoadUnsafe(ref h0, 48);
+        var a10 = Vector512.LoadUnsafe(ref h1); var a11 = Vector512.LoadUnsafe(ref h1, 16); var a12 = Vector512.LoadUnsafe(ref h1, 32); var a13 = Vector512.LoadUnsafe(ref h1, 48);
+        var a20 = Vector512.LoadUnsafe(ref h2); var a21 = Vector512.LoadUnsafe(ref h2, 16); var a22 = Vector512.LoadUnsafe(ref h2, 32); var a23 = Vector512.LoadUnsafe(ref h2, 48);
+        var a30 = Vector512.LoadUnsafe(ref h3); var a31 = Vector512.LoadUnsafe(ref h3, 16); var a32 = Vector512.LoadUnsafe(ref h3, 32); var a33 = Vector512.LoadUnsafe(ref h3, 48);
+        int w0 = g0 * Block, w1 = g1 * Block, w2 = g2 * Block, w3 = g3 * Block;
         for (int t = 0; t < n; t++)
         {
             if (moved)
             {
-                float r = Unsafe.Add(ref rr, t);
-                if (r != 1f)
-                {
-                    var rv = Vector512.Create(r);
-                    a0 = RoundIf(a0 * rv, roundToHalf);
-                    a1 = RoundIf(a1 * rv, roundToHalf);
-                    a2 = RoundIf(a2 * rv, roundToHalf);
-                    a3 = RoundIf(a3 * rv, roundToHalf);
-                }
+                // A head whose maximum held has rescale exactly 1 here, and round(a · 1) = a: skipping it changes nothing.
+                float r0 = Unsafe.Add(ref rr, w0 + t), r1 = Unsafe.Add(ref rr, w1 + t), r2 = Unsafe.Add(ref rr, w2 + t), r3 = Unsafe.Add(ref rr, w3 + t);
+                if (r0 != 1f) { var r = Vector512.Create(r0); a00 = RoundIf(a00 * r, roundToHalf); a01 = RoundIf(a01 * r, roundToHalf); a02 = RoundIf(a02 * r, roundToHalf); a03 = RoundIf(a03 * r, roundToHalf); }
+                if (r1 != 1f) { var r = Vector512.Create(r1); a10 = RoundIf(a10 * r, roundToHalf); a11 = RoundIf(a11 * r, roundToHalf); a12 = RoundIf(a12 * r, roundToHalf); a13 = RoundIf(a13 * r, roundToHalf); }
+                if (r2 != 1f) { var r = Vector512.Create(r2); a20 = RoundIf(a20 * r, roundToHalf); a21 = RoundIf(a21 * r, roundToHalf); a22 = RoundIf(a22 * r, roundToHalf); a23 = RoundIf(a23 * r, roundToHalf); }
+                if (r3 != 1f) { var r = Vector512.Create(r3); a30 = RoundIf(a30 * r, roundToHalf); a31 = RoundIf(a31 * r, roundToHalf); a32 = RoundIf(a32 * r, roundToHalf); a33 = RoundIf(a33 * r, roundToHalf); }
             }
-            var w = Vector512.Create(Unsafe.Add(ref wr, t));
             ref float row = ref Unsafe.Add(ref vr, t * 64);
-            a0 = RoundIf(Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref row), w, a0), roundToHalf);
-            a1 = RoundIf(Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref row, 16), w, a1), roundToHalf);
-            a2 = RoundIf(Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref row, 32), w, a2), roundToHalf);
-            a3 = RoundIf(Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref row, 48), w, a3), roundToHalf);
+            var v0 = Vector512.LoadUnsafe(ref row); var v1 = Vector512.LoadUnsafe(ref row, 16); var v2 = Vector512.LoadUnsafe(ref row, 32); var v3 = Vector512.LoadUnsafe(ref row, 48);
+            var x = Vector512.Create(Unsafe.Add(ref wr, w0 + t));
+            a00 = RoundIf(Vector512.FusedMultiplyAdd(v0, x, a00), roundToHalf); a01 = RoundIf(Vector512.FusedMultiplyAdd(v1, x, a01), roundToHalf);
+            a02 = RoundIf(Vector512.FusedMultiplyAdd(v2, x, a02), roundToHalf); a03 = RoundIf(Vector512.FusedMultiplyAdd(v3, x, a03), roundToHalf);
+            x = Vector512.Create(Unsafe.Add(ref wr, w1 + t));
+            a10 = RoundIf(Vector512.FusedMultiplyAdd(v0, x, a10), roundToHalf); a11 = RoundIf(Vector512.FusedMultiplyAdd(v1, x, a11), roundToHalf);
+            a12 = RoundIf(Vector512.FusedMultiplyAdd(v2, x, a12), roundToHalf); a13 = RoundIf(Vector512.FusedMultiplyAdd(v3, x, a13), roundToHalf);
+            x = Vector512.Create(Unsafe.Add(ref wr, w2 + t));
+            a20 = RoundIf(Vector512.FusedMultiplyAdd(v0, x, a20), roundToHalf); a21 = RoundIf(Vector512.FusedMultiplyAdd(v1, x, a21), roundToHalf);
+            a22 = RoundIf(Vector512.FusedMultiplyAdd(v2, x, a22), roundToHalf); a23 = RoundIf(Vector512.FusedMultiplyAdd(v3, x, a23), roundToHalf);
+            x = Vector512.Create(Unsafe.Add(ref wr, w3 + t));
+            a30 = RoundIf(Vector512.FusedMultiplyAdd(v0, x, a30), roundToHalf); a31 = RoundIf(Vector512.FusedMultiplyAdd(v1, x, a31), roundToHalf);
+            a32 = RoundIf(Vector512.FusedMultiplyAdd(v2, x, a32), roundToHalf); a33 = RoundIf(Vector512.FusedMultiplyAdd(v3, x, a33), roundToHalf);
         }
-        a0.StoreUnsafe(ref ar);
-        a1.StoreUnsafe(ref ar, 16);
-        a2.StoreUnsafe(ref ar, 32);
-        a3.StoreUnsafe(ref ar, 48);
+        // Stored last head first, so a repeated head's slot ends with the values of its first (identical) copy.
+        a30.StoreUnsafe(ref h3); a31.StoreUnsafe(ref h3, 16); a32.StoreUnsafe(ref h3, 32); a33.StoreUnsafe(ref h3, 48);
+        a20.StoreUnsafe(ref h2); a21.StoreUnsafe(ref h2, 16); a22.StoreUnsafe(ref h2, 32); a23.StoreUnsafe(ref h2, 48);
+        a10.StoreUnsafe(ref h1); a11.StoreUnsafe(ref h1, 16); a12.StoreUnsafe(ref h1, 32); a13.StoreUnsafe(ref h1, 48);
+        a00.StoreUnsafe(ref h0); a01.StoreUnsafe(ref h0, 16); a02.StoreUnsafe(ref h0, 32); a03.StoreUnsafe(ref h0, 48);
     }
 
     /// <summary>The same as <see cref="Accumulate64"/> for any head dimension that is a multiple of 16.</summary>

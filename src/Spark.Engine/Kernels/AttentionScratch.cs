@@ -3,7 +3,7 @@ using Spark.Engine.Inference;
 namespace Spark.Engine.Kernels;
 
 /// <summary>Per-worker buffers of the attention kernels, allocated once so attention allocates nothing.</summary>
-internal sealed class AttentionScratch(int keyLength, int valueLength)
+internal sealed class AttentionScratch(int keyLength, int valueLength, int groups)
 {
     public int KeyLength { get; } = keyLength;
     public int ValueLength { get; } = valueLength;
@@ -11,7 +11,10 @@ internal sealed class AttentionScratch(int keyLength, int valueLength)
     public float[] Keys { get; } = new float[keyLength * KvCache.BlockPositions];
     /// <summary>One block of values converted to F32 (16 × valueLength).</summary>
     public float[] Values { get; } = new float[valueLength * KvCache.BlockPositions];
-    public float[] Scores { get; } = new float[KvCache.BlockPositions];
-    public float[] Weights { get; } = new float[KvCache.BlockPositions];
-    public float[] Rescales { get; } = new float[KvCache.BlockPositions];
+    /// <summary>One block's scores for every head of the group (groups × 16).</summary>
+    public float[] Scores { get; } = new float[groups * KvCache.BlockPositions];
+    /// <summary>Per head of the group: the block's softmax weights e^(s_t − M_t) (groups × 16).</summary>
+    public float[] Weights { get; } = new float[groups * KvCache.BlockPositions];
+    /// <summary>Per head of the group: the block's rescales e^(M_{t−1} − M_t) (groups × 16).</summary>
+    public float[] Rescales { get; } = new float[groups * KvCache.BlockPositions];
 }

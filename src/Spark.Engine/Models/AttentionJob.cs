@@ -52,7 +52,7 @@ internal sealed class AttentionJob : IParallelWork
         _partialSum = new float[workers][];
         for (int w = 0; w < workers; w++)
         {
-            _scratch[w] = new AttentionScratch(config.KeyLength, config.ValueLength);
+            _scratch[w] = new AttentionScratch(config.KeyLength, config.ValueLength, _group);
             _partialAcc[w] = new float[_group * config.ValueLength];
             _partialMax[w] = new float[_group];
             _partialSum[w] = new float[_group];

@@ -66,7 +66,7 @@ public class AttentionTests
         var acc = new float[groups * dim];
         max = new float[groups];
         sum = new float[groups];
-        var scratch = new AttentionScratch(dim, dim);
+        var scratch = new AttentionScratch(dim, dim, groups);
         Attention.Start(acc, max, sum);
         if (cache.Type == KvCacheType.F16)
             Attention.Accumulate(q, groups, cache.HalfKeys(0, 1), cache.HalfValues(0, 1), start, end, scale, scratch, acc, max, sum, simd);
@@ -128,7 +128,7 @@ public class AttentionTests
         var cache = new KvCache(1, 16, 1, 8, 8, KvCacheType.F32);
         var acc = new float[8];
         var ex = Assert.Throws<ArgumentException>(() => Attention.Accumulate(new float[8], 1, cache.Keys(0, 0), cache.Values(0, 0),
-            0, 40, 1f, new AttentionScratch(8, 8), acc, new float[1], new float[1]));
+            0, 40, 1f, new AttentionScratch(8, 8, 1), acc, new float[1], new float[1]));
         Assert.Contains("[0, 40)", ex.Message);
     }
 
