@@ -54,7 +54,7 @@ internal static class Attention
             int n = Math.Min(Block, end - t0);
             HalfVector.ToSingle(keys.Slice(t0 * dk, Block * dk), k);
             HalfVector.ToSingle(values.Slice(t0 * dv, n * dv), v);
-            BlockOf(queries, groups, dk, dv, k, v, n, scale, roundToHalf: true, simd, scratch, acc, max, sum);
+            BlockOf<HalfPrecision>(queries, groups, dk, dv, k, v, n, scale, simd, scratch, acc, max, sum);
         }
     }
 
@@ -68,8 +68,8 @@ internal static class Attention
         for (int t0 = start; t0 < end; t0 += Block)
         {
             int n = Math.Min(Block, end - t0);
-            BlockOf(queries, groups, dk, dv, keys.Slice(t0 * dk, Block * dk), values.Slice(t0 * dv, n * dv), n, scale,
-                roundToHalf: false, simd, scratch, acc, max, sum);
+            BlockOf<NoRounding>(queries, groups, dk, dv, keys.Slice(t0 * dk, Block * dk), values.Slice(t0 * dv, n * dv), n, scale,
+                simd, scratch, acc, max, sum);
         }
     }
 
@@ -112,8 +112,9 @@ internal static class Attention
     }
 
     /// <summary>Positions [t0, t0 + n) of one block: kT is keyLength rows of 16 (dimension-major), v is n rows of valueLength.</summary>
-    private static void BlockOf(ReadOnlySpan<float> queries, int groups, int dk, int dv, ReadOnlySpan<float> kT, ReadOnlySpan<float> v,
-        int n, float scale, bool roundToHalf, bool simd, AttentionScratch scratch, Span<float> acc, Span<float> max, Span<float> sum)
+    private static void BlockOf<TRound>(ReadOnlySpan<float> queries, int groups, int dk, int dv, ReadOnlySpan<float> kT, ReadOnlySpan<float> v,
+        int n, float scale, bool simd, AttentionScratch scratch, Span<float> acc, Span<float> max, Span<float> sum)
+        where TRound : struct, IRounding
     {
         bool vector = simd && HalfVector.IsAccelerated && dv % 16 == 0;
         long movedHeads = 0;
@@ -185,7 +186,7 @@ internal static class Attention
         if (vector && dv == 64)
         {
             for (int g0 = 0; g0 < groups; g0 += 4)
-                Accumulate64(acc, g0, groups, v, scratch.Weights, scratch.Rescales, n, (movedHeads >> g0 & 0xF) != 0, roundToHalf);
+                Accumulate64<TRound>(acc, g0, groups, v, scratch.Weights, scratch.Rescales, n, (movedHeads >> g0 & 0xF) != 0);
             return;
         }
         for (int g = 0; g < groups; g++)
@@ -194,8 +195,8 @@ internal static class Attention
             var weight = scratch.Weights.AsSpan(g * Block, Block);
             var rescale = scratch.Rescales.AsSpan(g * Block, Block);
             bool moved = (movedHeads >> g & 1) != 0;
-            if (vector) AccumulateVector(a, v, weight, rescale, n, moved, roundToHalf);
-            else AccumulateScalar(a, v, weight, rescale, n, moved, roundToHalf);
+            if (vector) AccumulateVector<TRound>(a, v, weight, rescale, n, moved);
+            else AccumulateScalar<TRound>(a, v, weight, rescale, n, moved);
         }
     }
 
@@ -290,8 +291,8 @@ internal static class Attention
     /// the group runs out), so sixteen independent accumulator registers hide the latency of the
     /// fma-and-round chain and each value row is loaded once for the four.
     /// </summary>
-    private static void Accumulate64(Span<float> acc, int g0, int groups, ReadOnlySpan<float> v, float[] weights, float[] rescales,
-        int n, bool moved, bool roundToHalf)
+    private static void Accumulate64<TRound>(Span<float> acc, int g0, int groups, ReadOnlySpan<float> v, float[] weights, float[] rescales,
+        int n, bool moved) where TRound : struct, IRounding
     {
         int g1 = Math.Min(g0 + 1, groups - 1), g2 = Math.Min(g0 + 2, groups - 1), g3 = Math.Min(g0 + 3, groups - 1);
         ref float accBase = ref MemoryMarshal.GetReference(acc);
@@ -313,25 +314,25 @@ internal static class Attention
             {
                 // A head whose maximum held has rescale exactly 1 here, and round(a · 1) = a: skipping it changes nothing.
                 float r0 = Unsafe.Add(ref rr, w0 + t), r1 = Unsafe.Add(ref rr, w1 + t), r2 = Unsafe.Add(ref rr, w2 + t), r3 = Unsafe.Add(ref rr, w3 + t);
-                if (r0 != 1f) { var r = Vector512.Create(r0); a00 = RoundIf(a00 * r, roundToHalf); a01 = RoundIf(a01 * r, roundToHalf); a02 = RoundIf(a02 * r, roundToHalf); a03 = RoundIf(a03 * r, roundToHalf); }
-                if (r1 != 1f) { var r = Vector512.Create(r1); a10 = RoundIf(a10 * r, roundToHalf); a11 = RoundIf(a11 * r, roundToHalf); a12 = RoundIf(a12 * r, roundToHalf); a13 = RoundIf(a13 * r, roundToHalf); }
-                if (r2 != 1f) { var r = Vector512.Create(r2); a20 = RoundIf(a20 * r, roundToHalf); a21 = RoundIf(a21 * r, roundToHalf); a22 = RoundIf(a22 * r, roundToHalf); a23 = RoundIf(a23 * r, roundToHalf); }
-                if (r3 != 1f) { var r = Vector512.Create(r3); a30 = RoundIf(a30 * r, roundToHalf); a31 = RoundIf(a31 * r, roundToHalf); a32 = RoundIf(a32 * r, roundToHalf); a33 = RoundIf(a33 * r, roundToHalf); }
+                if (r0 != 1f) { var r = Vector512.Create(r0); a00 = TRound.Apply(a00 * r); a01 = TRound.Apply(a01 * r); a02 = TRound.Apply(a02 * r); a03 = TRound.Apply(a03 * r); }
+                if (r1 != 1f) { var r = Vector512.Create(r1); a10 = TRound.Apply(a10 * r); a11 = TRound.Apply(a11 * r); a12 = TRound.Apply(a12 * r); a13 = TRound.Apply(a13 * r); }
+                if (r2 != 1f) { var r = Vector512.Create(r2); a20 = TRound.Apply(a20 * r); a21 = TRound.Apply(a21 * r); a22 = TRound.Apply(a22 * r); a23 = TRound.Apply(a23 * r); }
+                if (r3 != 1f) { var r = Vector512.Create(r3); a30 = TRound.Apply(a30 * r); a31 = TRound.Apply(a31 * r); a32 = TRound.Apply(a32 * r); a33 = TRound.Apply(a33 * r); }
             }
             ref float row = ref Unsafe.Add(ref vr, t * 64);
             var v0 = Vector512.LoadUnsafe(ref row); var v1 = Vector512.LoadUnsafe(ref row, 16); var v2 = Vector512.LoadUnsafe(ref row, 32); var v3 = Vector512.LoadUnsafe(ref row, 48);
             var x = Vector512.Create(Unsafe.Add(ref wr, w0 + t));
-            a00 = RoundIf(Vector512.FusedMultiplyAdd(v0, x, a00), roundToHalf); a01 = RoundIf(Vector512.FusedMultiplyAdd(v1, x, a01), roundToHalf);
-            a02 = RoundIf(Vector512.FusedMultiplyAdd(v2, x, a02), roundToHalf); a03 = RoundIf(Vector512.FusedMultiplyAdd(v3, x, a03), roundToHalf);
+            a00 = TRound.Apply(Vector512.FusedMultiplyAdd(v0, x, a00)); a01 = TRound.Apply(Vector512.FusedMultiplyAdd(v1, x, a01));
+            a02 = TRound.Apply(Vector512.FusedMultiplyAdd(v2, x, a02)); a03 = TRound.Apply(Vector512.FusedMultiplyAdd(v3, x, a03));
             x = Vector512.Create(Unsafe.Add(ref wr, w1 + t));
-            a10 = RoundIf(Vector512.FusedMultiplyAdd(v0, x, a10), roundToHalf); a11 = RoundIf(Vector512.FusedMultiplyAdd(v1, x, a11), roundToHalf);
-            a12 = RoundIf(Vector512.FusedMultiplyAdd(v2, x, a12), roundToHalf); a13 = RoundIf(Vector512.FusedMultiplyAdd(v3, x, a13), roundToHalf);
+            a10 = TRound.Apply(Vector512.FusedMultiplyAdd(v0, x, a10)); a11 = TRound.Apply(Vector512.FusedMultiplyAdd(v1, x, a11));
+            a12 = TRound.Apply(Vector512.FusedMultiplyAdd(v2, x, a12)); a13 = TRound.Apply(Vector512.FusedMultiplyAdd(v3, x, a13));
             x = Vector512.Create(Unsafe.Add(ref wr, w2 + t));
-            a20 = RoundIf(Vector512.FusedMultiplyAdd(v0, x, a20), roundToHalf); a21 = RoundIf(Vector512.FusedMultiplyAdd(v1, x, a21), roundToHalf);
-            a22 = RoundIf(Vector512.FusedMultiplyAdd(v2, x, a22), roundToHalf); a23 = RoundIf(Vector512.FusedMultiplyAdd(v3, x, a23), roundToHalf);
+            a20 = TRound.Apply(Vector512.FusedMultiplyAdd(v0, x, a20)); a21 = TRound.Apply(Vector512.FusedMultiplyAdd(v1, x, a21));
+            a22 = TRound.Apply(Vector512.FusedMultiplyAdd(v2, x, a22)); a23 = TRound.Apply(Vector512.FusedMultiplyAdd(v3, x, a23));
             x = Vector512.Create(Unsafe.Add(ref wr, w3 + t));
-            a30 = RoundIf(Vector512.FusedMultiplyAdd(v0, x, a30), roundToHalf); a31 = RoundIf(Vector512.FusedMultiplyAdd(v1, x, a31), roundToHalf);
-            a32 = RoundIf(Vector512.FusedMultiplyAdd(v2, x, a32), roundToHalf); a33 = RoundIf(Vector512.FusedMultiplyAdd(v3, x, a33), roundToHalf);
+            a30 = TRound.Apply(Vector512.FusedMultiplyAdd(v0, x, a30)); a31 = TRound.Apply(Vector512.FusedMultiplyAdd(v1, x, a31));
+            a32 = TRound.Apply(Vector512.FusedMultiplyAdd(v2, x, a32)); a33 = TRound.Apply(Vector512.FusedMultiplyAdd(v3, x, a33));
         }
         // Stored last head first, so a repeated head's slot ends with the values of its first (identical) copy.
         a30.StoreUnsafe(ref h3); a31.StoreUnsafe(ref h3, 16); a32.StoreUnsafe(ref h3, 32); a33.StoreUnsafe(ref h3, 48);
@@ -341,8 +342,8 @@ internal static class Attention
     }
 
     /// <summary>The same as <see cref="Accumulate64"/> for any head dimension that is a multiple of 16.</summary>
-    private static void AccumulateVector(Span<float> acc, ReadOnlySpan<float> v, ReadOnlySpan<float> weight, ReadOnlySpan<float> rescale,
-        int n, bool moved, bool roundToHalf)
+    private static void AccumulateVector<TRound>(Span<float> acc, ReadOnlySpan<float> v, ReadOnlySpan<float> weight, ReadOnlySpan<float> rescale,
+        int n, bool moved) where TRound : struct, IRounding
     {
         int dv = acc.Length;
         ref float vr = ref MemoryMarshal.GetReference(v);
@@ -353,19 +354,16 @@ internal static class Attention
             for (int t = 0; t < n; t++)
             {
                 float r = rescale[t];
-                if (moved && r != 1f) a = RoundIf(a * r, roundToHalf);
-                a = RoundIf(Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref vr, (nuint)(t * dv + j)), Vector512.Create(weight[t]), a), roundToHalf);
+                if (moved && r != 1f) a = TRound.Apply(a * r);
+                a = TRound.Apply(Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref vr, (nuint)(t * dv + j)), Vector512.Create(weight[t]), a));
             }
             a.StoreUnsafe(ref ar, (nuint)j);
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> RoundIf(Vector512<float> x, bool roundToHalf) => roundToHalf ? HalfVector.RoundToHalfPrecision(x) : x;
-
     /// <summary>The scalar twin of <see cref="AccumulateVector"/>.</summary>
-    private static void AccumulateScalar(Span<float> acc, ReadOnlySpan<float> v, ReadOnlySpan<float> weight, ReadOnlySpan<float> rescale,
-        int n, bool moved, bool roundToHalf)
+    private static void AccumulateScalar<TRound>(Span<float> acc, ReadOnlySpan<float> v, ReadOnlySpan<float> weight, ReadOnlySpan<float> rescale,
+        int n, bool moved) where TRound : struct, IRounding
     {
         int dv = acc.Length;
         for (int t = 0; t < n; t++)
@@ -375,11 +373,32 @@ internal static class Attention
             for (int d = 0; d < dv; d++)
             {
                 float a = acc[d];
-                if (r != 1f) a = RoundIf(a * r, roundToHalf);
-                acc[d] = RoundIf(MathF.FusedMultiplyAdd(row[d], w, a), roundToHalf);
+                if (r != 1f) a = TRound.Apply(a * r);
+                acc[d] = TRound.Apply(MathF.FusedMultiplyAdd(row[d], w, a));
             }
         }
     }
 
-    private static float RoundIf(float x, bool roundToHalf) => roundToHalf ? HalfVector.RoundToHalfPrecision(x) : x;
+    /// <summary>What happens to the running sum after each update (a type parameter, so the JIT compiles each kernel without the branch).</summary>
+    internal interface IRounding
+    {
+        static abstract Vector512<float> Apply(Vector512<float> x);
+        static abstract float Apply(float x);
+    }
+
+    /// <summary>F16 cache: the sum is kept at F16 precision, as llama.cpp's F16 accumulator.</summary>
+    internal readonly struct HalfPrecision : IRounding
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> Apply(Vector512<float> x) => HalfVector.RoundToHalfPrecision(x);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static float Apply(float x) => HalfVector.RoundToHalfPrecision(x);
+    }
+
+    /// <summary>F32 cache: nothing is rounded.</summary>
+    internal readonly struct NoRounding : IRounding
+    {
+        public static Vector512<float> Apply(Vector512<float> x) => x;
+        public static float Apply(float x) => x;
+    }
 }
