@@ -49,12 +49,28 @@ internal static class Attention
         Check(queries, groups, keys.Length, values.Length, start, end, dk, dv, acc, max, sum, scratch);
         var k = scratch.Keys.AsSpan();
         var v = scratch.Values.AsSpan();
+        if (simd && HalfVector.IsAccelerated && dv % 16 == 0)
+        {
+            // Keys and values are widened without their 2^112 exponent rebias (one multiply fewer per vector); the
+            // queries and the softmax weights carry the 2^112 instead. Powers of two scale exactly, so every product,
+            // and hence every sum, is bit for bit what the rebiased values give.
+            var scaled = scratch.Queries.AsSpan(0, groups * dk);
+            for (int i = 0; i < scaled.Length; i++) scaled[i] = queries[i] * HalfVector.ExponentRebias;
+            for (int t0 = start; t0 < end; t0 += Block)
+            {
+                int n = Math.Min(Block, end - t0);
+                HalfVector.ToSingleUnbiased(keys.Slice(t0 * dk, Block * dk), k);
+                HalfVector.ToSingleUnbiased(values.Slice(t0 * dv, n * dv), v);
+                BlockOf<HalfPrecision>(scaled, groups, dk, dv, k, v, n, scale, simd: true, scratch, acc, max, sum, HalfVector.ExponentRebias);
+            }
+            return;
+        }
         for (int t0 = start; t0 < end; t0 += Block)
         {
             int n = Math.Min(Block, end - t0);
             HalfVector.ToSingle(keys.Slice(t0 * dk, Block * dk), k);
             HalfVector.ToSingle(values.Slice(t0 * dv, n * dv), v);
-            BlockOf<HalfPrecision>(queries, groups, dk, dv, k, v, n, scale, simd, scratch, acc, max, sum);
+            BlockOf<HalfPrecision>(queries, groups, dk, dv, k, v, n, scale, simd: false, scratch, acc, max, sum, 1f);
         }
     }
 
@@ -69,7 +85,7 @@ internal static class Attention
         {
             int n = Math.Min(Block, end - t0);
             BlockOf<NoRounding>(queries, groups, dk, dv, keys.Slice(t0 * dk, Block * dk), values.Slice(t0 * dv, n * dv), n, scale,
-                simd, scratch, acc, max, sum);
+                simd, scratch, acc, max, sum, 1f);
         }
     }
 
@@ -111,9 +127,12 @@ internal static class Attention
             throw new ArgumentException($"attention over positions [{start}, {end}) does not fit the given spans");
     }
 
-    /// <summary>Positions [t0, t0 + n) of one block: kT is keyLength rows of 16 (dimension-major), v is n rows of valueLength.</summary>
+    /// <summary>
+    /// Positions [t0, t0 + n) of one block: kT is keyLength rows of 16 (dimension-major), v is n rows of valueLength,
+    /// each divided by <paramref name="valueScale"/> (the weights are multiplied by it after the sum is taken).
+    /// </summary>
     private static void BlockOf<TRound>(ReadOnlySpan<float> queries, int groups, int dk, int dv, ReadOnlySpan<float> kT, ReadOnlySpan<float> v,
-        int n, float scale, bool simd, AttentionScratch scratch, Span<float> acc, Span<float> max, Span<float> sum)
+        int n, float scale, bool simd, AttentionScratch scratch, Span<float> acc, Span<float> max, Span<float> sum, float valueScale)
         where TRound : struct, IRounding
     {
         bool vector = simd && HalfVector.IsAccelerated && dv % 16 == 0;
@@ -139,6 +158,7 @@ internal static class Attention
                     var w = Vector512.Exp(Vector512.LoadUnsafe(ref MemoryMarshal.GetReference(scores)) - Vector512.Create(m));
                     w.StoreUnsafe(ref MemoryMarshal.GetReference(weight));
                     sum[g] += Vector512.Sum(w);
+                    if (valueScale != 1f) (w * valueScale).StoreUnsafe(ref MemoryMarshal.GetReference(weight));
                 }
                 else
                 {
@@ -180,13 +200,23 @@ internal static class Attention
                     total = total * rescale[t] + weight[t];
                 }
                 sum[g] = total;
+                if (valueScale != 1f) for (int t = 0; t < Block; t++) weight[t] *= valueScale;
             }
         }
 
         if (vector && dv == 64)
         {
             for (int g0 = 0; g0 < groups; g0 += 4)
-                Accumulate64<TRound>(acc, g0, groups, v, scratch.Weights, scratch.Rescales, n, (movedHeads >> g0 & 0xF) != 0);
+            {
+                bool moved = (movedHeads >> g0 & 0xF) != 0;
+                switch (groups - g0)
+                {
+                    case 1: Accumulate64<TRound, One>(acc, g0, v, scratch.Weights, scratch.Rescales, n, moved); break;
+                    case 2: Accumulate64<TRound, Two>(acc, g0, v, scratch.Weights, scratch.Rescales, n, moved); break;
+                    case 3: Accumulate64<TRound, Three>(acc, g0, v, scratch.Weights, scratch.Rescales, n, moved); break;
+                    default: Accumulate64<TRound, Four>(acc, g0, v, scratch.Weights, scratch.Rescales, n, moved); break;
+                }
+            }
             return;
         }
         for (int g = 0; g < groups; g++)
@@ -217,51 +247,73 @@ internal static class Attention
     }
 
     /// <summary>
-    /// scores[g·16 + t] = scale · q_g·k_t for the 16 keys of a block and every head of the group. Four heads at a time
-    /// share each loaded key row; each head sums even and odd dimensions in two chains (eight independent FMA chains).
+    /// scores[g·16 + t] = scale · q_g·k_t for the 16 keys of a block and every head of the group. Up to four heads at a
+    /// time share each loaded key row; each head sums even and odd dimensions in two chains (eight independent FMA chains).
     /// </summary>
     private static void ScoresVector(ReadOnlySpan<float> queries, int groups, int dk, ReadOnlySpan<float> kT, float scale, Span<float> scores)
+    {
+        for (int g0 = 0; g0 < groups; g0 += 4)
+        {
+            switch (groups - g0)
+            {
+                case 1: Scores4<One>(queries, g0, dk, kT, scale, scores); break;
+                case 2: Scores4<Two>(queries, g0, dk, kT, scale, scores); break;
+                case 3: Scores4<Three>(queries, g0, dk, kT, scale, scores); break;
+                default: Scores4<Four>(queries, g0, dk, kT, scale, scores); break;
+            }
+        }
+    }
+
+    /// <summary>Scores of heads g0 … g0 + THeads − 1 (up to four) for one key block.</summary>
+    private static void Scores4<THeads>(ReadOnlySpan<float> queries, int g0, int dk, ReadOnlySpan<float> kT, float scale, Span<float> scores)
+        where THeads : struct, IHeadCount
     {
         ref float k = ref MemoryMarshal.GetReference(kT);
         ref float q = ref MemoryMarshal.GetReference(queries);
         ref float sr = ref MemoryMarshal.GetReference(scores);
-        var vscale = Vector512.Create(scale);
-        for (int g0 = 0; g0 < groups; g0 += 4)
+        int heads = THeads.Count;
+        int g1 = g0 + Math.Min(1, heads - 1), g2 = g0 + Math.Min(2, heads - 1), g3 = g0 + Math.Min(3, heads - 1);
+        ref float q0 = ref Unsafe.Add(ref q, g0 * dk);
+        ref float q1 = ref Unsafe.Add(ref q, g1 * dk);
+        ref float q2 = ref Unsafe.Add(ref q, g2 * dk);
+        ref float q3 = ref Unsafe.Add(ref q, g3 * dk);
+        Vector512<float> a0 = default, b0 = default, a1 = default, b1 = default, a2 = default, b2 = default, a3 = default, b3 = default;
+        int d = 0;
+        for (; d + 2 <= dk; d += 2)
         {
-            // A group that is not a multiple of four recomputes its last head in the spare lanes (same values, same slot).
-            int g1 = Math.Min(g0 + 1, groups - 1), g2 = Math.Min(g0 + 2, groups - 1), g3 = Math.Min(g0 + 3, groups - 1);
-            ref float q0 = ref Unsafe.Add(ref q, g0 * dk);
-            ref float q1 = ref Unsafe.Add(ref q, g1 * dk);
-            ref float q2 = ref Unsafe.Add(ref q, g2 * dk);
-            ref float q3 = ref Unsafe.Add(ref q, g3 * dk);
-            Vector512<float> a0 = default, b0 = default, a1 = default, b1 = default, a2 = default, b2 = default, a3 = default, b3 = default;
-            int d = 0;
-            for (; d + 2 <= dk; d += 2)
+            var even = Vector512.LoadUnsafe(ref k, (nuint)(d * Block));
+            var odd = Vector512.LoadUnsafe(ref k, (nuint)((d + 1) * Block));
+            a0 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref q0, d)), even, a0);
+            b0 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref q0, d + 1)), odd, b0);
+            if (THeads.Count > 1)
             {
-                var even = Vector512.LoadUnsafe(ref k, (nuint)(d * Block));
-                var odd = Vector512.LoadUnsafe(ref k, (nuint)((d + 1) * Block));
-                a0 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref q0, d)), even, a0);
-                b0 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref q0, d + 1)), odd, b0);
                 a1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref q1, d)), even, a1);
                 b1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref q1, d + 1)), odd, b1);
+            }
+            if (THeads.Count > 2)
+            {
                 a2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref q2, d)), even, a2);
                 b2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref q2, d + 1)), odd, b2);
+            }
+            if (THeads.Count > 3)
+            {
                 a3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref q3, d)), even, a3);
                 b3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref q3, d + 1)), odd, b3);
             }
-            if (d < dk)
-            {
-                var last = Vector512.LoadUnsafe(ref k, (nuint)(d * Block));
-                a0 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref q0, d)), last, a0);
-                a1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref q1, d)), last, a1);
-                a2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref q2, d)), last, a2);
-                a3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref q3, d)), last, a3);
-            }
-            ((a0 + b0) * vscale).StoreUnsafe(ref sr, (nuint)(g0 * Block));
-            ((a1 + b1) * vscale).StoreUnsafe(ref sr, (nuint)(g1 * Block));
-            ((a2 + b2) * vscale).StoreUnsafe(ref sr, (nuint)(g2 * Block));
-            ((a3 + b3) * vscale).StoreUnsafe(ref sr, (nuint)(g3 * Block));
         }
+        if (d < dk)
+        {
+            var last = Vector512.LoadUnsafe(ref k, (nuint)(d * Block));
+            a0 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref q0, d)), last, a0);
+            a1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref q1, d)), last, a1);
+            a2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref q2, d)), last, a2);
+            a3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref q3, d)), last, a3);
+        }
+        var vscale = Vector512.Create(scale);
+        ((a0 + b0) * vscale).StoreUnsafe(ref sr, (nuint)(g0 * Block));
+        if (THeads.Count > 1) ((a1 + b1) * vscale).StoreUnsafe(ref sr, (nuint)(g1 * Block));
+        if (THeads.Count > 2) ((a2 + b2) * vscale).StoreUnsafe(ref sr, (nuint)(g2 * Block));
+        if (THeads.Count > 3) ((a3 + b3) * vscale).StoreUnsafe(ref sr, (nuint)(g3 * Block));
     }
 
     /// <summary>The scalar twin of <see cref="ScoresVector"/> (same order of operations, so the same result).</summary>
@@ -287,14 +339,15 @@ internal static class Attention
 
     /// <summary>
     /// acc = round(acc · rescale_t) where M moved, then acc = round(acc + weight_t · v_t), position by position, for
-    /// head dimension 64 (Qwen2.5 0.5B–7B, Llama 3.2 1B): four heads at once (heads g0…g0+3, the last one repeated when
-    /// the group runs out), so sixteen independent accumulator registers hide the latency of the
-    /// fma-and-round chain and each value row is loaded once for the four.
+    /// head dimension 64 (Qwen2.5 0.5B–7B, Llama 3.2 1B): up to four heads at once (<typeparamref name="THeads"/>), so
+    /// sixteen independent accumulator registers hide the latency of the fma-and-round chain and each value row is
+    /// loaded once for all of them.
     /// </summary>
-    private static void Accumulate64<TRound>(Span<float> acc, int g0, int groups, ReadOnlySpan<float> v, float[] weights, float[] rescales,
-        int n, bool moved) where TRound : struct, IRounding
+    private static void Accumulate64<TRound, THeads>(Span<float> acc, int g0, ReadOnlySpan<float> v, float[] weights, float[] rescales,
+        int n, bool moved) where TRound : struct, IRounding where THeads : struct, IHeadCount
     {
-        int g1 = Math.Min(g0 + 1, groups - 1), g2 = Math.Min(g0 + 2, groups - 1), g3 = Math.Min(g0 + 3, groups - 1);
+        int heads = THeads.Count;
+        int g1 = g0 + Math.Min(1, heads - 1), g2 = g0 + Math.Min(2, heads - 1), g3 = g0 + Math.Min(3, heads - 1);
         ref float accBase = ref MemoryMarshal.GetReference(acc);
         ref float h0 = ref Unsafe.Add(ref accBase, g0 * 64);
         ref float h1 = ref Unsafe.Add(ref accBase, g1 * 64);
@@ -303,10 +356,12 @@ internal static class Attention
         ref float vr = ref MemoryMarshal.GetReference(v);
         ref float wr = ref MemoryMarshal.GetArrayDataReference(weights);
         ref float rr = ref MemoryMarshal.GetArrayDataReference(rescales);
+        Vector512<float> a10 = default, a11 = default, a12 = default, a13 = default, a20 = default, a21 = default, a22 = default, a23 = default,
+            a30 = default, a31 = default, a32 = default, a33 = default;
         var a00 = Vector512.LoadUnsafe(ref h0); var a01 = Vector512.LoadUnsafe(ref h0, 16); var a02 = Vector512.LoadUnsafe(ref h0, 32); var a03 = Vector512.LoadUnsafe(ref h0, 48);
-        var a10 = Vector512.LoadUnsafe(ref h1); var a11 = Vector512.LoadUnsafe(ref h1, 16); var a12 = Vector512.LoadUnsafe(ref h1, 32); var a13 = Vector512.LoadUnsafe(ref h1, 48);
-        var a20 = Vector512.LoadUnsafe(ref h2); var a21 = Vector512.LoadUnsafe(ref h2, 16); var a22 = Vector512.LoadUnsafe(ref h2, 32); var a23 = Vector512.LoadUnsafe(ref h2, 48);
-        var a30 = Vector512.LoadUnsafe(ref h3); var a31 = Vector512.LoadUnsafe(ref h3, 16); var a32 = Vector512.LoadUnsafe(ref h3, 32); var a33 = Vector512.LoadUnsafe(ref h3, 48);
+        if (THeads.Count > 1) { a10 = Vector512.LoadUnsafe(ref h1); a11 = Vector512.LoadUnsafe(ref h1, 16); a12 = Vector512.LoadUnsafe(ref h1, 32); a13 = Vector512.LoadUnsafe(ref h1, 48); }
+        if (THeads.Count > 2) { a20 = Vector512.LoadUnsafe(ref h2); a21 = Vector512.LoadUnsafe(ref h2, 16); a22 = Vector512.LoadUnsafe(ref h2, 32); a23 = Vector512.LoadUnsafe(ref h2, 48); }
+        if (THeads.Count > 3) { a30 = Vector512.LoadUnsafe(ref h3); a31 = Vector512.LoadUnsafe(ref h3, 16); a32 = Vector512.LoadUnsafe(ref h3, 32); a33 = Vector512.LoadUnsafe(ref h3, 48); }
         int w0 = g0 * Block, w1 = g1 * Block, w2 = g2 * Block, w3 = g3 * Block;
         for (int t = 0; t < n; t++)
         {
@@ -315,30 +370,38 @@ internal static class Attention
                 // A head whose maximum held has rescale exactly 1 here, and round(a · 1) = a: skipping it changes nothing.
                 float r0 = Unsafe.Add(ref rr, w0 + t), r1 = Unsafe.Add(ref rr, w1 + t), r2 = Unsafe.Add(ref rr, w2 + t), r3 = Unsafe.Add(ref rr, w3 + t);
                 if (r0 != 1f) { var r = Vector512.Create(r0); a00 = TRound.Apply(a00 * r); a01 = TRound.Apply(a01 * r); a02 = TRound.Apply(a02 * r); a03 = TRound.Apply(a03 * r); }
-                if (r1 != 1f) { var r = Vector512.Create(r1); a10 = TRound.Apply(a10 * r); a11 = TRound.Apply(a11 * r); a12 = TRound.Apply(a12 * r); a13 = TRound.Apply(a13 * r); }
-                if (r2 != 1f) { var r = Vector512.Create(r2); a20 = TRound.Apply(a20 * r); a21 = TRound.Apply(a21 * r); a22 = TRound.Apply(a22 * r); a23 = TRound.Apply(a23 * r); }
-                if (r3 != 1f) { var r = Vector512.Create(r3); a30 = TRound.Apply(a30 * r); a31 = TRound.Apply(a31 * r); a32 = TRound.Apply(a32 * r); a33 = TRound.Apply(a33 * r); }
+                if (THeads.Count > 1 && r1 != 1f) { var r = Vector512.Create(r1); a10 = TRound.Apply(a10 * r); a11 = TRound.Apply(a11 * r); a12 = TRound.Apply(a12 * r); a13 = TRound.Apply(a13 * r); }
+                if (THeads.Count > 2 && r2 != 1f) { var r = Vector512.Create(r2); a20 = TRound.Apply(a20 * r); a21 = TRound.Apply(a21 * r); a22 = TRound.Apply(a22 * r); a23 = TRound.Apply(a23 * r); }
+                if (THeads.Count > 3 && r3 != 1f) { var r = Vector512.Create(r3); a30 = TRound.Apply(a30 * r); a31 = TRound.Apply(a31 * r); a32 = TRound.Apply(a32 * r); a33 = TRound.Apply(a33 * r); }
             }
             ref float row = ref Unsafe.Add(ref vr, t * 64);
             var v0 = Vector512.LoadUnsafe(ref row); var v1 = Vector512.LoadUnsafe(ref row, 16); var v2 = Vector512.LoadUnsafe(ref row, 32); var v3 = Vector512.LoadUnsafe(ref row, 48);
             var x = Vector512.Create(Unsafe.Add(ref wr, w0 + t));
             a00 = TRound.Apply(Vector512.FusedMultiplyAdd(v0, x, a00)); a01 = TRound.Apply(Vector512.FusedMultiplyAdd(v1, x, a01));
             a02 = TRound.Apply(Vector512.FusedMultiplyAdd(v2, x, a02)); a03 = TRound.Apply(Vector512.FusedMultiplyAdd(v3, x, a03));
-            x = Vector512.Create(Unsafe.Add(ref wr, w1 + t));
-            a10 = TRound.Apply(Vector512.FusedMultiplyAdd(v0, x, a10)); a11 = TRound.Apply(Vector512.FusedMultiplyAdd(v1, x, a11));
-            a12 = TRound.Apply(Vector512.FusedMultiplyAdd(v2, x, a12)); a13 = TRound.Apply(Vector512.FusedMultiplyAdd(v3, x, a13));
-            x = Vector512.Create(Unsafe.Add(ref wr, w2 + t));
-            a20 = TRound.Apply(Vector512.FusedMultiplyAdd(v0, x, a20)); a21 = TRound.Apply(Vector512.FusedMultiplyAdd(v1, x, a21));
-            a22 = TRound.Apply(Vector512.FusedMultiplyAdd(v2, x, a22)); a23 = TRound.Apply(Vector512.FusedMultiplyAdd(v3, x, a23));
-            x = Vector512.Create(Unsafe.Add(ref wr, w3 + t));
-            a30 = TRound.Apply(Vector512.FusedMultiplyAdd(v0, x, a30)); a31 = TRound.Apply(Vector512.FusedMultiplyAdd(v1, x, a31));
-            a32 = TRound.Apply(Vector512.FusedMultiplyAdd(v2, x, a32)); a33 = TRound.Apply(Vector512.FusedMultiplyAdd(v3, x, a33));
+            if (THeads.Count > 1)
+            {
+                x = Vector512.Create(Unsafe.Add(ref wr, w1 + t));
+                a10 = TRound.Apply(Vector512.FusedMultiplyAdd(v0, x, a10)); a11 = TRound.Apply(Vector512.FusedMultiplyAdd(v1, x, a11));
+                a12 = TRound.Apply(Vector512.FusedMultiplyAdd(v2, x, a12)); a13 = TRound.Apply(Vector512.FusedMultiplyAdd(v3, x, a13));
+            }
+            if (THeads.Count > 2)
+            {
+                x = Vector512.Create(Unsafe.Add(ref wr, w2 + t));
+                a20 = TRound.Apply(Vector512.FusedMultiplyAdd(v0, x, a20)); a21 = TRound.Apply(Vector512.FusedMultiplyAdd(v1, x, a21));
+                a22 = TRound.Apply(Vector512.FusedMultiplyAdd(v2, x, a22)); a23 = TRound.Apply(Vector512.FusedMultiplyAdd(v3, x, a23));
+            }
+            if (THeads.Count > 3)
+            {
+                x = Vector512.Create(Unsafe.Add(ref wr, w3 + t));
+                a30 = TRound.Apply(Vector512.FusedMultiplyAdd(v0, x, a30)); a31 = TRound.Apply(Vector512.FusedMultiplyAdd(v1, x, a31));
+                a32 = TRound.Apply(Vector512.FusedMultiplyAdd(v2, x, a32)); a33 = TRound.Apply(Vector512.FusedMultiplyAdd(v3, x, a33));
+            }
         }
-        // Stored last head first, so a repeated head's slot ends with the values of its first (identical) copy.
-        a30.StoreUnsafe(ref h3); a31.StoreUnsafe(ref h3, 16); a32.StoreUnsafe(ref h3, 32); a33.StoreUnsafe(ref h3, 48);
-        a20.StoreUnsafe(ref h2); a21.StoreUnsafe(ref h2, 16); a22.StoreUnsafe(ref h2, 32); a23.StoreUnsafe(ref h2, 48);
-        a10.StoreUnsafe(ref h1); a11.StoreUnsafe(ref h1, 16); a12.StoreUnsafe(ref h1, 32); a13.StoreUnsafe(ref h1, 48);
         a00.StoreUnsafe(ref h0); a01.StoreUnsafe(ref h0, 16); a02.StoreUnsafe(ref h0, 32); a03.StoreUnsafe(ref h0, 48);
+        if (THeads.Count > 1) { a10.StoreUnsafe(ref h1); a11.StoreUnsafe(ref h1, 16); a12.StoreUnsafe(ref h1, 32); a13.StoreUnsafe(ref h1, 48); }
+        if (THeads.Count > 2) { a20.StoreUnsafe(ref h2); a21.StoreUnsafe(ref h2, 16); a22.StoreUnsafe(ref h2, 32); a23.StoreUnsafe(ref h2, 48); }
+        if (THeads.Count > 3) { a30.StoreUnsafe(ref h3); a31.StoreUnsafe(ref h3, 16); a32.StoreUnsafe(ref h3, 32); a33.StoreUnsafe(ref h3, 48); }
     }
 
     /// <summary>The same as <see cref="Accumulate64"/> for any head dimension that is a multiple of 16.</summary>
@@ -394,6 +457,13 @@ internal static class Attention
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static float Apply(float x) => HalfVector.RoundToHalfPrecision(x);
     }
+
+    /// <summary>How many heads a many-head kernel runs (a type parameter, so the JIT drops the code of the missing ones).</summary>
+    internal interface IHeadCount { static abstract int Count { get; } }
+    internal readonly struct One : IHeadCount { public static int Count => 1; }
+    internal readonly struct Two : IHeadCount { public static int Count => 2; }
+    internal readonly struct Three : IHeadCount { public static int Count => 3; }
+    internal readonly struct Four : IHeadCount { public static int Count => 4; }
 
     /// <summary>F32 cache: nothing is rounded.</summary>
     internal readonly struct NoRounding : IRounding

@@ -43,6 +43,28 @@ internal static class HalfVector
         for (; i < source.Length; i++) destination[i] = ToSingle(source[i]);
     }
 
+    /// <summary>2^112, the factor <see cref="ToSingleUnbiased"/> leaves out.</summary>
+    public const float ExponentRebias = TwoPow112;
+
+    /// <summary>
+    /// Converts F16 bits to F32 values 2^112 times too small (the F16 fields moved into F32's, exponent not rebiased):
+    /// exact, F16 subnormals becoming F32 subnormals, and one instruction per vector cheaper than the full conversion.
+    /// Needs AVX-512 (<see cref="IsAccelerated"/>) and whole vectors of 16.
+    /// </summary>
+    public static void ToSingleUnbiased(ReadOnlySpan<ushort> source, Span<float> destination)
+    {
+        if (destination.Length < source.Length || source.Length % 16 != 0 || !IsAccelerated)
+            throw new ArgumentException("unbiased conversion takes whole vectors of 16 on AVX-512 into a long enough destination");
+        ref ushort s = ref MemoryMarshal.GetReference(source);
+        ref float d = ref MemoryMarshal.GetReference(destination);
+        var mask = Vector512.Create(unchecked((int)0x8FFF_E000));
+        for (int i = 0; i < source.Length; i += 16)
+        {
+            var h = Avx512F.ConvertToVector512Int32(Vector256.LoadUnsafe(ref s, (nuint)i).AsInt16());
+            ((h << 13) & mask).AsSingle().StoreUnsafe(ref d, (nuint)i);
+        }
+    }
+
     /// <summary>
     /// 16 F16 values to F32: sign-extended, shifted so the F16 exponent and mantissa sit in F32's fields (sign kept in
     /// bit 31), then rescaled by 2^112 — exact for normals and subnormals, four instructions.
