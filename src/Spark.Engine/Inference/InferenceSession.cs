@@ -27,7 +27,7 @@ public sealed class InferenceSession
     public int ContextLength => _state.Cache.Capacity;
 
     /// <summary>
-    /// Runs <paramref name="tokens"/> through the model in chunks of up to 64 positions (each chunk multiplies every
+    /// Runs <paramref name="tokens"/> through the model in chunks of up to 32 positions (each chunk multiplies every
     /// weight matrix once for all its tokens), appending them to the KV cache; afterwards
     /// <see cref="Logits"/> holds the prediction after the last of them. Throws before running anything when
     /// the tokens do not fit in the context.
