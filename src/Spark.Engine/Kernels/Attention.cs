@@ -152,10 +152,11 @@ internal static class Attention
             if (!moved)
             {
                 // The common case once a few positions are in: the maximum holds, every rescale is 1, weight_t = e^(s_t − M).
-                rescale.Fill(1f);
+                if (vector) Vector512<float>.One.StoreUnsafe(ref MemoryMarshal.GetReference(rescale));
+                else rescale.Fill(1f);
                 if (vector)
                 {
-                    var w = Vector512.Exp(Vector512.LoadUnsafe(ref MemoryMarshal.GetReference(scores)) - Vector512.Create(m));
+                    var w = NegativeExp.Apply(Vector512.LoadUnsafe(ref MemoryMarshal.GetReference(scores)) - Vector512.Create(m));
                     w.StoreUnsafe(ref MemoryMarshal.GetReference(weight));
                     sum[g] += Vector512.Sum(w);
                     if (valueScale != 1f) (w * valueScale).StoreUnsafe(ref MemoryMarshal.GetReference(weight));
@@ -186,8 +187,8 @@ internal static class Attention
                 {
                     ref float w = ref MemoryMarshal.GetReference(weight);
                     ref float r = ref MemoryMarshal.GetReference(rescale);
-                    Vector512.Exp(Vector512.LoadUnsafe(ref w)).StoreUnsafe(ref w);
-                    Vector512.Exp(Vector512.LoadUnsafe(ref r)).StoreUnsafe(ref r);
+                    NegativeExp.Apply(Vector512.LoadUnsafe(ref w)).StoreUnsafe(ref w);
+                    NegativeExp.Apply(Vector512.LoadUnsafe(ref r)).StoreUnsafe(ref r);
                 }
                 else
                 {
