@@ -9,14 +9,16 @@ namespace Spark.Engine.Kernels;
 /// Scaled dot-product attention of the query heads that share one KV head (grouped-query attention), over a range
 /// of cached positions, computed the way llama.cpp's CPU flash attention does: with an F16 cache the queries are
 /// F16, scores F32, the softmax online (running max M and sum S, position by position), and the weighted sum of values
-/// is rounded to F16 after every position; with an F32 cache everything stays F32. Matching these roundings keeps
-/// Spark's logits within ~1e-3 of llama.cpp's instead of ~1e-2.
+/// is rounded to F16 precision after every position (<see cref="HalfVector.RoundToHalfPrecision(float)"/>); with an F32
+/// cache everything stays F32. Matching these roundings keeps Spark's logits within ~1e-3 of llama.cpp's instead of
+/// ~1e-2 (an F32 sum fails the Q4_K_M conformance model).
 /// <para>
 /// Speed: each block of 16 cached keys and values is read (and converted from F16) once for all the query heads of
 /// the group; a query's 16 scores are one Vector512 (keys are stored dimension-major per block, see
-/// <see cref="KvCache"/>); the per-position exponentials come from two vector exps per block (weight
-/// e^(s_t − M_t) and rescale e^(M_{t−1} − M_t) with the prefix maxima M_t), so the position-by-position recurrence that
-/// llama.cpp runs is kept exactly without a scalar exp per position.
+/// <see cref="KvCache"/>) and up to four heads share each loaded key row; the per-position exponentials come from
+/// vector exps per head and block (weight e^(s_t − M_t) and, only when the block raises the maximum, rescale
+/// e^(M_{t−1} − M_t) with the prefix maxima M_t), so the position-by-position recurrence that llama.cpp runs is kept
+/// without a scalar exp per position; the value sums of up to four heads advance together in registers.
 /// </para>
 /// A range yields a partial result (acc, M, S per head); <see cref="Merge"/> folds the partial results of
 /// consecutive ranges (parallel chunks of a long context) and <see cref="Finish"/> divides by the sum.
