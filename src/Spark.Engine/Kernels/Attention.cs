@@ -16,7 +16,8 @@ namespace Spark.Engine.Kernels;
 /// Speed: each block of 16 cached keys and values is read (and converted from F16) once for all the query heads of
 /// the group; a query's 16 scores are one Vector512 (keys are stored dimension-major per block, see
 /// <see cref="KvCache"/>) and up to four heads share each loaded key row; the per-position exponentials come from
-/// vector exps per head and block (weight e^(s_t − M_t) and, only when the block raises the maximum, rescale
+/// vector exps per head and block (<see cref="Vector512.Exp(Vector512{float})"/>, as exact as the expf llama.cpp calls:
+/// exponentials a few ulp off flip Q4_K_M conformance near-ties) (weight e^(s_t − M_t) and, only when the block raises the maximum, rescale
 /// e^(M_{t−1} − M_t) with the prefix maxima M_t), so the position-by-position recurrence that llama.cpp runs is kept
 /// without a scalar exp per position; the value sums of up to four heads advance together in registers.
 /// </para>
@@ -158,7 +159,7 @@ internal static class Attention
                 else rescale.Fill(1f);
                 if (vector)
                 {
-                    var w = NegativeExp.Apply(Vector512.LoadUnsafe(ref MemoryMarshal.GetReference(scores)) - Vector512.Create(m));
+                    var w = Vector512.Exp(Vector512.LoadUnsafe(ref MemoryMarshal.GetReference(scores)) - Vector512.Create(m));
                     w.StoreUnsafe(ref MemoryMarshal.GetReference(weight));
                     sum[g] += Vector512.Sum(w);
                     if (valueScale != 1f) (w * valueScale).StoreUnsafe(ref MemoryMarshal.GetReference(weight));
@@ -189,8 +190,8 @@ internal static class Attention
                 {
                     ref float w = ref MemoryMarshal.GetReference(weight);
                     ref float r = ref MemoryMarshal.GetReference(rescale);
-                    NegativeExp.Apply(Vector512.LoadUnsafe(ref w)).StoreUnsafe(ref w);
-                    NegativeExp.Apply(Vector512.LoadUnsafe(ref r)).StoreUnsafe(ref r);
+                    Vector512.Exp(Vector512.LoadUnsafe(ref w)).StoreUnsafe(ref w);
+                    Vector512.Exp(Vector512.LoadUnsafe(ref r)).StoreUnsafe(ref r);
                 }
                 else
                 {
@@ -251,7 +252,7 @@ internal static class Attention
 
     /// <summary>
     /// scores[g·16 + t] = scale · q_g·k_t for the 16 keys of a block and every head of the group. Up to four heads at a
-    /// time share each loaded key row; each head sums even and odd dimensions in two chains (eight independent FMA chains).
+    /// time share each loaded key row; each head sums dimensions d mod 4 in four chains (sixteen independent FMA chains).
     /// </summary>
     private static void ScoresVector(ReadOnlySpan<float> queries, int groups, int dk, ReadOnlySpan<float> kT, float scale, Span<float> scores)
     {
@@ -267,7 +268,7 @@ internal static class Attention
         }
     }
 
-    /// <summary>Scores of heads g0 … g0 + THeads − 1 (up to four) for one key block.</summary>
+    /// <summary>Scores of heads g0 … g0 + THeads − 1 (up to four) for one key block: four key rows per step, one chain per row.</summary>
     private static void Scores4<THeads>(ReadOnlySpan<float> queries, int g0, int dk, ReadOnlySpan<float> kT, float scale, Span<float> scores)
         where THeads : struct, IHeadCount
     {
@@ -280,31 +281,43 @@ internal static class Attention
         ref float q1 = ref Unsafe.Add(ref q, g1 * dk);
         ref float q2 = ref Unsafe.Add(ref q, g2 * dk);
         ref float q3 = ref Unsafe.Add(ref q, g3 * dk);
-        Vector512<float> a0 = default, b0 = default, a1 = default, b1 = default, a2 = default, b2 = default, a3 = default, b3 = default;
+        Vector512<float> a0 = default, b0 = default, c0 = default, e0 = default, a1 = default, b1 = default, c1 = default, e1 = default;
+        Vector512<float> a2 = default, b2 = default, c2 = default, e2 = default, a3 = default, b3 = default, c3 = default, e3 = default;
         int d = 0;
-        for (; d + 2 <= dk; d += 2)
+        for (; d + 4 <= dk; d += 4)
         {
-            var even = Vector512.LoadUnsafe(ref k, (nuint)(d * Block));
-            var odd = Vector512.LoadUnsafe(ref k, (nuint)((d + 1) * Block));
-            a0 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref q0, d)), even, a0);
-            b0 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref q0, d + 1)), odd, b0);
+            ref float row = ref Unsafe.Add(ref k, d * Block);
+            var k0 = Vector512.LoadUnsafe(ref row);
+            var k1 = Vector512.LoadUnsafe(ref row, Block);
+            var k2 = Vector512.LoadUnsafe(ref row, 2 * Block);
+            var k3 = Vector512.LoadUnsafe(ref row, 3 * Block);
+            a0 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref q0, d)), k0, a0);
+            b0 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref q0, d + 1)), k1, b0);
+            c0 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref q0, d + 2)), k2, c0);
+            e0 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref q0, d + 3)), k3, e0);
             if (THeads.Count > 1)
             {
-                a1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref q1, d)), even, a1);
-                b1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref q1, d + 1)), odd, b1);
+                a1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref q1, d)), k0, a1);
+                b1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref q1, d + 1)), k1, b1);
+                c1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref q1, d + 2)), k2, c1);
+                e1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref q1, d + 3)), k3, e1);
             }
             if (THeads.Count > 2)
             {
-                a2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref q2, d)), even, a2);
-                b2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref q2, d + 1)), odd, b2);
+                a2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref q2, d)), k0, a2);
+                b2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref q2, d + 1)), k1, b2);
+                c2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref q2, d + 2)), k2, c2);
+                e2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref q2, d + 3)), k3, e2);
             }
             if (THeads.Count > 3)
             {
-                a3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref q3, d)), even, a3);
-                b3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref q3, d + 1)), odd, b3);
+                a3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref q3, d)), k0, a3);
+                b3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref q3, d + 1)), k1, b3);
+                c3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref q3, d + 2)), k2, c3);
+                e3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref q3, d + 3)), k3, e3);
             }
         }
-        if (d < dk)
+        for (; d < dk; d++)
         {
             var last = Vector512.LoadUnsafe(ref k, (nuint)(d * Block));
             a0 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref q0, d)), last, a0);
@@ -313,10 +326,10 @@ internal static class Attention
             a3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref q3, d)), last, a3);
         }
         var vscale = Vector512.Create(scale);
-        ((a0 + b0) * vscale).StoreUnsafe(ref sr, (nuint)(g0 * Block));
-        if (THeads.Count > 1) ((a1 + b1) * vscale).StoreUnsafe(ref sr, (nuint)(g1 * Block));
-        if (THeads.Count > 2) ((a2 + b2) * vscale).StoreUnsafe(ref sr, (nuint)(g2 * Block));
-        if (THeads.Count > 3) ((a3 + b3) * vscale).StoreUnsafe(ref sr, (nuint)(g3 * Block));
+        (((a0 + b0) + (c0 + e0)) * vscale).StoreUnsafe(ref sr, (nuint)(g0 * Block));
+        if (THeads.Count > 1) (((a1 + b1) + (c1 + e1)) * vscale).StoreUnsafe(ref sr, (nuint)(g1 * Block));
+        if (THeads.Count > 2) (((a2 + b2) + (c2 + e2)) * vscale).StoreUnsafe(ref sr, (nuint)(g2 * Block));
+        if (THeads.Count > 3) (((a3 + b3) + (c3 + e3)) * vscale).StoreUnsafe(ref sr, (nuint)(g3 * Block));
     }
 
     /// <summary>The scalar twin of <see cref="ScoresVector"/> (same order of operations, so the same result).</summary>
@@ -327,15 +340,17 @@ internal static class Attention
             var q = queries.Slice(g * dk, dk);
             for (int t = 0; t < Block; t++)
             {
-                float a = 0, b = 0;
+                float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
                 int d = 0;
-                for (; d + 2 <= dk; d += 2)
+                for (; d + 4 <= dk; d += 4)
                 {
-                    a = MathF.FusedMultiplyAdd(q[d], kT[d * Block + t], a);
-                    b = MathF.FusedMultiplyAdd(q[d + 1], kT[(d + 1) * Block + t], b);
+                    s0 = MathF.FusedMultiplyAdd(q[d], kT[d * Block + t], s0);
+                    s1 = MathF.FusedMultiplyAdd(q[d + 1], kT[(d + 1) * Block + t], s1);
+                    s2 = MathF.FusedMultiplyAdd(q[d + 2], kT[(d + 2) * Block + t], s2);
+                    s3 = MathF.FusedMultiplyAdd(q[d + 3], kT[(d + 3) * Block + t], s3);
                 }
-                if (d < dk) a = MathF.FusedMultiplyAdd(q[d], kT[d * Block + t], a);
-                scores[g * Block + t] = (a + b) * scale;
+                for (; d < dk; d++) s0 = MathF.FusedMultiplyAdd(q[d], kT[d * Block + t], s0);
+                scores[g * Block + t] = ((s0 + s1) + (s2 + s3)) * scale;
             }
         }
     }

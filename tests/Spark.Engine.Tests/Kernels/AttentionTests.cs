@@ -177,25 +177,4 @@ public class AttentionTests
             for (int j = 0; j < 16; j++) Assert.Equal(HalfVector.RoundToHalfPrecision(values[i + j]), rounded[j]);
         }
     }
-
-    [Fact]
-    public void NegativeExp_StaysWithinTwoUlpOfMathFExp()
-    {
-        if (!HalfVector.IsAccelerated) return; // an AVX-512 kernel; without it attention takes the scalar path with MathF.Exp
-        var x = new List<float> { 0f, -0f, float.NegativeInfinity, -103.9f, -104f, -200f, -87.3f, -1e-8f, -0.34657359f, -0.34657362f };
-        var rng = new Random(2);
-        for (int i = 0; i < 1600; i++) x.Add(-(float)(rng.NextDouble() * (i < 800 ? 2 : 100)));
-        var values = x.ToArray();
-        for (int i = 0; i + 16 <= values.Length; i += 16)
-        {
-            var e = NegativeExp.Apply(System.Runtime.Intrinsics.Vector512.Create(values, i));
-            for (int j = 0; j < 16; j++)
-            {
-                float v = values[i + j], expected = MathF.Exp(v);
-                if (v < -104 || float.IsNegativeInfinity(v)) { Assert.Equal(0f, e[j]); continue; }
-                float ulp = MathF.BitIncrement(expected) - expected;
-                Assert.True(Math.Abs(e[j] - expected) <= 2 * ulp, $"e^{v:R}: {e[j]:R}, MathF.Exp {expected:R}");
-            }
-        }
-    }
 }
