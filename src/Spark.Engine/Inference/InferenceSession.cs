@@ -27,14 +27,21 @@ public sealed class InferenceSession
     public int ContextLength => _state.Cache.Capacity;
 
     /// <summary>
-    /// Runs <paramref name="tokens"/> through the model, appending them to the KV cache; afterwards
+    /// Runs <paramref name="tokens"/> through the model in chunks of up to 32 positions (each chunk multiplies every
+    /// weight matrix once for all its tokens), appending them to the KV cache; afterwards
     /// <see cref="Logits"/> holds the prediction after the last of them. Throws before running anything when
     /// the tokens do not fit in the context.
     /// </summary>
     public void Prefill(ReadOnlySpan<int> tokens)
     {
         CheckFits(tokens.Length);
-        for (int i = 0; i < tokens.Length; i++) Step(tokens[i], computeLogits: i == tokens.Length - 1);
+        _model.ThrowIfDisposed();
+        int chunk = _state.MaxBatch;
+        for (int start = 0; start < tokens.Length; start += chunk)
+        {
+            int count = Math.Min(chunk, tokens.Length - start);
+            _transformer.ForwardBatch(tokens.Slice(start, count), _state, computeLogits: start + count == tokens.Length);
+        }
     }
 
     /// <summary>

@@ -1,69 +1,133 @@
+using Spark.Engine.Kernels;
+
 namespace Spark.Engine.Inference;
 
 /// <summary>
-/// The keys and values of every layer for positions [0, <see cref="Length"/>), sized to the context when created.
-/// Values are kept at F16 precision, as llama.cpp's default F16 cache keeps them (stored in F32 arrays for now).
+/// The keys and values of every layer for positions [0, <see cref="Length"/>), sized to the context when created,
+/// in F16 (default, as llama.cpp) or F32 (<see cref="KvCacheType"/>). Each layer and KV head owns one contiguous run
+/// so attention streams through it: values position-major (row t = v_t), keys in blocks of
+/// <see cref="BlockPositions"/> positions stored dimension-major (row d of a block = dimension d of its 16 keys), so
+/// one SIMD vector holds one dimension of 16 keys and a query's scores for 16 positions need no horizontal sums.
 /// Truncating keeps a prefix, so a prompt that shares it can continue from there.
 /// </summary>
 internal sealed class KvCache
 {
-    private readonly float[][] _keys;
-    private readonly float[][] _values;
+    /// <summary>Positions per key block (the Vector512 width in floats).</summary>
+    public const int BlockPositions = 16;
 
-    private readonly bool _roundToHalf;
+    private readonly ushort[][]? _halfKeys, _halfValues;
+    private readonly float[][]? _keys, _values;
 
-    public KvCache(int layers, int capacity, int keyWidth, int valueWidth, bool roundToHalf = true)
+    public KvCache(int layers, int capacity, int kvHeads, int keyLength, int valueLength, KvCacheType type)
     {
-        _roundToHalf = roundToHalf;
         if (capacity < 1) throw new ArgumentOutOfRangeException(nameof(capacity), capacity, "the context must hold at least one position");
         Capacity = capacity;
-        KeyWidth = keyWidth;
-        ValueWidth = valueWidth;
-        _keys = new float[layers][];
-        _values = new float[layers][];
-        for (int l = 0; l < layers; l++)
+        KvHeads = kvHeads;
+        KeyLength = keyLength;
+        ValueLength = valueLength;
+        Type = type;
+        // Rounded up to whole blocks so kernels may read a full last block (its tail is never used).
+        HeadPositions = checked((capacity + BlockPositions - 1) / BlockPositions * BlockPositions);
+        long keyFloats = (long)kvHeads * HeadPositions * keyLength, valueFloats = (long)kvHeads * HeadPositions * valueLength;
+        if (Math.Max(keyFloats, valueFloats) > Array.MaxLength)
+            throw new ArgumentOutOfRangeException(nameof(capacity), capacity, "the context is too long for one layer's KV cache; load with a smaller ContextLength");
+        if (type == KvCacheType.F16)
         {
-            _keys[l] = new float[checked(capacity * keyWidth)];
-            _values[l] = new float[checked(capacity * valueWidth)];
+            _halfKeys = new ushort[layers][];
+            _halfValues = new ushort[layers][];
+            for (int l = 0; l < layers; l++)
+            {
+                _halfKeys[l] = new ushort[keyFloats];
+                _halfValues[l] = new ushort[valueFloats];
+            }
+        }
+        else
+        {
+            _keys = new float[layers][];
+            _values = new float[layers][];
+            for (int l = 0; l < layers; l++)
+            {
+                _keys[l] = new float[keyFloats];
+                _values[l] = new float[valueFloats];
+            }
         }
     }
 
     /// <summary>Positions the cache can hold.</summary>
     public int Capacity { get; }
-    /// <summary>Floats per position in a layer's keys.</summary>
-    public int KeyWidth { get; }
-    /// <summary>Floats per position in a layer's values.</summary>
-    public int ValueWidth { get; }
+    /// <summary>Positions reserved per layer and KV head (<see cref="Capacity"/> rounded up to whole key blocks).</summary>
+    public int HeadPositions { get; }
+    public int KvHeads { get; }
+    public int KeyLength { get; }
+    public int ValueLength { get; }
+    public KvCacheType Type { get; }
     /// <summary>Positions filled so far.</summary>
     public int Length { get; private set; }
 
-    /// <summary>Layer <paramref name="layer"/>'s keys, position-major.</summary>
-    public float[] Keys(int layer) => _keys[layer];
-    /// <summary>Layer <paramref name="layer"/>'s values, position-major.</summary>
-    public float[] Values(int layer) => _values[layer];
+    /// <summary>Layer <paramref name="layer"/>, KV head <paramref name="kvHead"/>: its F16 keys (blocked, see the class summary).</summary>
+    public ReadOnlySpan<ushort> HalfKeys(int layer, int kvHead) => _halfKeys![layer].AsSpan(kvHead * HeadPositions * KeyLength, HeadPositions * KeyLength);
+    /// <summary>Layer <paramref name="layer"/>, KV head <paramref name="kvHead"/>: its F16 values, position-major.</summary>
+    public ReadOnlySpan<ushort> HalfValues(int layer, int kvHead) => _halfValues![layer].AsSpan(kvHead * HeadPositions * ValueLength, HeadPositions * ValueLength);
+    /// <summary>The F32 twin of <see cref="HalfKeys"/>.</summary>
+    public ReadOnlySpan<float> Keys(int layer, int kvHead) => _keys![layer].AsSpan(kvHead * HeadPositions * KeyLength, HeadPositions * KeyLength);
+    /// <summary>The F32 twin of <see cref="HalfValues"/>.</summary>
+    public ReadOnlySpan<float> Values(int layer, int kvHead) => _values![layer].AsSpan(kvHead * HeadPositions * ValueLength, HeadPositions * ValueLength);
 
-    /// <summary>Stores one layer's key and value at <paramref name="position"/>.</summary>
+    /// <summary>Stores one layer's key and value (all KV heads, head-major) at <paramref name="position"/>.</summary>
     public void Store(int layer, int position, ReadOnlySpan<float> key, ReadOnlySpan<float> value)
     {
-        RoundToHalf(key[..KeyWidth], _keys[layer].AsSpan(position * KeyWidth, KeyWidth));
-        RoundToHalf(value[..ValueWidth], _values[layer].AsSpan(position * ValueWidth, ValueWidth));
-    }
-
-    private void RoundToHalf(ReadOnlySpan<float> source, Span<float> destination)
-    {
-        if (!_roundToHalf)
+        if ((uint)position >= (uint)Capacity) throw new ArgumentOutOfRangeException(nameof(position), position, $"the cache holds {Capacity} positions");
+        int dk = KeyLength, dv = ValueLength;
+        if (key.Length < KvHeads * dk || value.Length < KvHeads * dv) throw new ArgumentException("key or value is shorter than the KV heads");
+        int block = position / BlockPositions, lane = position % BlockPositions;
+        for (int h = 0; h < KvHeads; h++)
         {
-            source.CopyTo(destination);
-            return;
+            var k = key.Slice(h * dk, dk);
+            var v = value.Slice(h * dv, dv);
+            int keyBase = (h * HeadPositions + block * BlockPositions) * dk + lane;
+            int valueBase = (h * HeadPositions + position) * dv;
+            if (_halfKeys != null)
+            {
+                var keys = _halfKeys[layer];
+                for (int d = 0; d < dk; d++) keys[keyBase + d * BlockPositions] = HalfVector.FromSingle(k[d]);
+                var values = _halfValues![layer].AsSpan(valueBase, dv);
+                for (int d = 0; d < dv; d++) values[d] = HalfVector.FromSingle(v[d]);
+            }
+            else
+            {
+                var keys = _keys![layer];
+                for (int d = 0; d < dk; d++) keys[keyBase + d * BlockPositions] = k[d];
+                v.CopyTo(_values![layer].AsSpan(valueBase, dv));
+            }
         }
-        for (int i = 0; i < source.Length; i++) destination[i] = Kernels.HalfRounding.Round(source[i]);
     }
 
-    /// <summary>Marks one more position as filled (after every layer stored it).</summary>
-    public void Advance()
+    /// <summary>The key of <paramref name="kvHead"/> at <paramref name="position"/> as stored (tests and diagnostics).</summary>
+    public void ReadKey(int layer, int kvHead, int position, Span<float> destination)
     {
-        if (Length >= Capacity) throw new InvalidOperationException($"the KV cache is full ({Capacity} positions)");
-        Length++;
+        int baseIndex = (position / BlockPositions * BlockPositions) * KeyLength + position % BlockPositions;
+        for (int d = 0; d < KeyLength; d++)
+        {
+            int i = baseIndex + d * BlockPositions;
+            destination[d] = _halfKeys != null ? HalfVector.ToSingle(HalfKeys(layer, kvHead)[i]) : Keys(layer, kvHead)[i];
+        }
+    }
+
+    /// <summary>The value of <paramref name="kvHead"/> at <paramref name="position"/> as stored (tests and diagnostics).</summary>
+    public void ReadValue(int layer, int kvHead, int position, Span<float> destination)
+    {
+        for (int d = 0; d < ValueLength; d++)
+        {
+            int i = position * ValueLength + d;
+            destination[d] = _halfValues != null ? HalfVector.ToSingle(HalfValues(layer, kvHead)[i]) : Values(layer, kvHead)[i];
+        }
+    }
+
+    /// <summary>Marks <paramref name="count"/> more positions as filled (after every layer stored them).</summary>
+    public void Advance(int count = 1)
+    {
+        if (count > Capacity - Length) throw new InvalidOperationException($"the KV cache is full ({Capacity} positions)");
+        Length += count;
     }
 
     /// <summary>Keeps positions [0, <paramref name="length"/>) and forgets the rest.</summary>

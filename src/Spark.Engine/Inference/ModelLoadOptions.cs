@@ -15,7 +15,8 @@ public sealed record ModelLoadOptions
 
     /// <summary>
     /// Positions each session's KV cache holds; null = the model's trained context length, capped at
-    /// <see cref="DefaultMaxContextLength"/> (each position costs layers × KV width × 8 bytes).
+    /// <see cref="DefaultMaxContextLength"/> (each position costs layers × KV width × 4 bytes with the default F16
+    /// cache, × 8 with F32).
     /// </summary>
     public int? ContextLength { get; init; }
 
@@ -27,8 +28,14 @@ public sealed record ModelLoadOptions
     public KernelPath Kernels { get; init; } = KernelPath.Auto;
 
     /// <summary>
+    /// How the KV cache stores keys and values: <see cref="Inference.KvCacheType.F16"/> (default, as llama.cpp) or
+    /// <see cref="Inference.KvCacheType.F32"/> (twice the memory, no F16 rounding in attention).
+    /// </summary>
+    public KvCacheType KvCacheType { get; init; } = KvCacheType.F16;
+
+    /// <summary>
     /// Keep every activation, KV entry and attention sum in exact F32 instead of rounding them as llama.cpp does
-    /// (Q8 activations for quantized weights, F16 KV cache and attention). Tests use it to check the math against a
+    /// (Q8 activations for quantized weights, F16 KV cache and attention; implies an F32 KV cache). Tests use it to check the math against a
     /// float64 reference.
     /// </summary>
     internal bool ExactArithmetic { get; init; }

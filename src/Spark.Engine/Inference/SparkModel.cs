@@ -22,11 +22,13 @@ public sealed class SparkModel : IDisposable
     private bool _disposed;
 
     private readonly bool _exactArithmetic;
+    private readonly KvCacheType _cacheType;
     private readonly Lazy<Tokenizer> _tokenizer;
     private ChatPromptFormatter? _chatFormatter;
 
-    private SparkModel(GgufFile file, WorkerPool pool, Transformer transformer, int contextLength, bool exactArithmetic)
+    private SparkModel(GgufFile file, WorkerPool pool, Transformer transformer, int contextLength, bool exactArithmetic, KvCacheType cacheType)
     {
+        _cacheType = exactArithmetic ? KvCacheType.F32 : cacheType;
         _exactArithmetic = exactArithmetic;
         _file = file;
         _pool = pool;
@@ -56,9 +58,11 @@ public sealed class SparkModel : IDisposable
             pool = new WorkerPool(threads);
             var transformer = new Transformer(file, pool);
             transformer.Weights.UseKernels(kernels);
+            if (!Enum.IsDefined(options.KvCacheType))
+                throw new ArgumentOutOfRangeException(nameof(options), options.KvCacheType, "KvCacheType must be F16 or F32");
             int context = options.ContextLength
                 ?? Math.Min(transformer.Config.TrainedContextLength, ModelLoadOptions.DefaultMaxContextLength);
-            return new SparkModel(file, pool, transformer, context, options.ExactArithmetic);
+            return new SparkModel(file, pool, transformer, context, options.ExactArithmetic, options.KvCacheType);
         }
         catch
         {
@@ -132,7 +136,7 @@ public sealed class SparkModel : IDisposable
     public InferenceSession CreateSession()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        return new InferenceSession(this, _transformer, new ForwardState(_transformer.Config, ContextLength, roundLikeLlamaCpp: !_exactArithmetic));
+        return new InferenceSession(this, _transformer, new ForwardState(_transformer.Config, ContextLength, _cacheType, roundActivations: !_exactArithmetic, _pool.WorkerCount));
     }
 
     internal void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Spark.Engine.Gguf;
 using Spark.Engine.Kernels;
 using Spark.Engine.Threading;
@@ -35,32 +36,50 @@ internal sealed class Transformer
 
     /// <summary>
     /// Runs <paramref name="token"/> at the next position of <paramref name="s"/>'s cache and, when
-    /// <paramref name="computeLogits"/>, leaves the next-token logits in <see cref="ForwardState.Logits"/> (prefill
-    /// skips them for all but its last token: the output projection is often the largest matrix).
+    /// <paramref name="computeLogits"/>, leaves the next-token logits in <see cref="ForwardState.Logits"/>.
     /// </summary>
-    public void Forward(int token, ForwardState s, bool computeLogits = true)
+    public void Forward(int token, ForwardState s, bool computeLogits = true) =>
+        ForwardBatch(MemoryMarshal.CreateReadOnlySpan(ref token, 1), s, computeLogits);
+
+    /// <summary>
+    /// Runs <paramref name="tokens"/> (1 to <see cref="ForwardState.MaxBatch"/>) at the next positions of
+    /// <paramref name="s"/>'s cache through every layer at once: the projections multiply the whole batch by each
+    /// weight matrix (<see cref="MatMulJob"/>), so the weights are read once per batch instead of once per token, and
+    /// attention is causal (each token sees the positions up to its own). When <paramref name="computeLogits"/>,
+    /// leaves the logits after the last token in <see cref="ForwardState.Logits"/> (prefill skips them for all but
+    /// its last chunk: the output projection is often the largest matrix). Gives the same results as running the
+    /// tokens one by one through <see cref="Forward"/>.
+    /// </summary>
+    public void ForwardBatch(ReadOnlySpan<int> tokens, ForwardState s, bool computeLogits = true)
     {
         var c = Config;
         var cache = s.Cache;
-        int position = cache.Length;
-        if (position >= cache.Capacity)
-            throw new InvalidOperationException($"the context is full: {cache.Capacity} positions are in use; reset or truncate the session, or load with a larger ContextLength");
-        if ((uint)token >= (uint)c.VocabSize)
-            throw new ArgumentOutOfRangeException(nameof(token), token, $"token id must be in [0, {c.VocabSize})");
+        int position = cache.Length, count = tokens.Length;
+        if ((uint)(count - 1) >= (uint)s.MaxBatch)
+            throw new ArgumentOutOfRangeException(nameof(tokens), count, $"a forward pass takes 1 to {s.MaxBatch} tokens");
+        if (count > cache.Capacity - position)
+            throw new InvalidOperationException($"the context is full: {position} of {cache.Capacity} positions are in use and {count} more do not fit; reset or truncate the session, or load with a larger ContextLength");
+        foreach (int token in tokens)
+            if ((uint)token >= (uint)c.VocabSize)
+                throw new ArgumentOutOfRangeException(nameof(tokens), token, $"token id must be in [0, {c.VocabSize})");
 
         lock (_poolGate)
         {
-            Weights.TokenEmbedding.Row(token, s.Hidden);
-            Rope.Angles(position, _inverseFrequencies, s.Cos, s.Sin);
-            for (int l = 0; l < c.BlockCount; l++) Block(l, position, s);
+            int e = c.EmbeddingLength, pairs = c.RopeDimensionCount / 2;
+            for (int i = 0; i < count; i++)
+            {
+                Weights.TokenEmbedding.Row(tokens[i], s.Hidden.AsSpan(i * e, e));
+                Rope.Angles(position + i, _inverseFrequencies, s.Cos.AsSpan(i * pairs, pairs), s.Sin.AsSpan(i * pairs, pairs));
+            }
+            for (int l = 0; l < c.BlockCount; l++) Block(l, position, count, s);
 
             if (computeLogits)
             {
-                RmsNorm.Apply(s.Hidden, Weights.OutputNorm, c.RmsEpsilon, s.Hidden);
-                s.MatVec.Set(s.Hidden, Weights.Output, s.Logits);
+                RmsNorm.Apply(s.Hidden.AsSpan((count - 1) * e, e), Weights.OutputNorm, c.RmsEpsilon, s.Normed.AsSpan(0, e));
+                s.MatVec.Set(s.Normed, Weights.Output, s.Logits);
                 Run(s.MatVec, s.MatVec.Work);
             }
-            cache.Advance();
+            cache.Advance(count);
         }
     }
 
@@ -70,36 +89,62 @@ internal sealed class Transformer
         else Pool.Run(work);
     }
 
-    private void Block(int layer, int position, ForwardState s)
+    /// <summary>Y = X·Wᵀ for <paramref name="count"/> packed input rows: a matvec for one row, a matmul for more.</summary>
+    private void Project(ForwardState s, float[] input, int count, WeightMatrix m0, float[] y0)
+    {
+        if (count == 1) { s.MatVec.Set(input, m0, y0); Run(s.MatVec, s.MatVec.Work); }
+        else { s.MatMul.Set(input, count, m0, y0); Run(s.MatMul, s.MatMul.Work); }
+    }
+
+    private void Project(ForwardState s, float[] input, int count, WeightMatrix m0, float[] y0, WeightMatrix m1, float[] y1)
+    {
+        if (count == 1) { s.MatVec.Set(input, m0, y0, m1, y1); Run(s.MatVec, s.MatVec.Work); }
+        else { s.MatMul.Set(input, count, m0, y0, m1, y1); Run(s.MatMul, s.MatMul.Work); }
+    }
+
+    private void Project(ForwardState s, float[] input, int count, WeightMatrix m0, float[] y0, WeightMatrix m1, float[] y1, WeightMatrix m2, float[] y2)
+    {
+        if (count == 1) { s.MatVec.Set(input, m0, y0, m1, y1, m2, y2); Run(s.MatVec, s.MatVec.Work); }
+        else { s.MatMul.Set(input, count, m0, y0, m1, y1, m2, y2); Run(s.MatMul, s.MatMul.Work); }
+    }
+
+    private void Block(int layer, int first, int count, ForwardState s)
     {
         var c = Config;
         var w = Weights.Layers[layer];
-        var hidden = s.Hidden.AsSpan();
-        var normed = s.Normed.AsSpan(0, c.EmbeddingLength);
+        int e = c.EmbeddingLength, pairs = c.RopeDimensionCount / 2, ff = c.FeedForwardLength;
+        int ql = c.QueryLength, kl = c.KeyValueKeyLength, vl = c.KeyValueValueLength;
+        var hidden = s.Hidden.AsSpan(0, count * e);
+        var normed = s.Normed.AsSpan(0, count * e);
 
         // Attention: x += Wo · attend(rope(Wq·n + bq), rope(Wk·n + bk), Wv·n + bv), n = RMSNorm(x).
-        RmsNorm.Apply(hidden, w.AttentionNorm, c.RmsEpsilon, normed);
-        s.MatVec.Set(s.Normed, w.Query, s.Query, w.Key, s.Key, w.Value, s.Value);
-        Run(s.MatVec, s.MatVec.Work);
-        if (w.QueryBias != null) Activations.AddInPlace(s.Query, w.QueryBias);
-        if (w.KeyBias != null) Activations.AddInPlace(s.Key, w.KeyBias);
-        if (w.ValueBias != null) Activations.AddInPlace(s.Value, w.ValueBias);
-        Rope.Apply(s.Query, c.KeyLength, s.Cos, s.Sin, c.RopeStyle);
-        Rope.Apply(s.Key, c.KeyLength, s.Cos, s.Sin, c.RopeStyle);
-        s.Cache.Store(layer, position, s.Key, s.Value);
-        s.Attention.Set(s.Cache, layer, position + 1);
+        for (int i = 0; i < count; i++) RmsNorm.Apply(hidden.Slice(i * e, e), w.AttentionNorm, c.RmsEpsilon, normed.Slice(i * e, e));
+        Project(s, s.Normed, count, w.Query, s.Query, w.Key, s.Key, w.Value, s.Value);
+        for (int i = 0; i < count; i++)
+        {
+            var q = s.Query.AsSpan(i * ql, ql);
+            var k = s.Key.AsSpan(i * kl, kl);
+            var v = s.Value.AsSpan(i * vl, vl);
+            if (w.QueryBias != null) Activations.AddInPlace(q, w.QueryBias);
+            if (w.KeyBias != null) Activations.AddInPlace(k, w.KeyBias);
+            if (w.ValueBias != null) Activations.AddInPlace(v, w.ValueBias);
+            var cos = s.Cos.AsSpan(i * pairs, pairs);
+            var sin = s.Sin.AsSpan(i * pairs, pairs);
+            Rope.Apply(q, c.KeyLength, cos, sin, c.RopeStyle);
+            Rope.Apply(k, c.KeyLength, cos, sin, c.RopeStyle);
+            s.Cache.Store(layer, first + i, k, v);
+        }
+        s.Attention.Set(s.Cache, layer, first, count);
         Run(s.Attention, s.Attention.Work);
-        s.MatVec.Set(s.AttentionOutput, w.AttentionOutput, s.Normed);
-        Run(s.MatVec, s.MatVec.Work);
+        s.Attention.Combine();
+        Project(s, s.AttentionOutput, count, w.AttentionOutput, s.Normed);
         Activations.AddInPlace(hidden, normed);
 
         // Feed-forward: x += Wdown · (SiLU(Wgate·n) ⊙ Wup·n), n = RMSNorm(x).
-        RmsNorm.Apply(hidden, w.FeedForwardNorm, c.RmsEpsilon, normed);
-        s.MatVec.Set(s.Normed, w.Gate, s.Gate, w.Up, s.Up);
-        Run(s.MatVec, s.MatVec.Work);
-        Activations.SwiGlu(s.Gate, s.Up);
-        s.MatVec.Set(s.Gate, w.Down, s.Normed);
-        Run(s.MatVec, s.MatVec.Work);
+        for (int i = 0; i < count; i++) RmsNorm.Apply(hidden.Slice(i * e, e), w.FeedForwardNorm, c.RmsEpsilon, normed.Slice(i * e, e));
+        Project(s, s.Normed, count, w.Gate, s.Gate, w.Up, s.Up);
+        Activations.SwiGlu(s.Gate.AsSpan(0, count * ff), s.Up);
+        Project(s, s.Gate, count, w.Down, s.Normed);
         Activations.AddInPlace(hidden, normed);
     }
 }

@@ -85,50 +85,6 @@ public class KernelTests
         Close([.. a.Select((v, i) => v + b[i])], simd, 0);
     }
 
-    [Theory]
-    [InlineData(1, 8)]
-    [InlineData(7, 8)]
-    [InlineData(33, 64)]
-    [InlineData(300, 7)]
-    public void Attention_ExactMatchesDoubleSoftmax_AndHalfRoundingStaysClose(int length, int headDim)
-    {
-        int stride = headDim * 3; // three KV heads interleaved; read the middle one
-        var keys = Random(length * stride, 8, 2f);
-        var values = Random(length * stride, 9);
-        var q = Random(headDim, 10, 2f);
-        float scale = 1f / MathF.Sqrt(headDim);
-
-        var expected = new double[headDim];
-        var scores = new double[length];
-        for (int t = 0; t < length; t++)
-            for (int d = 0; d < headDim; d++) scores[t] += (double)q[d] * keys[t * stride + headDim + d] * scale;
-        double max = scores.Max(), sum = scores.Sum(s => Math.Exp(s - max));
-        for (int t = 0; t < length; t++)
-            for (int d = 0; d < headDim; d++) expected[d] += Math.Exp(scores[t] - max) / sum * values[t * stride + headDim + d];
-        float[] expectedF = [.. expected.Select(v => (float)v)];
-
-        var exact = new float[headDim];
-        var exactScalar = new float[headDim];
-        var rounded = new float[headDim];
-        var roundedScalar = new float[headDim];
-        Attention.Head(q, keys.AsSpan(headDim), stride, values.AsSpan(headDim), stride, length, scale, exact, roundToHalf: false);
-        Attention.HeadScalar(q, keys.AsSpan(headDim), stride, values.AsSpan(headDim), stride, length, scale, exactScalar, roundToHalf: false);
-        Attention.Head(q, keys.AsSpan(headDim), stride, values.AsSpan(headDim), stride, length, scale, rounded);
-        Attention.HeadScalar(q, keys.AsSpan(headDim), stride, values.AsSpan(headDim), stride, length, scale, roundedScalar);
-        Close(expectedF, exactScalar, 1e-5);
-        Close(exactScalar, exact, 1e-5);
-        Close(expectedF, rounded, 5e-3);
-        Close(roundedScalar, rounded, 2e-3);
-    }
-
-    [Fact]
-    public void Attention_SpansTooShort_ThrowsNamingTheLength()
-    {
-        var ex = Assert.Throws<ArgumentException>(() =>
-            Attention.Head(new float[8], new float[8], 8, new float[8], 8, 2, 1f, new float[8]));
-        Assert.Contains("2 positions", ex.Message);
-    }
-
     [Fact]
     public void Rope_Norm_RotatesAdjacentPairs_Neox_RotatesHalves()
     {
