@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+using Spark.Engine.Kernels.Quantized;
 using Spark.Engine.Tensors;
 
 namespace Spark.Engine.Kernels;
@@ -37,6 +39,20 @@ internal static class ActivationRounding
         if (activationType == GgmlType.F32)
         {
             x.CopyTo(destination);
+            return;
+        }
+        if (activationType == GgmlType.Q8_0)
+        {
+            // llama.cpp's run-time rule, not the file quantizer's (see RuntimeQ8_0).
+            if (x.Length % RuntimeQ8_0.BlockSize != 0)
+                throw new ArgumentException($"Q8_0 activations need a multiple of {RuntimeQ8_0.BlockSize} values, got {x.Length}", nameof(x));
+            var quants = MemoryMarshal.Cast<byte, sbyte>(scratch[..RuntimeQ8_0.BlockSize]);
+            for (int b = 0; b + RuntimeQ8_0.BlockSize <= x.Length; b += RuntimeQ8_0.BlockSize)
+            {
+                var (d, _) = RuntimeQ8_0.Block(x.Slice(b, RuntimeQ8_0.BlockSize), quants);
+                float scale = (float)(Half)d;
+                for (int j = 0; j < RuntimeQ8_0.BlockSize; j++) destination[b + j] = quants[j] * scale;
+            }
             return;
         }
         int bytes = checked((int)GgmlTypeInfo.RowBytes(activationType, x.Length));

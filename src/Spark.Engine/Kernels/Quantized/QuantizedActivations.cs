@@ -7,8 +7,9 @@ namespace Spark.Engine.Kernels.Quantized;
 /// <summary>
 /// A matvec's input vector converted once to the type ggml dots a weight row with (its "vec-dot type"): Q8_0 blocks
 /// of 32 with their quant sums (ggml's q8_1 for Q4_1/Q5_1 is the same values plus the sum), Q8_K super-blocks of 256
-/// with per-16 sums, or floats rounded through F16/BF16 for those weights (F32 unchanged). The rounding is exactly
-/// <see cref="TensorQuantizer"/>'s (ggml's quantize_row_q8_0_ref / quantize_row_q8_K_ref), so logits match llama.cpp's.
+/// with per-16 sums, or floats rounded through F16/BF16 for those weights (F32 unchanged). The rounding is what
+/// llama.cpp does at run time on x86 — <see cref="RuntimeQ8_0"/> for Q8_0/q8_1, <see cref="TensorQuantizer"/>'s
+/// quantize_row_q8_K_ref for Q8_K — so logits match llama.cpp's.
 /// Buffers are allocated once for the widest input; <see cref="Quantize(GgmlType, ReadOnlySpan{float})"/> allocates nothing.
 /// </summary>
 internal sealed class QuantizedActivations
@@ -30,6 +31,7 @@ internal sealed class QuantizedActivations
         Scales = GC.AllocateArray<float>(padded / QK, pinned: true);
         Sums = GC.AllocateArray<int>(padded / QK, pinned: true);
         ScaledSums = GC.AllocateArray<float>(padded / QK, pinned: true);
+        MinSums = GC.AllocateArray<float>(padded / QK, pinned: true);
         Sums16 = GC.AllocateArray<short>(padded / 16, pinned: true);
         Floats = GC.AllocateArray<float>(padded, pinned: true);
     }
@@ -71,8 +73,13 @@ internal sealed class QuantizedActivations
     /// <summary>Σ quants of each 32 values (both Q8_0 and Q8_K): the offset term of Q4_0/Q4_1/Q5_x/Q4_K/Q5_K.</summary>
     public int[] Sums { get; }
 
-    /// <summary>Q8_0 only: d · Σ quants of each block (ggml's q8_1 <c>s</c>, kept in F32).</summary>
+    /// <summary>Q8_0 only: the F16 d · Σ quants of each block in F32: the term Q4_0/Q5_0 kernels factor their −8/−16 offset out with.</summary>
     public float[] ScaledSums { get; }
+
+    /// <summary>
+    /// Q8_0 only: ggml's q8_1 <c>s</c> (F32 d · Σ quants, rounded to F16), the term Q4_1/Q5_1 weights' minimum multiplies.
+    /// </summary>
+    public float[] MinSums { get; }
 
     /// <summary>Q8_K only: Σ quants of each 16 values (ggml's <c>bsums</c>).</summary>
     public short[] Sums16 { get; }
@@ -126,34 +133,18 @@ internal sealed class QuantizedActivations
         }
     }
 
-    /// <summary>quantize_row_q8_0_ref: d = amax/127 stored as F16, q = round(x/d) with halves away from zero.</summary>
+    /// <summary>Q8_0 blocks by llama.cpp's run-time rule (<see cref="RuntimeQ8_0"/>), with their sums.</summary>
     private void QuantizeQ8_0(ReadOnlySpan<float> x, int at)
     {
         for (int i = 0; i < x.Length / QK; i++)
         {
             int b = at / QK + i;
-            var xb = x.Slice(i * QK, QK);
-            float d, sum;
-            if (Vector256.IsHardwareAccelerated) (d, sum) = BlockQ8_0(xb, Quants.AsSpan(b * QK, QK));
-            else
-            {
-                float amax = 0;
-                for (int j = 0; j < QK; j++) amax = MathF.Max(amax, MathF.Abs(xb[j]));
-                d = amax / 127;
-                float id = d != 0 ? 1.0f / d : 0.0f;
-                int total = 0;
-                for (int j = 0; j < QK; j++)
-                {
-                    int q = (int)MathF.Round(xb[j] * id, MidpointRounding.AwayFromZero);
-                    Quants[b * QK + j] = (sbyte)q;
-                    total += q;
-                }
-                sum = total;
-            }
+            var (d, sum) = RuntimeQ8_0.Block(x.Slice(i * QK, QK), Quants.AsSpan(b * QK, QK));
             float scale = (float)(Half)d;
             Scales[b] = scale;
-            Sums[b] = (int)sum;
+            Sums[b] = sum;
             ScaledSums[b] = scale * sum;
+            MinSums[b] = RuntimeQ8_0.MinSum(d, sum);
         }
         int blocks = x.Length / QK, first = at / QK;
         for (int g = 0; g < blocks; g += 4)
@@ -171,35 +162,6 @@ internal sealed class QuantizedActivations
                 source.Slice(32 * k + 16, 16).CopyTo(target.Slice(64 + 16 * k, 16));
             }
         }
-    }
-
-    /// <summary>
-    /// One Q8_0 block with 256-bit vectors, the same arithmetic as the scalar loop: amax, d = amax/127, x·(1/d)
-    /// rounded half away from zero (truncate, then step away when the exact remainder is at least ½).
-    /// </summary>
-    private static (float D, float Sum) BlockQ8_0(ReadOnlySpan<float> x, Span<sbyte> quants)
-    {
-        var v0 = Vector256.Create(x);
-        var v1 = Vector256.Create(x[8..]);
-        var v2 = Vector256.Create(x[16..]);
-        var v3 = Vector256.Create(x[24..]);
-        var m = Vector256.Max(Vector256.Max(Vector256.Abs(v0), Vector256.Abs(v1)), Vector256.Max(Vector256.Abs(v2), Vector256.Abs(v3)));
-        float amax = 0;
-        for (int j = 0; j < 8; j++) amax = MathF.Max(amax, m[j]);
-        float d = amax / 127;
-        var id = Vector256.Create(d != 0 ? 1.0f / d : 0.0f);
-        var q0 = RoundAway(v0 * id); var q1 = RoundAway(v1 * id);
-        var q2 = RoundAway(v2 * id); var q3 = RoundAway(v3 * id);
-        var bytes = Vector256.Narrow(Vector256.Narrow(q0, q1), Vector256.Narrow(q2, q3));
-        bytes.CopyTo(quants);
-        return (d, Vector256.Sum(q0 + q1 + q2 + q3));
-    }
-
-    private static Vector256<int> RoundAway(Vector256<float> v)
-    {
-        var t = Vector256.Truncate(v);
-        var away = Vector256.GreaterThanOrEqual(Vector256.Abs(v - t), Vector256.Create(0.5f));
-        return Vector256.ConvertToInt32(t + (away & Vector256.CopySign(Vector256<float>.One, v)));
     }
 
     /// <summary>quantize_row_q8_K_ref: iscale = −127/max (max signed), q = min(127, nearest(iscale·x)), d = 1/iscale.</summary>
@@ -245,18 +207,20 @@ internal sealed class QuantizedActivations
         return new ActivationPointers(
             (sbyte*)Unsafe.AsPointer(ref Quants[at]), (sbyte*)Unsafe.AsPointer(ref NibbleQuants[at]), (float*)Unsafe.AsPointer(ref Scales[at / QK]),
             (int*)Unsafe.AsPointer(ref Sums[at / QK]), (float*)Unsafe.AsPointer(ref ScaledSums[at / QK]),
+            (float*)Unsafe.AsPointer(ref MinSums[at / QK]),
             (short*)Unsafe.AsPointer(ref Sums16[at / 16]), (float*)Unsafe.AsPointer(ref Floats[at]));
     }
 }
 
 /// <summary>The buffers of a <see cref="QuantizedActivations"/>, as the kernels read them.</summary>
-internal readonly unsafe struct ActivationPointers(sbyte* quants, sbyte* nibbleQuants, float* scales, int* sums, float* scaledSums, short* sums16, float* floats)
+internal readonly unsafe struct ActivationPointers(sbyte* quants, sbyte* nibbleQuants, float* scales, int* sums, float* scaledSums, float* minSums, short* sums16, float* floats)
 {
     public readonly sbyte* Quants = quants;
     public readonly sbyte* NibbleQuants = nibbleQuants;
     public readonly float* Scales = scales;
     public readonly int* Sums = sums;
     public readonly float* ScaledSums = scaledSums;
+    public readonly float* MinSums = minSums;
     public readonly short* Sums16 = sums16;
     public readonly float* Floats = floats;
 }

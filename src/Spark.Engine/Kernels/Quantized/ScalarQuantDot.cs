@@ -84,7 +84,7 @@ internal static unsafe class ScalarQuantDot
             int s = 0;
             for (int j = 0; j < 16; j++)
                 s += (row[4 + j] & 0xF) * a[j] + (row[4 + j] >> 4) * a[j + 16];
-            sum += s * (Fp16.At(row) * x.Scales[b]) + Fp16.At(row + 2) * x.ScaledSums[b];
+            sum += s * (Fp16.At(row) * x.Scales[b]) + Fp16.At(row + 2) * x.MinSums[b];
         }
         return sum;
     }
@@ -117,7 +117,7 @@ internal static unsafe class ScalarQuantDot
             int s = 0;
             for (int j = 0; j < 16; j++)
                 s += ((row[8 + j] & 0xF) | Fifth(qh, j)) * a[j] + ((row[8 + j] >> 4) | Fifth(qh, j + 16)) * a[j + 16];
-            sum += s * (Fp16.At(row) * x.Scales[b]) + Fp16.At(row + 2) * x.ScaledSums[b];
+            sum += s * (Fp16.At(row) * x.Scales[b]) + Fp16.At(row + 2) * x.MinSums[b];
         }
         return sum;
     }

@@ -86,7 +86,7 @@ internal static unsafe class Vector256QuantDot<TDot> where TDot : struct, IByteD
         for (int b = 0; b < blocks; b += 8, row += 8 * TBlock.Bytes)
         {
             int count = Math.Min(8, blocks - b);
-            Group<TBlock>(row, offsets, count, Avx.LoadVector256(x.Scales + b), Avx.LoadVector256(x.ScaledSums + b), ref extra)
+            Group<TBlock>(row, offsets, count, Avx.LoadVector256(x.Scales + b), Avx.LoadVector256((TBlock.HasMin ? x.MinSums : x.ScaledSums) + b), ref extra)
                 .Store(scales);
             for (int j = 0; j < count; j++, a += 32)
                 acc = GgmlOrder.Add(TBlock.Dot<TDot>(row + j * TBlock.Bytes, a), scales[j], acc);

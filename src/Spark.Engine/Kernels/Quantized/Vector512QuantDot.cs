@@ -68,7 +68,7 @@ internal static unsafe class Vector512QuantDot
             int count = Math.Min(8, blocks - b);
             var d = Vector256QuantDot<MaddDot>.Halves(row, offsets, count);
             var scales = d * Vector256.Load(x.Scales + b);
-            var xsum = Vector256.Load(x.ScaledSums + b);
+            var xsum = Vector256.Load((TBlock.HasMin ? x.MinSums : x.ScaledSums) + b);
             if (TBlock.Offset != 0) extra = Fma.MultiplyAdd(d, xsum, extra);
             if (TBlock.HasMin) extra = Fma.MultiplyAdd(Vector256QuantDot<MaddDot>.Halves(row + 2, offsets, count), xsum, extra);
             int j = 0;
@@ -109,7 +109,7 @@ internal static unsafe class Vector512QuantDot
             var d = Vector256QuantDot<MaddDot>.Halves(row, offsets, count);
             var scales256 = d * Vector256.Load(x.Scales + b);
             var scales = scales256.ToVector512Unsafe();
-            var xsum = Vector256.Load(x.ScaledSums + b);
+            var xsum = Vector256.Load((TBlock.HasMin ? x.MinSums : x.ScaledSums) + b);
             if (TBlock.Offset != 0) extra = Fma.MultiplyAdd(d, xsum, extra);
             if (TBlock.HasMin) extra = Fma.MultiplyAdd(Vector256QuantDot<MaddDot>.Halves(row + 2, offsets, count), xsum, extra);
             int j = 0;

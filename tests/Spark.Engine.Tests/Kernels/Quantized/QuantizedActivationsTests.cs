@@ -11,28 +11,47 @@ public class QuantizedActivationsTests
     [Theory]
     [InlineData(32, 1)]
     [InlineData(32 * 37, 3)]
-    public void QuantizeQ8_0_EveryRow_ByteIdenticalToTensorQuantizer(int cols, int rows)
+    public void QuantizeQ8_0_EveryRow_FollowsLlamaCppX86RuntimeRule(int cols, int rows)
     {
         var input = Input(rows * cols, seed: cols);
         var x = new QuantizedActivations(cols, rows);
         x.Quantize(GgmlType.Q8_0, input, rows, cols);
-        var block = new byte[Q8_0Block.Bytes];
         for (int r = 0; r < rows; r++)
             for (int b = 0; b < cols / 32; b++)
             {
-                TensorQuantizer.Row(GgmlType.Q8_0, input.AsSpan(r * cols + 32 * b, 32), block);
+                // ggml-cpu x86 quantize_row_q8_0/_q8_1: d = amax/127 (stored F16), id = 127/amax, round half to even.
+                var xb = input.AsSpan(r * cols + 32 * b, 32);
+                float amax = 0;
+                foreach (float v in xb) amax = MathF.Max(amax, MathF.Abs(v));
+                float d = amax / 127f, id = amax != 0 ? 127f / amax : 0f;
                 int slot = r * x.Stride / 32 + b;
-                Assert.Equal(BinaryPrimitives.ReadUInt16LittleEndian(block), BitConverter.HalfToUInt16Bits((Half)x.Scales[slot]));
-                Assert.Equal((float)BinaryPrimitives.ReadHalfLittleEndian(block), x.Scales[slot]);
+                Assert.Equal((float)(Half)d, x.Scales[slot]);
                 int sum = 0;
                 for (int j = 0; j < 32; j++)
                 {
-                    Assert.Equal((sbyte)block[2 + j], x.Quants[r * x.Stride + 32 * b + j]);
-                    sum += (sbyte)block[2 + j];
+                    int q = (int)MathF.Round(xb[j] * id, MidpointRounding.ToEven);
+                    Assert.Equal((sbyte)q, x.Quants[r * x.Stride + 32 * b + j]);
+                    sum += q;
                 }
                 Assert.Equal(sum, x.Sums[slot]);
                 Assert.Equal(x.Scales[slot] * sum, x.ScaledSums[slot]);
+                Assert.Equal((float)(Half)(d * sum), x.MinSums[slot]);
             }
+    }
+
+    [Fact]
+    public void QuantizeQ8_0_HalfwayValue_RoundsToEvenUnlikeTheFileQuantizer()
+    {
+        // amax 127 makes id exactly 1, so 2.5 is a true tie: the run-time rule gives 2, the file rule (roundf) 3.
+        var input = new float[32];
+        input[0] = 127f;
+        input[1] = 2.5f;
+        var x = new QuantizedActivations(32);
+        x.Quantize(GgmlType.Q8_0, input);
+        Assert.Equal(2, x.Quants[1]);
+        var block = new byte[Q8_0Block.Bytes];
+        TensorQuantizer.Row(GgmlType.Q8_0, input, block);
+        Assert.Equal(3, (sbyte)block[2 + 1]);
     }
 
     [Theory]
