@@ -6,7 +6,10 @@ public sealed record GenerationRequest
     /// <summary>The conversation, oldest first; the model writes the next assistant turn.</summary>
     public required IReadOnlyList<ChatTurn> Messages { get; init; }
 
-    /// <summary>Most tokens to generate; null: until the model stops or the context is full.</summary>
+    /// <summary>
+    /// Most tokens to generate; null: until the model stops or the context is full; 0: only prefill the prompt into
+    /// a KV cache (a prewarm) and finish.
+    /// </summary>
     public int? MaxOutputTokens { get; init; }
 
     /// <summary>Sampling temperature; null: the engine default. 0 is greedy.</summary>

@@ -48,6 +48,9 @@ public sealed class LocalEngineBackend : IModelBackend, IDisposable
     /// <inheritdoc />
     public int QueueDepth => _queue.Count;
 
+    /// <inheritdoc />
+    public Metrics.GenerationMetrics Metrics { get; } = new();
+
     /// <summary>Raised on the engine thread when a generation ends (tests and metrics listen).</summary>
     internal event Action<GenerationOutcome>? GenerationFinished;
 
@@ -119,6 +122,7 @@ public sealed class LocalEngineBackend : IModelBackend, IDisposable
         {
             var outcome = Run(generation);
             generation.Finish(outcome);
+            Metrics.RecordFinished(outcome.PromptTokens, outcome.CachedTokens, outcome.OutputTokens);
             GenerationFinished?.Invoke(outcome);
         }
     }
@@ -130,7 +134,9 @@ public sealed class LocalEngineBackend : IModelBackend, IDisposable
         if (cancel.IsCancellationRequested) return new GenerationOutcome(FinishReason.Cancelled, prompt.Length, 0, 0);
 
         var (session, cached) = _sessions.Acquire(prompt);
+        Metrics.KvSessions = _sessions.Count;
         int produced = 0;
+        long lastTokenAt = 0;
         try
         {
             for (int start = cached; start < prompt.Length; start += PrefillChunk)
@@ -138,6 +144,7 @@ public sealed class LocalEngineBackend : IModelBackend, IDisposable
                 if (cancel.IsCancellationRequested) return new GenerationOutcome(FinishReason.Cancelled, prompt.Length, cached, 0);
                 session.Prefill(prompt.AsSpan(start, Math.Min(PrefillChunk, prompt.Length - start)));
             }
+            if (generation.MaxOutputTokens == 0) return Outcome(FinishReason.Stop); // a prewarm: the prompt is cached now
             var sampler = new Sampler(generation.Sampling, _model.VocabSize);
             foreach (int token in prompt) sampler.Accept(token);
             var tokenizer = _model.Tokenizer;
@@ -147,6 +154,10 @@ public sealed class LocalEngineBackend : IModelBackend, IDisposable
                 int token = sampler.Sample(logits);
                 if (tokenizer.IsEndOfGeneration(token)) return Outcome(FinishReason.Stop);
                 generation.Emit(token);
+                long now = System.Diagnostics.Stopwatch.GetTimestamp();
+                if (produced == 0) Metrics.TimeToFirstToken.Record(now - generation.QueuedAt);
+                else Metrics.InterTokenLatency.Record(now - lastTokenAt);
+                lastTokenAt = now;
                 produced++;
                 sampler.Accept(token);
                 if (produced >= generation.MaxOutputTokens) return Outcome(FinishReason.MaxOutputTokens);

@@ -27,7 +27,11 @@ internal sealed class LocalGeneration : IGeneration
         Cancellation = _cancellation.Token; // kept: the engine may still look at it after Dispose
         _decoder = new StreamingDecoder(tokenizer);
         _text = new char[_decoder.MaxCharsPerToken];
+        QueuedAt = System.Diagnostics.Stopwatch.GetTimestamp();
     }
+
+    /// <summary>When the generation was queued (stopwatch ticks): time to first token counts from here.</summary>
+    public long QueuedAt { get; }
 
     public int[] Prompt { get; }
     public SamplerOptions Sampling { get; }
@@ -69,7 +73,10 @@ internal sealed class LocalGeneration : IGeneration
 
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         _cancellation.Cancel();
         _cancellation.Dispose();
     }
+
+    private int _disposed;
 }

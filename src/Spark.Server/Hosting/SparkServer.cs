@@ -50,8 +50,9 @@ public static class SparkServer
         new ResponsesEndpoints(server).Map(app);
         new ChatCompletionsEndpoints(server).Map(app);
         new ModelsEndpoints(server).Map(app);
+        new MetricsEndpoint(server).Map(app);
         app.MapFallback(http => throw ApiException.NotFound(
-            $"Unknown route: {http.Request.Method} {http.Request.Path}. Spark serves POST /v1/responses, GET|DELETE /v1/responses/{{id}}, POST /v1/chat/completions, GET /v1/models and GET /health.",
+            $"Unknown route: {http.Request.Method} {http.Request.Path}. Spark serves POST /v1/responses (GET with a WebSocket upgrade: WebSocket mode), GET|DELETE /v1/responses/{{id}}, POST /v1/responses/{{id}}/cancel, POST /v1/chat/completions, GET /v1/models, GET /metrics and GET /health.",
             code: "unknown_route"));
         return app;
     }
