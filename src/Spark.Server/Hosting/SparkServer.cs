@@ -46,8 +46,10 @@ public static class SparkServer
             var check = new ApiKeyCheck(options.ApiKey);
             app.Use(check.InvokeAsync);
         }
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(20) });
         app.UseRouting();
         new ResponsesEndpoints(server).Map(app);
+        new ResponsesWebSocketEndpoint(server).Map(app);
         new ChatCompletionsEndpoints(server).Map(app);
         new ModelsEndpoints(server).Map(app);
         new MetricsEndpoint(server).Map(app);
