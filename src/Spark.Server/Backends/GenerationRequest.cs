@@ -20,6 +20,13 @@ public sealed record GenerationRequest
 
     /// <summary>Random seed; null picks one.</summary>
     public ulong? Seed { get; init; }
+
+    /// <summary>
+    /// A generation this one continues (its conversation is a prefix of <see cref="Messages"/>, its output the last
+    /// assistant turn there): the prompt then starts with that generation's exact tokens, so its KV cache is reused
+    /// whole. Ignored when the rendered conversation does not start with it.
+    /// </summary>
+    public GenerationContinuation? ContinueFrom { get; init; }
 }
 
 /// <summary>One message of a conversation as the chat template sees it.</summary>

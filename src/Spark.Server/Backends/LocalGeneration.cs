@@ -18,8 +18,11 @@ internal sealed class LocalGeneration : IGeneration
     private GenerationOutcome? _outcome;
     private bool _flushed;
 
-    public LocalGeneration(int[] prompt, SamplerOptions sampling, int maxOutputTokens, Tokenizer tokenizer, CancellationToken cancellationToken)
+    private readonly List<int> _generated = new(256);
+
+    public LocalGeneration(string promptText, int[] prompt, SamplerOptions sampling, int maxOutputTokens, Tokenizer tokenizer, CancellationToken cancellationToken)
     {
+        PromptText = promptText;
         Prompt = prompt;
         Sampling = sampling;
         MaxOutputTokens = maxOutputTokens;
@@ -33,6 +36,7 @@ internal sealed class LocalGeneration : IGeneration
     /// <summary>When the generation was queued (stopwatch ticks): time to first token counts from here.</summary>
     public long QueuedAt { get; }
 
+    public string PromptText { get; }
     public int[] Prompt { get; }
     public SamplerOptions Sampling { get; }
     public int MaxOutputTokens { get; }
@@ -41,7 +45,11 @@ internal sealed class LocalGeneration : IGeneration
     public CancellationToken Cancellation { get; }
 
     /// <summary>Engine side: a new token.</summary>
-    public void Emit(int token) => _tokens.Writer.TryWrite(token);
+    public void Emit(int token)
+    {
+        _generated.Add(token);
+        _tokens.Writer.TryWrite(token);
+    }
 
     /// <summary>Engine side: the end.</summary>
     public void Finish(GenerationOutcome outcome)
@@ -70,6 +78,10 @@ internal sealed class LocalGeneration : IGeneration
             return GenerationStep.Finished(_outcome!);
         }
     }
+
+    /// <inheritdoc />
+    public GenerationContinuation? Continuation(string outputText) =>
+        _outcome is null ? null : new GenerationContinuation(PromptText, [.. Prompt, .. _generated], outputText);
 
     public void Dispose()
     {

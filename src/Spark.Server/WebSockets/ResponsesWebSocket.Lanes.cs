@@ -125,6 +125,7 @@ internal sealed partial class ResponsesWebSocket
         {
             var active = new ActiveResponse(new ResponseControl(shell.Id, _closed.Token), lane.StreamId);
             ResponseObject final;
+            GenerationContinuation? continuation;
             using (active.Control)
             {
                 IGeneration generation;
@@ -148,6 +149,7 @@ internal sealed partial class ResponsesWebSocket
                         final = await runner.RunAsync(_closed.Token);
                         var outcome = runner.Outcome!;
                         Hosting.ServerLog.GenerationDone(server.Logger, "websocket", final.Status, outcome.PromptTokens, outcome.CachedTokens, outcome.OutputTokens);
+                        continuation = generation.Continuation(runner.Message?.Text() ?? "");
                     }
                 }
                 finally
@@ -185,7 +187,7 @@ internal sealed partial class ResponsesWebSocket
             conversation.AddRange(steerInput);
             request = request with { PreviousResponseId = final.Id, Input = new ResponseInput(steerInput), Generate = null };
             shell = ResponseSetup.Shell(request, backend.ModelId);
-            generationRequest = ResponseSetup.Generation(request, conversation);
+            generationRequest = ResponseSetup.Generation(request, conversation) with { ContinueFrom = continuation };
             committing = steers;
         }
     }
