@@ -128,13 +128,14 @@ public class ResponsesWebSocketTests(ServerFixture server)
     public async Task Steer_IsAccepted_EndsTheResponseSteered_AndASuccessorContinuesWithTheInput()
     {
         await using var ws = await WsClient.ConnectAsync(server);
-        await ws.SendAsync("""{"type":"response.create","model":"spark-tiny","input":"Tell me everything","stream_id":"main","max_output_tokens":400,"temperature":0}""");
+        await ws.SendAsync("""{"type":"response.create","model":"spark-tiny","input":"Tell me everything","stream_id":"main","max_output_tokens":1000,"temperature":0}""");
         var created = await ws.ReceiveAsync();
         Assert.Equal("response.created", created.Type());
         string steeredId = created.Response().GetProperty("id").GetString()!;
+        var events = await ws.ReceiveUntilAsync("response.output_text.delta"); // steer while text is being written
         await ws.SendAsync($$"""{"type":"response.steer","previous_response_id":"{{steeredId}}","input":"Actually, just say hello."}""");
 
-        var events = await ws.ReceiveUntilAsync("response.steer.accepted");
+        events = await ws.ReceiveUntilAsync("response.steer.accepted");
         var accepted = events[^1];
         Assert.StartsWith("steer_", accepted.GetProperty("steer").GetProperty("id").GetString());
         Assert.Equal(steeredId, accepted.GetProperty("steer").GetProperty("previous_response_id").GetString());
@@ -144,7 +145,7 @@ public class ResponsesWebSocketTests(ServerFixture server)
         var steered = events[^1].Response();
         Assert.Equal("response.incomplete", events[^1].Type());
         Assert.Equal("steered", steered.GetProperty("incomplete_details").GetProperty("reason").GetString());
-        Assert.True(steered.OutputTokens() < 400);
+        Assert.True(steered.OutputTokens() < 1000);
 
         var successorCreated = await ws.ReceiveAsync();
         Assert.Equal("response.created", successorCreated.Type());
@@ -152,7 +153,7 @@ public class ResponsesWebSocketTests(ServerFixture server)
         var successorShell = successorCreated.Response();
         Assert.NotEqual(steeredId, successorShell.GetProperty("id").GetString());
         Assert.Equal(steeredId, successorShell.GetProperty("previous_response_id").GetString());
-        Assert.Equal(400, successorShell.GetProperty("max_output_tokens").GetInt32()); // settings inherited
+        Assert.Equal(1000, successorShell.GetProperty("max_output_tokens").GetInt32()); // settings inherited
         Assert.Equal(0, successorCreated.GetProperty("sequence_number").GetInt32());
 
         var successor = (await ws.ReceiveResponseAsync())[^1].Response();
