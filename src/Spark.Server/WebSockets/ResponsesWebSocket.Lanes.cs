@@ -168,6 +168,7 @@ internal sealed partial class ResponsesWebSocket
 
             var steers = active.Steers; // no more are added once Closed is set
             if (steers.Count == 0) return;
+            foreach (var steer in steers) await steer.Acknowledged; // the client hears "accepted" before what follows from it
             if (final.Status is ResponseStatus.Failed or ResponseStatus.Cancelled)
             {
                 foreach (var steer in steers)

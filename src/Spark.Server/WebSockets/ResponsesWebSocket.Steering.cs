@@ -33,6 +33,7 @@ internal sealed partial class ResponsesWebSocket
         string? streamId = null;
         string? failure = null, failureMessage = null;
         FinishedResponse? waiting = null;
+        ResponseControl? stop = null;
         lock (_state)
         {
             if (_running.TryGetValue(target, out var active) && !active.Closed)
@@ -46,7 +47,7 @@ internal sealed partial class ResponsesWebSocket
                 {
                     accepted = new AcceptedSteer(Ids.New("steer"), target, input.Clone(), items);
                     active.Steers.Add(accepted);
-                    active.Control.TryStop(StopReason.Steered); // the engine stops at the next token; the lane starts the successor
+                    stop = active.Control;
                 }
             }
             else if (_finished.TryGetValue(target, out var finished))
@@ -75,8 +76,16 @@ internal sealed partial class ResponsesWebSocket
             await SendSteerFailedAsync(streamId, null, target, input, failure!, failureMessage!);
             return;
         }
-        await SendOnceAsync(streamId, sink => sink.Write(new SteerAcceptedEvent(NextControlSequence(), new SteerReference(accepted.Id, target))));
-        if (waiting is not null) await SendSteerPendingAsync(streamId, accepted, waiting.PendingCalls);
+        try
+        {
+            await SendOnceAsync(streamId, sink => sink.Write(new SteerAcceptedEvent(NextControlSequence(), new SteerReference(accepted.Id, target))));
+            if (waiting is not null) await SendSteerPendingAsync(streamId, accepted, waiting.PendingCalls);
+        }
+        finally
+        {
+            accepted.MarkAcknowledged();
+        }
+        stop?.TryStop(StopReason.Steered); // after the acknowledgement: the engine stops at the next token, the lane starts the successor
     }
 
     /// <summary>Null when <paramref name="input"/> is a string or a non-empty list of user messages, else what is wrong.</summary>

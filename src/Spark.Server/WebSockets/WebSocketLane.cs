@@ -33,7 +33,15 @@ internal sealed class ActiveResponse(ResponseControl control, string? streamId)
 }
 
 /// <summary>Steering input the server owns: its id, the input as sent (returned on failure) and its items.</summary>
-internal sealed record AcceptedSteer(string Id, string ResponseId, System.Text.Json.JsonElement Input, IReadOnlyList<ResponseItem> Items);
+internal sealed record AcceptedSteer(string Id, string ResponseId, System.Text.Json.JsonElement Input, IReadOnlyList<ResponseItem> Items)
+{
+    private readonly TaskCompletionSource _acknowledged = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes once <c>response.steer.accepted</c> was sent: whatever the steering causes comes after it.</summary>
+    public Task Acknowledged => _acknowledged.Task;
+
+    public void MarkAcknowledged() => _acknowledged.TrySetResult();
+}
 
 /// <summary>A finished response the connection remembers for <c>previous_response_id</c> and late steering.</summary>
 internal sealed record FinishedResponse(StoredResponse Stored, string? StreamId)
