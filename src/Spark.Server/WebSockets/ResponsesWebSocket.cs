@@ -147,6 +147,7 @@ internal sealed partial class ResponsesWebSocket(WebSocket socket, ServerContext
     }
 
     /// <summary>Sends messages (the JSON in <paramref name="buffer"/> ending at each of <paramref name="ends"/>), one lane at a time.</summary>
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask SendAsync(ReadOnlyMemory<byte> buffer, List<int> ends, CancellationToken cancellationToken)
     {
         await _sendLock.WaitAsync(cancellationToken);
