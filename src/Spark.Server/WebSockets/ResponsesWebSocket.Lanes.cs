@@ -65,9 +65,9 @@ internal sealed partial class ResponsesWebSocket
         {
             await SendOnceAsync(lane.StreamId, sink => sink.WriteError(ErrorEvent(e)));
         }
-        catch (Exception e) when (_closed.IsCancellationRequested && e is OperationCanceledException or WebSocketException or ObjectDisposedException)
+        catch (Exception e) when (e is WebSocketException || (_closed.IsCancellationRequested && e is OperationCanceledException or ObjectDisposedException))
         {
-            // the client went away
+            // the client went away (a send can fail before the receive loop notices)
         }
         catch (Exception e)
         {
