@@ -20,7 +20,7 @@ internal static class ServeCommand
         var ctx = new Option<int?>("--ctx") { Description = "Context length in tokens, prompt and output together (default: the model's, at most 4096)." };
         var threads = new Option<int?>("--threads", "-t") { Description = "Worker threads (default: all cores)." };
         var maxBody = new Option<long>("--max-body-bytes") { Description = "Largest request body accepted; bigger ones get 413.", DefaultValueFactory = _ => new SparkServerOptions().MaxRequestBodyBytes };
-        var command = new Command("serve", "Serve a model over the OpenAI API (POST /v1/responses, /v1/chat/completions, GET /v1/models, /health).")
+        var command = new Command("serve", "Serve a model over the OpenAI API (POST /v1/responses and its WebSocket mode with steering, /v1/chat/completions, GET /v1/models, /metrics, /health).")
         {
             model, alias, host, port, apiKey, ctx, threads, maxBody,
         };

@@ -52,4 +52,13 @@ public sealed record ResponseCreateRequest
 
     /// <summary>A key grouping requests that share a prompt prefix (cache affinity).</summary>
     public string? PromptCacheKey { get; init; }
+
+    /// <summary>
+    /// WebSocket mode: <c>false</c> prefills and caches the prompt without generating (a client's prewarm); the
+    /// response completes at once with an empty output.
+    /// </summary>
+    public bool? Generate { get; init; }
+
+    /// <summary>WebSocket mode: the lane this request runs in (same lane: one after another); echoed on its events.</summary>
+    public string? StreamId { get; init; }
 }

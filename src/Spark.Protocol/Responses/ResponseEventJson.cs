@@ -17,6 +17,28 @@ public static class ResponseEventJson
     private static readonly JsonEncodedText Delta = JsonEncodedText.Encode("delta");
     private static readonly JsonEncodedText Logprobs = JsonEncodedText.Encode("logprobs");
 
+    /// <summary>
+    /// Writes any Responses event as its JSON object: the one encoding that SSE (as <c>data:</c>) and WebSocket mode
+    /// (one text message per event) share.
+    /// </summary>
+    public static void Write(Utf8JsonWriter json, ResponseStreamEvent streamEvent)
+    {
+        var context = Json.ProtocolJsonContext.Default;
+        switch (streamEvent)
+        {
+            case ResponseLifecycleEvent e: JsonSerializer.Serialize(json, e, context.ResponseLifecycleEvent); break;
+            case OutputItemEvent e: JsonSerializer.Serialize(json, e, context.OutputItemEvent); break;
+            case ContentPartEvent e: JsonSerializer.Serialize(json, e, context.ContentPartEvent); break;
+            case OutputTextDeltaEvent e: WriteOutputTextDelta(json, e.SequenceNumber, e.ItemId, e.OutputIndex, e.ContentIndex, e.Delta); break;
+            case OutputTextDoneEvent e: JsonSerializer.Serialize(json, e, context.OutputTextDoneEvent); break;
+            case ResponseErrorEvent e: JsonSerializer.Serialize(json, e, context.ResponseErrorEvent); break;
+            case SteerAcceptedEvent e: JsonSerializer.Serialize(json, e, context.SteerAcceptedEvent); break;
+            case SteerPendingEvent e: JsonSerializer.Serialize(json, e, context.SteerPendingEvent); break;
+            case SteerFailedEvent e: JsonSerializer.Serialize(json, e, context.SteerFailedEvent); break;
+            default: throw new NotSupportedException($"no JSON encoding for {streamEvent.GetType().Name}");
+        }
+    }
+
     /// <summary>Writes a <c>response.output_text.delta</c> event object.</summary>
     public static void WriteOutputTextDelta(Utf8JsonWriter json, int sequenceNumber, string itemId, int outputIndex, int contentIndex, ReadOnlySpan<char> delta)
     {

@@ -25,7 +25,13 @@ public static class ResponseEventTypes
     public const string OutputTextDelta = "response.output_text.delta";
     /// <summary>An output_text part's full text.</summary>
     public const string OutputTextDone = "response.output_text.done";
-    /// <summary>An error inside a running response.</summary>
+    /// <summary>WebSocket: steering input was validated and queued (the server owns it now).</summary>
+    public const string SteerAccepted = "response.steer.accepted";
+    /// <summary>WebSocket: accepted steering input waits for the client's tool outputs.</summary>
+    public const string SteerPending = "response.steer.pending";
+    /// <summary>WebSocket: steering input could not be committed; it comes back to the client.</summary>
+    public const string SteerFailed = "response.steer.failed";
+    /// <summary>An error inside a running response, or (WebSocket) a refused request.</summary>
     public const string Error = "error";
 
     /// <summary><see cref="OutputTextDelta"/> as UTF-8, for the per-token writer.</summary>

@@ -117,6 +117,8 @@ public sealed record IncompleteDetails(string Reason)
     public const string MaxOutputTokens = "max_output_tokens";
     /// <summary>The context window filled up before the model finished.</summary>
     public const string ContextLength = "context_length";
+    /// <summary>WebSocket steering: the response stopped at a token boundary and a successor continues with the steering input.</summary>
+    public const string Steered = "steered";
 }
 
 /// <summary>Why a response failed.</summary>

@@ -6,7 +6,10 @@ public sealed record GenerationRequest
     /// <summary>The conversation, oldest first; the model writes the next assistant turn.</summary>
     public required IReadOnlyList<ChatTurn> Messages { get; init; }
 
-    /// <summary>Most tokens to generate; null: until the model stops or the context is full.</summary>
+    /// <summary>
+    /// Most tokens to generate; null: until the model stops or the context is full; 0: only prefill the prompt into
+    /// a KV cache (a prewarm) and finish.
+    /// </summary>
     public int? MaxOutputTokens { get; init; }
 
     /// <summary>Sampling temperature; null: the engine default. 0 is greedy.</summary>
@@ -17,6 +20,13 @@ public sealed record GenerationRequest
 
     /// <summary>Random seed; null picks one.</summary>
     public ulong? Seed { get; init; }
+
+    /// <summary>
+    /// A generation this one continues (its conversation is a prefix of <see cref="Messages"/>, its output the last
+    /// assistant turn there): the prompt then starts with that generation's exact tokens, so its KV cache is reused
+    /// whole. Ignored when the rendered conversation does not start with it.
+    /// </summary>
+    public GenerationContinuation? ContinueFrom { get; init; }
 }
 
 /// <summary>One message of a conversation as the chat template sees it.</summary>

@@ -10,6 +10,12 @@ public interface IGeneration : IDisposable
     /// Waits for more text or the end. A text step's <see cref="GenerationStep.Text"/> is valid until the next call.
     /// </summary>
     ValueTask<GenerationStep> NextAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// After the finished step: the prompt and generated tokens, for <see cref="GenerationRequest.ContinueFrom"/>
+    /// (<paramref name="outputText"/> is the text the reader got); null when the backend cannot continue exactly.
+    /// </summary>
+    GenerationContinuation? Continuation(string outputText) => null;
 }
 
 /// <summary>What a <see cref="IGeneration.NextAsync"/> returned.</summary>

@@ -18,6 +18,9 @@ public interface IModelBackend
     /// <summary>Requests waiting to run (not counting those running).</summary>
     int QueueDepth { get; }
 
+    /// <summary>Latency and token metrics, when the backend measures them.</summary>
+    Metrics.GenerationMetrics? Metrics => null;
+
     /// <summary>
     /// Validates and queues a generation. Throws <see cref="Errors.ApiException"/> before anything is queued when the
     /// request cannot run (e.g. the prompt does not fit in the context), so the caller can still answer with an error

@@ -21,6 +21,9 @@ internal sealed class KvSessionPool
         _capacity = capacity;
     }
 
+    /// <summary>Sessions held.</summary>
+    public int Count => _sessions.Count;
+
     /// <summary>
     /// Returns the session to run <paramref name="prompt"/> in, truncated to the longest prefix it shares with the
     /// prompt (never the whole prompt: the last token is always run, to get fresh logits), and that prefix's length.

@@ -48,6 +48,9 @@ public sealed class LocalEngineBackend : IModelBackend, IDisposable
     /// <inheritdoc />
     public int QueueDepth => _queue.Count;
 
+    /// <inheritdoc />
+    public Metrics.GenerationMetrics Metrics { get; } = new();
+
     /// <summary>Raised on the engine thread when a generation ends (tests and metrics listen).</summary>
     internal event Action<GenerationOutcome>? GenerationFinished;
 
@@ -66,7 +69,7 @@ public sealed class LocalEngineBackend : IModelBackend, IDisposable
     /// <inheritdoc />
     public IGeneration Start(GenerationRequest request, CancellationToken cancellationToken)
     {
-        int[] prompt = Tokenize(request.Messages);
+        var (promptText, prompt) = Tokenize(request.Messages, request.ContinueFrom);
         if (prompt.Length >= ContextLength)
             throw ApiException.BadRequest(
                 $"The prompt is {prompt.Length} tokens but the model's context holds {ContextLength} (prompt and output together); shorten the input or start the server with a larger --ctx.",
@@ -85,12 +88,12 @@ public sealed class LocalEngineBackend : IModelBackend, IDisposable
         {
             throw ApiException.BadRequest(e.Message);
         }
-        var generation = new LocalGeneration(prompt, sampling, request.MaxOutputTokens ?? int.MaxValue, _model.Tokenizer, cancellationToken);
+        var generation = new LocalGeneration(promptText, prompt, sampling, request.MaxOutputTokens ?? int.MaxValue, _model.Tokenizer, cancellationToken);
         _queue.Add(generation, CancellationToken.None);
         return generation;
     }
 
-    private int[] Tokenize(IReadOnlyList<ChatTurn> messages)
+    private (string Text, int[] Tokens) Tokenize(IReadOnlyList<ChatTurn> messages, GenerationContinuation? continueFrom)
     {
         var array = new JsonArray();
         foreach (var m in messages) array.Add(new JsonObject { ["role"] = m.Role, ["content"] = m.Content });
@@ -100,10 +103,33 @@ public sealed class LocalEngineBackend : IModelBackend, IDisposable
             text = _model.FormatChat(array, addGenerationPrompt: true, warn: WarnOnce);
         }
         var tokenizer = _model.Tokenizer;
+        if (continueFrom is not null && ContinuationEnd(text, continueFrom) is int end)
+        {
+            // the earlier generation's exact tokens, then only the new text (the end of its turn, the new messages)
+            return (text, [.. continueFrom.Tokens, .. tokenizer.Encode(text[end..], addSpecial: false, parseSpecial: true)]);
+        }
         int[] ids = tokenizer.Encode(text, addSpecial: true, parseSpecial: true);
         if (ids.Length >= 2 && ids[0] == tokenizer.BosId && ids[1] == tokenizer.BosId) ids = ids[1..]; // the template wrote BOS itself
         if (ids.Length == 0) throw ApiException.BadRequest("The conversation rendered to an empty prompt; send at least one message with text.", "input");
-        return ids;
+        return (text, ids);
+    }
+
+    /// <summary>
+    /// Where the continued generation's output ends in <paramref name="text"/>: it must start with that generation's
+    /// prompt, followed by its output — verbatim, or trimmed and after whitespace, as templates that trim content
+    /// (Llama's) render it. Null when the text does not continue it.
+    /// </summary>
+    private static int? ContinuationEnd(string text, GenerationContinuation from)
+    {
+        if (!text.StartsWith(from.PromptText, StringComparison.Ordinal)) return null;
+        var after = text.AsSpan(from.PromptText.Length);
+        if (after.StartsWith(from.OutputText, StringComparison.Ordinal) && after.Length > from.OutputText.Length)
+            return from.PromptText.Length + from.OutputText.Length;
+        var output = from.OutputText.AsSpan().Trim();
+        var trimmed = after.TrimStart();
+        if (trimmed.StartsWith(output, StringComparison.Ordinal) && trimmed.Length > output.Length)
+            return text.Length - trimmed.Length + output.Length;
+        return null;
     }
 
     private void WarnOnce(string message)
@@ -119,6 +145,7 @@ public sealed class LocalEngineBackend : IModelBackend, IDisposable
         {
             var outcome = Run(generation);
             generation.Finish(outcome);
+            Metrics.RecordFinished(outcome.PromptTokens, outcome.CachedTokens, outcome.OutputTokens);
             GenerationFinished?.Invoke(outcome);
         }
     }
@@ -130,7 +157,9 @@ public sealed class LocalEngineBackend : IModelBackend, IDisposable
         if (cancel.IsCancellationRequested) return new GenerationOutcome(FinishReason.Cancelled, prompt.Length, 0, 0);
 
         var (session, cached) = _sessions.Acquire(prompt);
+        Metrics.KvSessions = _sessions.Count;
         int produced = 0;
+        long lastTokenAt = 0;
         try
         {
             for (int start = cached; start < prompt.Length; start += PrefillChunk)
@@ -138,6 +167,7 @@ public sealed class LocalEngineBackend : IModelBackend, IDisposable
                 if (cancel.IsCancellationRequested) return new GenerationOutcome(FinishReason.Cancelled, prompt.Length, cached, 0);
                 session.Prefill(prompt.AsSpan(start, Math.Min(PrefillChunk, prompt.Length - start)));
             }
+            if (generation.MaxOutputTokens == 0) return Outcome(FinishReason.Stop); // a prewarm: the prompt is cached now
             var sampler = new Sampler(generation.Sampling, _model.VocabSize);
             foreach (int token in prompt) sampler.Accept(token);
             var tokenizer = _model.Tokenizer;
@@ -147,6 +177,10 @@ public sealed class LocalEngineBackend : IModelBackend, IDisposable
                 int token = sampler.Sample(logits);
                 if (tokenizer.IsEndOfGeneration(token)) return Outcome(FinishReason.Stop);
                 generation.Emit(token);
+                long now = System.Diagnostics.Stopwatch.GetTimestamp();
+                if (produced == 0) Metrics.TimeToFirstToken.Record(now - generation.QueuedAt);
+                else Metrics.InterTokenLatency.Record(now - lastTokenAt);
+                lastTokenAt = now;
                 produced++;
                 sampler.Accept(token);
                 if (produced >= generation.MaxOutputTokens) return Outcome(FinishReason.MaxOutputTokens);

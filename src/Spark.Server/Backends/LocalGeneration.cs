@@ -18,8 +18,11 @@ internal sealed class LocalGeneration : IGeneration
     private GenerationOutcome? _outcome;
     private bool _flushed;
 
-    public LocalGeneration(int[] prompt, SamplerOptions sampling, int maxOutputTokens, Tokenizer tokenizer, CancellationToken cancellationToken)
+    private readonly List<int> _generated = new(256);
+
+    public LocalGeneration(string promptText, int[] prompt, SamplerOptions sampling, int maxOutputTokens, Tokenizer tokenizer, CancellationToken cancellationToken)
     {
+        PromptText = promptText;
         Prompt = prompt;
         Sampling = sampling;
         MaxOutputTokens = maxOutputTokens;
@@ -27,8 +30,13 @@ internal sealed class LocalGeneration : IGeneration
         Cancellation = _cancellation.Token; // kept: the engine may still look at it after Dispose
         _decoder = new StreamingDecoder(tokenizer);
         _text = new char[_decoder.MaxCharsPerToken];
+        QueuedAt = System.Diagnostics.Stopwatch.GetTimestamp();
     }
 
+    /// <summary>When the generation was queued (stopwatch ticks): time to first token counts from here.</summary>
+    public long QueuedAt { get; }
+
+    public string PromptText { get; }
     public int[] Prompt { get; }
     public SamplerOptions Sampling { get; }
     public int MaxOutputTokens { get; }
@@ -37,7 +45,11 @@ internal sealed class LocalGeneration : IGeneration
     public CancellationToken Cancellation { get; }
 
     /// <summary>Engine side: a new token.</summary>
-    public void Emit(int token) => _tokens.Writer.TryWrite(token);
+    public void Emit(int token)
+    {
+        _generated.Add(token);
+        _tokens.Writer.TryWrite(token);
+    }
 
     /// <summary>Engine side: the end.</summary>
     public void Finish(GenerationOutcome outcome)
@@ -67,9 +79,16 @@ internal sealed class LocalGeneration : IGeneration
         }
     }
 
+    /// <inheritdoc />
+    public GenerationContinuation? Continuation(string outputText) =>
+        _outcome is null ? null : new GenerationContinuation(PromptText, [.. Prompt, .. _generated], outputText);
+
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         _cancellation.Cancel();
         _cancellation.Dispose();
     }
+
+    private int _disposed;
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -11,13 +10,14 @@ using Spark.Server.Responses;
 
 namespace Spark.Server.Endpoints;
 
-/// <summary><c>POST /v1/responses</c> (SSE or one JSON body), <c>GET</c> and <c>DELETE /v1/responses/{id}</c>.</summary>
+/// <summary><c>POST /v1/responses</c> (SSE or one JSON body), <c>GET</c> and <c>DELETE /v1/responses/{id}</c>, <c>POST /v1/responses/{id}/cancel</c>.</summary>
 internal sealed class ResponsesEndpoints(ServerContext server)
 {
     public void Map(IEndpointRouteBuilder routes)
     {
         routes.MapPost("/v1/responses", CreateAsync);
         routes.MapGet("/v1/responses/{id}", GetAsync);
+        routes.MapPost("/v1/responses/{id}/cancel", CancelAsync);
         routes.MapDelete("/v1/responses/{id}", DeleteAsync);
     }
 
@@ -25,67 +25,39 @@ internal sealed class ResponsesEndpoints(ServerContext server)
     {
         var aborted = http.RequestAborted;
         var request = await RequestBody.ReadAsync(http.Request, ProtocolJsonContext.Default.ResponseCreateRequest, aborted);
-        var backend = server.Resolve(request.Model);
-        SamplingValidation.Check(request.Temperature, request.TopP, request.MaxOutputTokens, "max_output_tokens");
-        if (request.Metadata is { Count: > 16 })
-            throw ApiException.BadRequest($"'metadata' has {request.Metadata.Count} entries; at most 16 are allowed.", "metadata", "invalid_value");
+        var backend = ResponseSetup.Validate(server, request);
 
         IReadOnlyList<ResponseItem> history = [];
         if (request.PreviousResponseId is { } previousId)
-        {
-            history = server.Store.Find(previousId)?.Conversation
-                ?? throw ApiException.NotFound($"Previous response with id '{previousId}' not found. It may have been deleted, never stored (store: false), or forgotten by a restarted server; resend the full conversation.",
-                    "previous_response_id", "previous_response_not_found");
-        }
-        var input = request.Input?.Items ?? [];
-        if (input.Count == 0 && history.Count == 0)
-            throw ApiException.BadRequest("Missing required parameter: 'input' (a string or a list of items).", "input", "missing_required_parameter");
-        var conversation = new List<ResponseItem>(history.Count + input.Count + 1);
-        conversation.AddRange(history);
-        conversation.AddRange(input);
+            history = server.Store.Find(previousId)?.Conversation ?? throw ResponseSetup.PreviousNotFound(previousId);
+        var conversation = ResponseSetup.Conversation(history, request.Input?.Items ?? []);
+        var shell = ResponseSetup.Shell(request, backend.ModelId);
 
-        using var generation = backend.Start(new GenerationRequest
-        {
-            Messages = Conversation.ToChat(request.Instructions, conversation),
-            MaxOutputTokens = request.MaxOutputTokens,
-            Temperature = request.Temperature,
-            TopP = request.TopP,
-        }, aborted);
-
-        var shell = new ResponseObject
-        {
-            Id = Ids.New("resp"),
-            CreatedAt = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
-            Status = ResponseStatus.InProgress,
-            Model = backend.ModelId,
-            Instructions = request.Instructions,
-            MaxOutputTokens = request.MaxOutputTokens,
-            PreviousResponseId = request.PreviousResponseId,
-            Store = request.Store ?? true,
-            Temperature = request.Temperature,
-            TopP = request.TopP,
-            ParallelToolCalls = request.ParallelToolCalls ?? true,
-            ToolChoice = request.ToolChoice ?? AutoToolChoice,
-            Tools = request.Tools ?? [],
-            Truncation = request.Truncation ?? "disabled",
-            Metadata = request.Metadata ?? [],
-        };
-
+        using var control = new ResponseControl(shell.Id, aborted);
+        using var generation = backend.Start(ResponseSetup.Generation(request, conversation), control.Token);
+        server.Running.Add(control);
         ResponseObject final;
         ResponseRunner runner;
-        if (request.Stream == true)
+        try
         {
-            http.Response.ContentType = "text/event-stream";
-            http.Response.Headers.CacheControl = "no-cache";
-            http.Response.Headers["X-Accel-Buffering"] = "no";
-            var sink = new SseEventSink(http.Response.BodyWriter);
-            runner = new ResponseRunner(shell, generation, sink, server.Options.HeartbeatInterval);
+            if (request.Stream == true)
+            {
+                http.Response.ContentType = "text/event-stream";
+                http.Response.Headers.CacheControl = "no-cache";
+                http.Response.Headers["X-Accel-Buffering"] = "no";
+                var sink = new SseEventSink(http.Response.BodyWriter);
+                runner = new ResponseRunner(shell, generation, sink, server.Options.HeartbeatInterval, control);
+            }
+            else
+            {
+                runner = new ResponseRunner(shell, generation, DiscardingEventSink.Instance, control: control);
+            }
+            final = await runner.RunAsync(aborted);
         }
-        else
+        finally
         {
-            runner = new ResponseRunner(shell, generation, DiscardingEventSink.Instance);
+            server.Running.Remove(control);
         }
-        final = await runner.RunAsync(aborted);
 
         var outcome = runner.Outcome!;
         Hosting.ServerLog.GenerationDone(server.Logger, "responses", final.Status, outcome.PromptTokens, outcome.CachedTokens, outcome.OutputTokens);
@@ -94,11 +66,27 @@ internal sealed class ResponsesEndpoints(ServerContext server)
             conversation.AddRange(final.Output);
             server.Store.Add(new StoredResponse(final, conversation));
         }
+        control.Complete(final);
         if (request.Stream != true)
             await http.Response.WriteAsJsonAsync(final, ProtocolJsonContext.Default.ResponseObject, cancellationToken: aborted);
     }
 
-    private static readonly JsonElement AutoToolChoice = JsonDocument.Parse("\"auto\"").RootElement.Clone();
+    /// <summary>
+    /// Stops a running response (the engine notices between two tokens) and returns it with status
+    /// <c>cancelled</c>; a response that already ended is returned as it is.
+    /// </summary>
+    private async Task CancelAsync(HttpContext http)
+    {
+        string id = (string)http.GetRouteValue("id")!;
+        ResponseObject? final = null;
+        if (server.Running.Find(id) is { } control)
+        {
+            control.TryStop(StopReason.Cancelled);
+            final = await control.Finished.WaitAsync(server.Options.CancelTimeout, http.RequestAborted);
+        }
+        final ??= server.Store.Find(id)?.Response ?? throw NotFound(id);
+        await http.Response.WriteAsJsonAsync(final, ProtocolJsonContext.Default.ResponseObject, cancellationToken: http.RequestAborted);
+    }
 
     private Task GetAsync(HttpContext http)
     {

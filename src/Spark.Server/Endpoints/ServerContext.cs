@@ -13,6 +13,10 @@ internal sealed class ServerContext(IModelBackend backend, SparkServerOptions op
     public SparkServerOptions Options { get; } = options;
     public ILogger Logger { get; } = logger;
     public ResponseStore Store { get; } = new(options.StoredResponses);
+    public RunningResponses Running { get; } = new();
+
+    /// <summary>Open WebSocket connections on <c>/v1/responses</c>.</summary>
+    public int WebSocketConnections;
 
     /// <summary>The backend for <paramref name="model"/>, or a 400/404 naming what is served.</summary>
     public IModelBackend Resolve(string? model)

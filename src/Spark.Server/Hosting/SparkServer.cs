@@ -46,12 +46,15 @@ public static class SparkServer
             var check = new ApiKeyCheck(options.ApiKey);
             app.Use(check.InvokeAsync);
         }
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(20) });
         app.UseRouting();
         new ResponsesEndpoints(server).Map(app);
+        new ResponsesWebSocketEndpoint(server).Map(app);
         new ChatCompletionsEndpoints(server).Map(app);
         new ModelsEndpoints(server).Map(app);
+        new MetricsEndpoint(server).Map(app);
         app.MapFallback(http => throw ApiException.NotFound(
-            $"Unknown route: {http.Request.Method} {http.Request.Path}. Spark serves POST /v1/responses, GET|DELETE /v1/responses/{{id}}, POST /v1/chat/completions, GET /v1/models and GET /health.",
+            $"Unknown route: {http.Request.Method} {http.Request.Path}. Spark serves POST /v1/responses (GET with a WebSocket upgrade: WebSocket mode), GET|DELETE /v1/responses/{{id}}, POST /v1/responses/{{id}}/cancel, POST /v1/chat/completions, GET /v1/models, GET /metrics and GET /health.",
             code: "unknown_route"));
         return app;
     }

@@ -23,4 +23,13 @@ public sealed record SparkServerOptions
 
     /// <summary>How many finished responses are kept for <c>GET</c> and <c>previous_response_id</c>.</summary>
     public int StoredResponses { get; init; } = 1000;
+
+    /// <summary>WebSocket mode: lanes (<c>stream_id</c>s) one connection may run at once; one more gets <c>websocket_connection_limit_reached</c>.</summary>
+    public int WebSocketMaxLanes { get; init; } = 8;
+
+    /// <summary>WebSocket mode: finished responses a connection remembers for <c>previous_response_id</c> (even with <c>store: false</c>).</summary>
+    public int WebSocketCachedResponses { get; init; } = 64;
+
+    /// <summary>How long <c>POST /v1/responses/{id}/cancel</c> waits for the response to stop.</summary>
+    public TimeSpan CancelTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }

@@ -8,9 +8,10 @@ namespace Spark.Server.Responses;
 /// Drives one response: reads a backend's generation and emits the Responses event sequence with increasing
 /// <c>sequence_number</c> (created, in_progress, the message item and its text part, a delta per piece of text,
 /// the done events, then completed / incomplete / failed with usage), returning the final response object.
-/// The same runner serves SSE, non-streaming requests and (later) WebSocket mode through its sink.
+/// The same runner serves SSE, non-streaming requests and WebSocket mode through its sink. A generation stopped
+/// through its <see cref="ResponseControl"/> ends <c>cancelled</c>, or <c>incomplete</c> (<c>steered</c>).
 /// </summary>
-internal sealed class ResponseRunner(ResponseObject shell, IGeneration generation, IResponseEventSink sink, TimeSpan heartbeatInterval = default)
+internal sealed class ResponseRunner(ResponseObject shell, IGeneration generation, IResponseEventSink sink, TimeSpan heartbeatInterval = default, ResponseControl? control = null)
 {
     private int _sequence;
 
@@ -67,6 +68,7 @@ internal sealed class ResponseRunner(ResponseObject shell, IGeneration generatio
             FinishReason.Stop => (final with { Status = ResponseStatus.Completed }, ResponseEventTypes.Completed),
             FinishReason.MaxOutputTokens => (final with { Status = ResponseStatus.Incomplete, IncompleteDetails = new IncompleteDetails(IncompleteDetails.MaxOutputTokens) }, ResponseEventTypes.Incomplete),
             FinishReason.ContextLength => (final with { Status = ResponseStatus.Incomplete, IncompleteDetails = new IncompleteDetails(IncompleteDetails.ContextLength) }, ResponseEventTypes.Incomplete),
+            FinishReason.Cancelled when control?.Reason == StopReason.Steered => (final with { Status = ResponseStatus.Incomplete, IncompleteDetails = new IncompleteDetails(IncompleteDetails.Steered) }, ResponseEventTypes.Incomplete),
             FinishReason.Cancelled => (final with { Status = ResponseStatus.Cancelled }, ResponseEventTypes.Failed),
             _ => (final with { Status = ResponseStatus.Failed, Error = new ResponseError("server_error", $"generation failed: {outcome.Error?.Message}") }, ResponseEventTypes.Failed),
         };

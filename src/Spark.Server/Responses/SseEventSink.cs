@@ -1,5 +1,4 @@
 using System.IO.Pipelines;
-using Spark.Protocol.Json;
 using Spark.Protocol.Responses;
 using Spark.Protocol.Sse;
 
@@ -12,17 +11,8 @@ internal sealed class SseEventSink(PipeWriter output) : IResponseEventSink
 
     public void Write(ResponseStreamEvent streamEvent)
     {
-        var context = ProtocolJsonContext.Default;
-        switch (streamEvent)
-        {
-            case ResponseLifecycleEvent e: _sse.WriteEvent(e.Type, e, context.ResponseLifecycleEvent); break;
-            case OutputItemEvent e: _sse.WriteEvent(e.Type, e, context.OutputItemEvent); break;
-            case ContentPartEvent e: _sse.WriteEvent(e.Type, e, context.ContentPartEvent); break;
-            case OutputTextDeltaEvent e: _sse.WriteEvent(e.Type, e, context.OutputTextDeltaEvent); break;
-            case OutputTextDoneEvent e: _sse.WriteEvent(e.Type, e, context.OutputTextDoneEvent); break;
-            case ResponseErrorEvent e: _sse.WriteEvent(e.Type, e, context.ResponseErrorEvent); break;
-            default: throw new NotSupportedException($"no SSE encoding for {streamEvent.GetType().Name}");
-        }
+        ResponseEventJson.Write(_sse.BeginEvent(streamEvent.Type), streamEvent);
+        _sse.EndEvent();
     }
 
     public void WriteTextDelta(int sequenceNumber, string itemId, int outputIndex, int contentIndex, ReadOnlySpan<char> delta)

@@ -1,0 +1,70 @@
+using System.Text.Json;
+using Spark.Protocol.Responses;
+using Spark.Server.Backends;
+using Spark.Server.Endpoints;
+using Spark.Server.Errors;
+
+namespace Spark.Server.Responses;
+
+/// <summary>
+/// Turns a <see cref="ResponseCreateRequest"/> into what runs it — the checked backend, the whole conversation, the
+/// generation request and the response shell — the same way for <c>POST /v1/responses</c> and WebSocket mode.
+/// </summary>
+internal static class ResponseSetup
+{
+    /// <summary>The backend serving the request's model, after the field checks (400/404 <see cref="ApiException"/>s).</summary>
+    public static IModelBackend Validate(ServerContext server, ResponseCreateRequest request)
+    {
+        var backend = server.Resolve(request.Model);
+        SamplingValidation.Check(request.Temperature, request.TopP, request.MaxOutputTokens, "max_output_tokens");
+        if (request.Metadata is { Count: > 16 })
+            throw ApiException.BadRequest($"'metadata' has {request.Metadata.Count} entries; at most 16 are allowed.", "metadata", "invalid_value");
+        return backend;
+    }
+
+    /// <summary>The history a <c>previous_response_id</c> names, followed by the new input.</summary>
+    public static List<ResponseItem> Conversation(IReadOnlyList<ResponseItem> history, IReadOnlyList<ResponseItem> input)
+    {
+        if (input.Count == 0 && history.Count == 0)
+            throw ApiException.BadRequest("Missing required parameter: 'input' (a string or a list of items).", "input", "missing_required_parameter");
+        var conversation = new List<ResponseItem>(history.Count + input.Count + 1);
+        conversation.AddRange(history);
+        conversation.AddRange(input);
+        return conversation;
+    }
+
+    public static ApiException PreviousNotFound(string previousId) =>
+        ApiException.NotFound($"Previous response with id '{previousId}' not found. It may have been deleted, never stored (store: false), or forgotten by a restarted server; resend the full conversation.",
+            "previous_response_id", "previous_response_not_found");
+
+    /// <summary>What the engine runs; <paramref name="prefillOnly"/> caches the prompt without generating.</summary>
+    public static GenerationRequest Generation(ResponseCreateRequest request, IReadOnlyList<ResponseItem> conversation, bool prefillOnly = false) => new()
+    {
+        Messages = Responses.Conversation.ToChat(request.Instructions, conversation),
+        MaxOutputTokens = prefillOnly ? 0 : request.MaxOutputTokens,
+        Temperature = request.Temperature,
+        TopP = request.TopP,
+    };
+
+    /// <summary>The response object before it runs: a new id and the request's settings echoed.</summary>
+    public static ResponseObject Shell(ResponseCreateRequest request, string modelId) => new()
+    {
+        Id = Ids.New("resp"),
+        CreatedAt = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+        Status = ResponseStatus.InProgress,
+        Model = modelId,
+        Instructions = request.Instructions,
+        MaxOutputTokens = request.MaxOutputTokens,
+        PreviousResponseId = request.PreviousResponseId,
+        Store = request.Store ?? true,
+        Temperature = request.Temperature,
+        TopP = request.TopP,
+        ParallelToolCalls = request.ParallelToolCalls ?? true,
+        ToolChoice = request.ToolChoice ?? AutoToolChoice,
+        Tools = request.Tools ?? [],
+        Truncation = request.Truncation ?? "disabled",
+        Metadata = request.Metadata ?? [],
+    };
+
+    private static readonly JsonElement AutoToolChoice = JsonDocument.Parse("\"auto\"").RootElement.Clone();
+}

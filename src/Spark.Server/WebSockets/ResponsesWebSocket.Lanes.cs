@@ -1,0 +1,195 @@
+using System.Net.WebSockets;
+using Spark.Protocol.Responses;
+using Spark.Server.Backends;
+using Spark.Server.Errors;
+using Spark.Server.Responses;
+
+namespace Spark.Server.WebSockets;
+
+// Running response.create requests in lanes: the lane limit, continuations, prewarm (generate: false) and the
+// successors that steering starts.
+internal sealed partial class ResponsesWebSocket
+{
+    private void StartCreate(ResponseCreateRequest request)
+    {
+        string key = request.StreamId ?? "";
+        WebSocketLane? lane;
+        lock (_state)
+        {
+            if (!_lanes.TryGetValue(key, out lane))
+            {
+                int busy = 0;
+                foreach (var other in _lanes.Values) if (other.Pending > 0) busy++;
+                if (busy >= server.Options.WebSocketMaxLanes)
+                {
+                    lane = null;
+                }
+                else
+                {
+                    lane = new WebSocketLane(key, request.StreamId, new WebSocketEventSink(this, request.StreamId));
+                    _lanes[key] = lane;
+                }
+            }
+            if (lane is not null)
+            {
+                lane.Pending++;
+                var current = lane;
+                lane.Tail = lane.Tail.ContinueWith(_ => RunInLaneAsync(current, request), CancellationToken.None,
+                    TaskContinuationOptions.None, TaskScheduler.Default).Unwrap();
+            }
+        }
+        if (lane is null)
+            _ = RefuseAsync(request.StreamId, new ApiException(429, "invalid_request_error", "websocket_connection_limit_reached", "stream_id",
+                $"This connection already runs {server.Options.WebSocketMaxLanes} lanes (stream_id) at once, the most it allows; wait for one to finish or open another connection."));
+    }
+
+    /// <summary>One request of a lane, start to end; never throws (failures become <c>error</c> events).</summary>
+    private async Task RunInLaneAsync(WebSocketLane lane, ResponseCreateRequest request)
+    {
+        try
+        {
+            var backend = ResponseSetup.Validate(server, request);
+            IReadOnlyList<ResponseItem> history = [];
+            var input = new List<ResponseItem>();
+            if (request.PreviousResponseId is { } previousId)
+            {
+                history = FindConversation(previousId) ?? throw ResponseSetup.PreviousNotFound(previousId);
+                input.AddRange(TakeWaitingSteers(previousId)); // steering queued while the response waited for tool outputs
+            }
+            input.AddRange(request.Input?.Items ?? []);
+            var conversation = ResponseSetup.Conversation(history, input);
+            if (request.Generate == false) await PrewarmAsync(lane, backend, request, conversation);
+            else await GenerateAsync(lane, backend, request, conversation);
+        }
+        catch (ApiException e)
+        {
+            await SendOnceAsync(lane.StreamId, sink => sink.WriteError(ErrorEvent(e)));
+        }
+        catch (Exception e) when (e is WebSocketException || (_closed.IsCancellationRequested && e is OperationCanceledException or ObjectDisposedException))
+        {
+            // the client went away (a send can fail before the receive loop notices)
+        }
+        catch (Exception e)
+        {
+            LogFailure(e);
+            await SendOnceAsync(lane.StreamId, sink => sink.WriteError(ErrorEvent(ApiErrors.From(e))));
+        }
+        finally
+        {
+            lock (_state)
+            {
+                if (--lane.Pending == 0) _lanes.Remove(lane.Key);
+            }
+        }
+    }
+
+    /// <summary>
+    /// <c>generate: false</c>: prefills the prompt into a KV cache (so the next turn starts warm) and completes at once
+    /// with an empty output.
+    /// </summary>
+    private async Task PrewarmAsync(WebSocketLane lane, IModelBackend backend, ResponseCreateRequest request, List<ResponseItem> conversation)
+    {
+        var shell = ResponseSetup.Shell(request, backend.ModelId);
+        using var control = new ResponseControl(shell.Id, _closed.Token);
+        using var generation = backend.Start(ResponseSetup.Generation(request, conversation, prefillOnly: true), control.Token);
+        int sequence = 0;
+        lane.Sink.Write(new ResponseLifecycleEvent(ResponseEventTypes.Created, sequence++, shell));
+        lane.Sink.Write(new ResponseLifecycleEvent(ResponseEventTypes.InProgress, sequence++, shell));
+        await lane.Sink.FlushAsync(_closed.Token);
+        GenerationStep step;
+        do step = await generation.NextAsync(_closed.Token); while (step.Kind != GenerationStepKind.Finished);
+        var outcome = step.Outcome!;
+        var final = shell with
+        {
+            Status = outcome.Reason == FinishReason.Stop ? ResponseStatus.Completed : ResponseStatus.Failed,
+            Error = outcome.Reason == FinishReason.Stop ? null : new ResponseError("server_error", $"prefill failed: {outcome.Error?.Message ?? outcome.Reason.ToString()}"),
+            Usage = ResponseUsage.Of(outcome.PromptTokens, outcome.CachedTokens, 0),
+        };
+        lane.Sink.Write(new ResponseLifecycleEvent(final.Status == ResponseStatus.Completed ? ResponseEventTypes.Completed : ResponseEventTypes.Failed, sequence, final));
+        await lane.Sink.FlushAsync(_closed.Token);
+        Hosting.ServerLog.GenerationDone(server.Logger, "websocket prewarm", final.Status, outcome.PromptTokens, outcome.CachedTokens, 0);
+        Remember(new StoredResponse(final, conversation), lane.StreamId);
+    }
+
+    /// <summary>
+    /// Runs the response, then — when steering input was accepted for it — its successors: each continues the same
+    /// conversation (and KV cache) with the queued input appended, as a new response whose
+    /// <c>previous_response_id</c> is the steered one and which inherits its settings.
+    /// </summary>
+    private async Task GenerateAsync(WebSocketLane lane, IModelBackend backend, ResponseCreateRequest request, List<ResponseItem> conversation)
+    {
+        var shell = ResponseSetup.Shell(request, backend.ModelId);
+        var generationRequest = ResponseSetup.Generation(request, conversation);
+        List<AcceptedSteer>? committing = null; // the steering input a successor commits (null: the client's own request)
+        while (true)
+        {
+            var active = new ActiveResponse(new ResponseControl(shell.Id, _closed.Token), lane.StreamId);
+            ResponseObject final;
+            GenerationContinuation? continuation;
+            using (active.Control)
+            {
+                IGeneration generation;
+                try
+                {
+                    generation = backend.Start(generationRequest, active.Control.Token);
+                }
+                catch (ApiException e) when (committing is not null)
+                {
+                    foreach (var steer in committing)
+                        await SendSteerFailedAsync(lane.StreamId, steer.Id, steer.ResponseId, steer.Input, SteerErrorCodes.SuccessorCreationFailed, $"The successor response could not start: {e.Message}");
+                    return;
+                }
+                lock (_state) _running[shell.Id] = active;
+                server.Running.Add(active.Control);
+                try
+                {
+                    using (generation)
+                    {
+                        var runner = new ResponseRunner(shell, generation, lane.Sink, server.Options.HeartbeatInterval, active.Control);
+                        final = await runner.RunAsync(_closed.Token);
+                        var outcome = runner.Outcome!;
+                        Hosting.ServerLog.GenerationDone(server.Logger, "websocket", final.Status, outcome.PromptTokens, outcome.CachedTokens, outcome.OutputTokens);
+                        continuation = generation.Continuation(runner.Message?.Text() ?? "");
+                    }
+                }
+                finally
+                {
+                    server.Running.Remove(active.Control);
+                    lock (_state)
+                    {
+                        _running.Remove(shell.Id);
+                        active.Closed = true;
+                    }
+                }
+                active.Control.Complete(final);
+            }
+            conversation.AddRange(final.Output);
+            Remember(new StoredResponse(final, conversation.ToList()), lane.StreamId);
+
+            var steers = active.Steers; // no more are added once Closed is set
+            if (steers.Count == 0) return;
+            foreach (var steer in steers) await steer.Acknowledged; // the client hears "accepted" before what follows from it
+            if (final.Status is ResponseStatus.Failed or ResponseStatus.Cancelled)
+            {
+                foreach (var steer in steers)
+                    await SendSteerFailedAsync(lane.StreamId, steer.Id, steer.ResponseId, steer.Input, SteerErrorCodes.ResponseNotActive, $"Response '{final.Id}' ended {final.Status}; no successor was started.");
+                return;
+            }
+            var calls = final.Output.OfType<FunctionCallItem>().ToList();
+            if (calls.Count > 0)
+            {
+                QueueUntilToolOutputs(final.Id, steers);
+                foreach (var steer in steers) await SendSteerPendingAsync(lane.StreamId, steer, calls);
+                return;
+            }
+
+            // the successor: the steered response's conversation plus the steering input, from the same KV cache
+            var steerInput = steers.SelectMany(s => s.Items).ToList();
+            conversation.AddRange(steerInput);
+            request = request with { PreviousResponseId = final.Id, Input = new ResponseInput(steerInput), Generate = null };
+            shell = ResponseSetup.Shell(request, backend.ModelId);
+            generationRequest = ResponseSetup.Generation(request, conversation) with { ContinueFrom = continuation };
+            committing = steers;
+        }
+    }
+}

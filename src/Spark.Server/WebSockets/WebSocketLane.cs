@@ -1,0 +1,51 @@
+using Spark.Protocol.Responses;
+using Spark.Server.Responses;
+
+namespace Spark.Server.WebSockets;
+
+/// <summary>
+/// A <c>stream_id</c> lane of a WebSocket connection (no <c>stream_id</c>: the default lane): its requests run one
+/// after another, each chained after <see cref="Tail"/>; its events carry its <c>stream_id</c>. Guarded by the
+/// connection's state lock.
+/// </summary>
+internal sealed class WebSocketLane(string key, string? streamId, WebSocketEventSink sink)
+{
+    public string Key { get; } = key;
+    public string? StreamId { get; } = streamId;
+    public WebSocketEventSink Sink { get; } = sink;
+
+    /// <summary>Requests queued or running in the lane; the lane counts against the connection's limit while above 0.</summary>
+    public int Pending { get; set; }
+
+    /// <summary>The last queued request's work; never faults.</summary>
+    public Task Tail { get; set; } = Task.CompletedTask;
+}
+
+/// <summary>A response generating on the connection and the steering input accepted for it.</summary>
+internal sealed class ActiveResponse(ResponseControl control, string? streamId)
+{
+    public ResponseControl Control { get; } = control;
+    public string? StreamId { get; } = streamId;
+    public List<AcceptedSteer> Steers { get; } = [];
+
+    /// <summary>Set when the runner returned: later steering goes to the finished response.</summary>
+    public bool Closed { get; set; }
+}
+
+/// <summary>Steering input the server owns: its id, the input as sent (returned on failure) and its items.</summary>
+internal sealed record AcceptedSteer(string Id, string ResponseId, System.Text.Json.JsonElement Input, IReadOnlyList<ResponseItem> Items)
+{
+    private readonly TaskCompletionSource _acknowledged = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes once <c>response.steer.accepted</c> was sent: whatever the steering causes comes after it.</summary>
+    public Task Acknowledged => _acknowledged.Task;
+
+    public void MarkAcknowledged() => _acknowledged.TrySetResult();
+}
+
+/// <summary>A finished response the connection remembers for <c>previous_response_id</c> and late steering.</summary>
+internal sealed record FinishedResponse(StoredResponse Stored, string? StreamId)
+{
+    /// <summary>The tool calls it stopped for (steering then waits for their outputs).</summary>
+    public IReadOnlyList<FunctionCallItem> PendingCalls { get; } = Stored.Response.Output.OfType<FunctionCallItem>().ToList();
+}
