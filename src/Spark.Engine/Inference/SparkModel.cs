@@ -79,6 +79,9 @@ public sealed class SparkModel : IDisposable
     /// <summary>Worker threads used by the forward pass.</summary>
     public int Threads => _pool.WorkerCount;
 
+    /// <summary>The kernel path the forward pass runs on (e.g. <c>avx2</c> or <c>scalar</c>), for reports and benchmarks.</summary>
+    public string Kernels => Engine.Kernels.MatVec.PathName;
+
     /// <summary>True when the output projection reuses the token embedding (no <c>output.weight</c>).</summary>
     public bool TiedEmbeddings => _transformer.Weights.TiedEmbeddings;
 

@@ -11,6 +11,9 @@ internal static unsafe class MatVec
     /// <summary>Chosen once: AVX2/FMA kernels when the CPU has them, the scalar twins otherwise.</summary>
     private static readonly bool UseVector256 = Vector256Dot.IsSupported;
 
+    /// <summary>The name of the kernel path chosen at start-up ("avx2" or "scalar"), for reports and benchmarks.</summary>
+    public static string PathName => UseVector256 ? "avx2" : "scalar";
+
     /// <summary>
     /// Multiplies rows [<paramref name="rowStart"/>, <paramref name="rowEnd"/>) of W by x into y (y is indexed by row).
     /// </summary>
