@@ -32,6 +32,7 @@ public sealed record EngineBenchOptions
         if (GeneratedTokens < 0) throw new ArgumentException($"-n must be 0 or more, got {GeneratedTokens}");
         if (PromptTokens == 0 && GeneratedTokens == 0) throw new ArgumentException("-p and -n are both 0: there is nothing to measure");
         if (Reps < 1) throw new ArgumentException($"--reps must be at least 1, got {Reps}");
+        if (BandwidthArrayBytes < 1 << 20) throw new ArgumentException($"--membw-size-mb must be at least 1, got {BandwidthArrayBytes >> 20}");
         if (BandwidthReps < 1) throw new ArgumentException($"the bandwidth repetitions must be at least 1, got {BandwidthReps}");
     }
 }

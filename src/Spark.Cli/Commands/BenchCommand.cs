@@ -27,12 +27,13 @@ internal static class BenchCommand
         var prompt = new Option<int>("-p", "--n-prompt") { Description = "Prompt tokens of the prompt-processing test (0 skips it).", DefaultValueFactory = _ => 512 };
         var generate = new Option<int>("-n", "--n-gen") { Description = "Decode steps of the generation test (0 skips it).", DefaultValueFactory = _ => 128 };
         var reps = new Option<int>("--reps", "-r") { Description = "Timed repetitions of each test (after one warm-up).", DefaultValueFactory = _ => 3 };
+        var membwSize = new Option<int>("--membw-size-mb") { Description = "MiB of each array of the bandwidth measurement that sets the roofline.", DefaultValueFactory = _ => 256 };
         var json = new Option<bool>("--json") { Description = "After the table, print the results as one JSON object on the last line." };
         var command = new Command("engine",
             "Prompt processing (pp) and generation (tg) tokens/s like llama-bench, the weight bytes a decode step reads, "
             + "this machine's memory bandwidth and how close generation comes to the bandwidth roofline.")
         {
-            model, threads, prompt, generate, reps, json,
+            model, threads, prompt, generate, reps, membwSize, json,
         };
         command.SetAction(parse => CliErrors.Run(() =>
         {
@@ -43,6 +44,7 @@ internal static class BenchCommand
                 PromptTokens = parse.GetValue(prompt),
                 GeneratedTokens = parse.GetValue(generate),
                 Reps = parse.GetValue(reps),
+                BandwidthArrayBytes = (long)parse.GetValue(membwSize) << 20,
             };
             options.Validate(); // before creating the default model, so a bad option costs nothing
             string? path = parse.GetValue(model);
