@@ -31,7 +31,7 @@ public static class EngineBenchmark
         int threads = options.Threads ?? Environment.ProcessorCount;
 
         // Bandwidth first, so its arrays are freed before the model's pages compete with them.
-        log?.Invoke($"measuring memory bandwidth ({threads} threads, 3 × {options.BandwidthArrayBytes >> 20} MiB)");
+        log?.Invoke($"measuring memory bandwidth ({Units.Threads(threads)}, 3 × {options.BandwidthArrayBytes >> 20} MiB)");
         var bandwidth = MemoryBandwidth.Measure(threads, options.BandwidthArrayBytes, options.BandwidthReps);
 
         int p = options.PromptTokens, n = options.GeneratedTokens;

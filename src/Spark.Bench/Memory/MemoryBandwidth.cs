@@ -52,8 +52,8 @@ public static class MemoryBandwidth
                 double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
                 if (rep >= 0) rates[k].Add(job.BytesMoved(kernels[k]) / seconds / 1e9);
             }
-        if (job.LastSum != 2.0 * length)
-            throw new InvalidOperationException($"the read loop summed {job.LastSum}, expected {2.0 * length}: a worker's share went missing");
+        if (job.LastSum != StreamJob.ExpectedSum(length))
+            throw new InvalidOperationException($"the read loop summed {job.LastSum}, expected {StreamJob.ExpectedSum(length)}: a worker's share went missing");
 
         return new MemoryBandwidthResult
         {

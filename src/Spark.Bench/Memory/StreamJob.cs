@@ -33,7 +33,7 @@ internal sealed class StreamJob : IParallelWork
     public StreamKernel? Kernel { get; set; }
 
     /// <summary>
-    /// The sum the last <see cref="StreamKernel.Read"/> run found over b (2 per element): kept so the loop cannot be
+    /// The sum the last <see cref="StreamKernel.Read"/> run found over b: kept so the loop cannot be
     /// optimised away, and checked so a share that skipped elements cannot go unnoticed.
     /// </summary>
     public double LastSum
@@ -68,9 +68,7 @@ internal sealed class StreamJob : IParallelWork
         switch (Kernel)
         {
             case null:
-                a.Fill(1.0);
-                b.Fill(2.0);
-                c.Fill(0.5);
+                Fill(a, b, c, from);
                 break;
             case StreamKernel.Copy:
                 Copy(a, c);
@@ -79,9 +77,31 @@ internal sealed class StreamJob : IParallelWork
                 Triad(a, b, c);
                 break;
             case StreamKernel.Read:
-                _sums[worker] = Sum(b); // b is never written: every element stays 2
+                _sums[worker] = Sum(b); // b is never written: it keeps its fill
                 break;
         }
+    }
+
+    /// <summary>
+    /// Non-uniform contents, so no layer below (page deduplication, compressed memory) can serve the arrays from a
+    /// few physical pages and inflate the figures; b[i] = i mod 7 makes the read loop's sum checkable.
+    /// </summary>
+    private static void Fill(Span<double> a, Span<double> b, Span<double> c, int offset)
+    {
+        for (int i = 0; i < a.Length; i++)
+        {
+            int index = offset + i;
+            a[i] = index % 5;
+            b[i] = index % 7;
+            c[i] = index % 3 * 0.5;
+        }
+    }
+
+    /// <summary>The sum of b after the fill: 0 + 1 + … + 6 per whole cycle of 7, plus the partial cycle.</summary>
+    public static double ExpectedSum(int length)
+    {
+        long whole = length / 7, rest = length % 7;
+        return whole * 21 + rest * (rest - 1) / 2;
     }
 
     private static void Copy(ReadOnlySpan<double> source, Span<double> destination)

@@ -21,7 +21,7 @@ public static class EngineReport
 
         var sb = new StringBuilder(table.ToString());
         sb.Append('\n');
-        sb.Append(Invariant($"weights read per decoded token: {Units.Mebibytes(r.WeightsBytesPerToken)}; memory bandwidth ({r.Threads} threads, best of {r.Reps}): triad {r.MembwGbPerS:F1} GB/s, read {r.MembwReadGbPerS:F1} GB/s\n"));
+        sb.Append(Invariant($"weights read per decoded token: {Units.Mebibytes(r.WeightsBytesPerToken)}; memory bandwidth ({Units.Threads(r.Threads)}, best of {r.Reps}): triad {r.MembwGbPerS:F1} GB/s, read {r.MembwReadGbPerS:F1} GB/s\n"));
         sb.Append(Invariant($"tg roofline (triad ÷ weights per token): {r.RooflineTokensPerS:F1} tok/s"));
         if (r.RooflineRatio is double ratio) sb.Append(Invariant($"; tg{r.GeneratedTokens} reaches {ratio:F2} of it"));
         sb.Append('\n');

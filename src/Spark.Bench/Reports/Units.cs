@@ -7,6 +7,8 @@ internal static class Units
 {
     public static string Mebibytes(long bytes) => (bytes / (1024.0 * 1024.0)).ToString("F2", CultureInfo.InvariantCulture) + " MiB";
 
+    public static string Threads(int n) => n == 1 ? "1 thread" : n.ToString(CultureInfo.InvariantCulture) + " threads";
+
     public static string Count(long n) => n switch
     {
         >= 1_000_000_000 => (n / 1e9).ToString("F2", CultureInfo.InvariantCulture) + " B",

@@ -34,6 +34,16 @@ public class MemoryBandwidthTests
     }
 
     [Theory]
+    [InlineData(1, 0)]
+    [InlineData(7, 21)]
+    [InlineData(10, 24)] // 0+1+…+6, then 0+1+2
+    [InlineData(16, 43)] // two cycles of 21, then 0+1
+    public void ExpectedSum_OfTheFill_CountsWholeAndPartialCycles(int length, double expected)
+    {
+        Assert.Equal(expected, StreamJob.ExpectedSum(length));
+    }
+
+    [Theory]
     [InlineData(0, 1 << 20, 1, "threads must be at least 1")]
     [InlineData(1, 1 << 20, 0, "reps must be at least 1")]
     [InlineData(1, 8, 1, "array size must be between")]
