@@ -46,6 +46,15 @@ public class EngineReportTests
     }
 
     [Fact]
+    public void Json_IsOneLineWithTheTypeAsWritten()
+    {
+        string json = BenchJson.Serialize(Result());
+        Assert.DoesNotContain('\n', json);
+        Assert.Contains("\"type\":\"Q8_0+Q4_K\"", json);
+        Assert.Contains("\"tg_tokens_per_s\":21", json);
+    }
+
+    [Fact]
     public void Format_StatesTheRooflineAndTheShareReached()
     {
         var r = Result();
