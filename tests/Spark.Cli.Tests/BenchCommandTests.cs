@@ -29,6 +29,18 @@ public class BenchCommandTests
     }
 
     [Fact]
+    public void BenchEngine_NoModel_BenchmarksTheBuiltInModelAndSaysSo()
+    {
+        using var home = new TempDirectory();
+        var r = SparkProcess.Run(home.Path, "bench", "engine", "-p", "8", "-n", "4", "--reps", "1", "--membw-size-mb", "4");
+
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        Assert.Contains("built-in tiny synthetic model", r.StdErr);
+        Assert.Contains("| spark-synthetic tiny", r.StdOut);
+        Assert.Single(Directory.GetFiles(Path.Combine(home.Path, "models"), "*.gguf"));
+    }
+
+    [Fact]
     public void BenchEngine_MissingModel_ExitsTwoWithOneErrorLine()
     {
         var r = SparkProcess.Run(null, "bench", "engine", "--model", "/definitely/missing.gguf");
