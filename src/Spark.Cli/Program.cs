@@ -17,6 +17,7 @@ internal static class Program
         root.Subcommands.Add(SessionsCommand.Create());
         root.Subcommands.Add(TokenizeCommand.Create());
         root.Subcommands.Add(ChatTemplateCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {

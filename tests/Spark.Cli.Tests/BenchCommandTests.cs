@@ -1,0 +1,87 @@
+using System.Text.Json.Nodes;
+using Spark.Engine.Tensors;
+using Spark.Testing;
+
+namespace Spark.Cli.Tests;
+
+public class BenchCommandTests
+{
+    [Fact]
+    public void BenchEngine_TinyModelJson_PrintsTheTableThenOneJsonObjectOnTheLastLine()
+    {
+        using var dir = new TempDirectory();
+        string model = TestModels.Write(dir.File("tiny.gguf"), TestModels.Qwen2(type: GgmlType.Q8_0));
+
+        var r = SparkProcess.Run(dir.Path, "bench", "engine", "--model", model, "-p", "16", "-n", "8", "--reps", "2",
+            "--threads", "2", "--membw-size-mb", "4", "--json");
+
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        string[] lines = r.StdOut.TrimEnd('\n').Split('\n');
+        Assert.StartsWith("| model", lines[0]);
+        Assert.Contains(lines, l => l.Contains("| pp16 |"));
+        Assert.Contains(lines, l => l.Contains("| tg8 "));
+        var o = JsonNode.Parse(lines[^1])!.AsObject();
+        foreach (string field in new[] { "pp_tokens_per_s", "tg_tokens_per_s", "weights_bytes_per_token", "membw_gb_per_s", "roofline_ratio" })
+            Assert.True((double)o[field]! > 0, $"{field} = {o[field]}");
+        Assert.Equal(2, (int)o["threads"]!);
+        Assert.Contains((string)o["kernels"]!, new[] { "avx2", "scalar" });
+        Assert.Contains("warming up", r.StdErr);
+    }
+
+    [Fact]
+    public void BenchEngine_NoModel_BenchmarksTheBuiltInModelAndSaysSo()
+    {
+        using var home = new TempDirectory();
+        var r = SparkProcess.Run(home.Path, "bench", "engine", "-p", "8", "-n", "4", "--reps", "1", "--membw-size-mb", "4");
+
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        Assert.Contains("built-in tiny synthetic model", r.StdErr);
+        Assert.Contains("| spark-synthetic tiny", r.StdOut);
+        Assert.Single(Directory.GetFiles(Path.Combine(home.Path, "models"), "*.gguf"));
+    }
+
+    [Fact]
+    public void BenchEngine_MissingModel_ExitsTwoWithOneErrorLine()
+    {
+        var r = SparkProcess.Run(null, "bench", "engine", "--model", "/definitely/missing.gguf");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal("", r.StdOut);
+        Assert.StartsWith("error: /definitely/missing.gguf: no such file", r.StdErr);
+    }
+
+    [Theory]
+    [InlineData("--reps", "0", "--reps must be at least 1")]
+    [InlineData("-p", "-1", "-p must be 0 or more")]
+    [InlineData("--threads", "0", "--threads must be at least 1")]
+    public void BenchEngine_BadOption_ExitsTwoNamingIt(string option, string value, string expected)
+    {
+        using var home = new TempDirectory();
+        var r = SparkProcess.Run(home.Path, "bench", "engine", option, value);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains(expected, r.StdErr);
+        Assert.False(Directory.Exists(Path.Combine(home.Path, "models")), "a bad option must not create the default model first");
+    }
+
+    [Fact]
+    public void BenchMembw_SmallArraysJson_ReportsEveryLoop()
+    {
+        var r = SparkProcess.Run(null, "bench", "membw", "--size-mb", "4", "--reps", "2", "--threads", "1", "--json");
+
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        string[] lines = r.StdOut.TrimEnd('\n').Split('\n');
+        Assert.Contains(lines, l => l.StartsWith("| copy "));
+        Assert.Contains(lines, l => l.StartsWith("| triad "));
+        var o = JsonNode.Parse(lines[^1])!.AsObject();
+        foreach (string field in new[] { "copy_gb_per_s", "triad_gb_per_s", "read_gb_per_s" })
+            Assert.True((double)o[field]! > 0, $"{field} = {o[field]}");
+        Assert.Equal(1, (int)o["threads"]!);
+    }
+
+    [Fact]
+    public void BenchMembw_ZeroSize_ExitsTwoNamingTheOption()
+    {
+        var r = SparkProcess.Run(null, "bench", "membw", "--size-mb", "0");
+        Assert.Equal(2, r.ExitCode);
+        Assert.StartsWith("error: --size-mb must be at least 1", r.StdErr);
+    }
+}
