@@ -1,3 +1,5 @@
+using Spark.Engine.Kernels;
+
 namespace Spark.Bench.Engine;
 
 /// <summary>What <see cref="EngineBenchmark.Run"/> measures: the defaults are llama-bench's pp512 and tg128, with 3 repetitions (llama-bench: 5) to keep runs short.</summary>
@@ -8,6 +10,9 @@ public sealed record EngineBenchOptions
 
     /// <summary>Worker threads (the calling thread counts as one); null = processor count.</summary>
     public int? Threads { get; init; }
+
+    /// <summary>The matrix-vector kernels to force (<see cref="KernelPath.Auto"/>: the fastest this CPU runs).</summary>
+    public KernelPath Kernels { get; init; } = KernelPath.Auto;
 
     /// <summary>Tokens of the prompt-processing test (one prefill from an empty cache); 0 skips it.</summary>
     public int PromptTokens { get; init; } = 512;

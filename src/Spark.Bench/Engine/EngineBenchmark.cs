@@ -35,7 +35,7 @@ public static class EngineBenchmark
         var bandwidth = MemoryBandwidth.Measure(threads, options.BandwidthArrayBytes, options.BandwidthReps);
 
         int p = options.PromptTokens, n = options.GeneratedTokens;
-        using var model = SparkModel.Load(options.ModelPath, new ModelLoadOptions { Threads = threads, ContextLength = Math.Max(p, n) });
+        using var model = SparkModel.Load(options.ModelPath, new ModelLoadOptions { Threads = threads, ContextLength = Math.Max(p, n), Kernels = options.Kernels });
         int[] tokens = Tokens(Math.Max(p, n), model.VocabSize);
         var session = model.CreateSession();
 

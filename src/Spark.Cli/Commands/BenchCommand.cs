@@ -24,6 +24,7 @@ internal static class BenchCommand
     {
         var model = new Option<string?>("--model", "-m") { Description = "A GGUF model (default: Spark's built-in synthetic model, created on first use)." };
         var threads = new Option<int?>("--threads", "-t") { Description = "Worker threads (default: all cores)." };
+        var kernels = KernelsOption.Create();
         var prompt = new Option<int>("-p", "--n-prompt") { Description = "Prompt tokens of the prompt-processing test (0 skips it).", DefaultValueFactory = _ => 512 };
         var generate = new Option<int>("-n", "--n-gen") { Description = "Decode steps of the generation test (0 skips it).", DefaultValueFactory = _ => 128 };
         var reps = new Option<int>("--reps", "-r") { Description = "Timed repetitions of each test (after one warm-up).", DefaultValueFactory = _ => 3 };
@@ -33,7 +34,7 @@ internal static class BenchCommand
             "Prompt processing (pp) and generation (tg) tokens/s like llama-bench, the weight bytes a decode step reads, "
             + "this machine's memory bandwidth and how close generation comes to the bandwidth roofline.")
         {
-            model, threads, prompt, generate, reps, membwSize, json,
+            model, threads, kernels, prompt, generate, reps, membwSize, json,
         };
         command.SetAction(parse => CliErrors.Run(() =>
         {
@@ -41,6 +42,7 @@ internal static class BenchCommand
             {
                 ModelPath = "",
                 Threads = parse.GetValue(threads),
+                Kernels = parse.GetValue(kernels),
                 PromptTokens = parse.GetValue(prompt),
                 GeneratedTokens = parse.GetValue(generate),
                 Reps = parse.GetValue(reps),

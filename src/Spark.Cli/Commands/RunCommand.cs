@@ -23,11 +23,7 @@ internal static class RunCommand
         var repeat = new Option<float>("--repeat-penalty") { Description = "Repetition penalty (1 = off).", DefaultValueFactory = _ => 1.0f };
         var seed = new Option<ulong?>("--seed") { Description = "Random seed (same seed, same output)." };
         var threads = new Option<int?>("--threads", "-t") { Description = "Worker threads (default: all cores)." };
-        var kernels = new Option<KernelPath>("--kernels")
-        {
-            Description = "Matrix-vector kernels: auto (fastest this CPU runs), scalar, avx2 or avx512.",
-            DefaultValueFactory = _ => KernelPath.Auto,
-        };
+        var kernels = KernelsOption.Create();
         var ctx = new Option<int?>("--ctx") { Description = "Context length in tokens (default: the model's, at most 4096)." };
         var chat = new Option<bool>("--chat") { Description = "Wrap the prompt as a user message with the model's chat template." };
         var printIds = new Option<bool>("--print-ids") { Description = "After the text, print the generated token ids on the last line." };
