@@ -25,6 +25,14 @@ public static class ResponseEventTypes
     public const string OutputTextDelta = "response.output_text.delta";
     /// <summary>An output_text part's full text.</summary>
     public const string OutputTextDone = "response.output_text.done";
+    /// <summary>More of a function call's arguments.</summary>
+    public const string FunctionCallArgumentsDelta = "response.function_call_arguments.delta";
+    /// <summary>A function call's whole arguments.</summary>
+    public const string FunctionCallArgumentsDone = "response.function_call_arguments.done";
+    /// <summary>More of a custom tool call's input.</summary>
+    public const string CustomToolCallInputDelta = "response.custom_tool_call_input.delta";
+    /// <summary>A custom tool call's whole input.</summary>
+    public const string CustomToolCallInputDone = "response.custom_tool_call_input.done";
     /// <summary>An error inside a running response.</summary>
     public const string Error = "error";
 

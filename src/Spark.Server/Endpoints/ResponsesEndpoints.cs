@@ -8,6 +8,7 @@ using Spark.Protocol.Responses;
 using Spark.Server.Backends;
 using Spark.Server.Errors;
 using Spark.Server.Responses;
+using Spark.Server.Tools;
 
 namespace Spark.Server.Endpoints;
 
@@ -44,9 +45,11 @@ internal sealed class ResponsesEndpoints(ServerContext server)
         conversation.AddRange(history);
         conversation.AddRange(input);
 
+        var tools = ToolRequestReader.FromResponses(request.Tools, request.ToolChoice, server.Logger);
         using var generation = backend.Start(new GenerationRequest
         {
             Messages = Conversation.ToChat(request.Instructions, conversation),
+            Tools = tools,
             MaxOutputTokens = request.MaxOutputTokens,
             Temperature = request.Temperature,
             TopP = request.TopP,
@@ -79,11 +82,11 @@ internal sealed class ResponsesEndpoints(ServerContext server)
             http.Response.Headers.CacheControl = "no-cache";
             http.Response.Headers["X-Accel-Buffering"] = "no";
             var sink = new SseEventSink(http.Response.BodyWriter);
-            runner = new ResponseRunner(shell, generation, sink, server.Options.HeartbeatInterval);
+            runner = new ResponseRunner(shell, generation, sink, server.Options.HeartbeatInterval, tools);
         }
         else
         {
-            runner = new ResponseRunner(shell, generation, DiscardingEventSink.Instance);
+            runner = new ResponseRunner(shell, generation, DiscardingEventSink.Instance, tools: tools);
         }
         final = await runner.RunAsync(aborted);
 

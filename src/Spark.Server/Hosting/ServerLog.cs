@@ -19,4 +19,7 @@ internal static partial class ServerLog
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "{Endpoint} {Status}: prompt {PromptTokens} tokens ({CachedTokens} cached), {OutputTokens} generated")]
     public static partial void GenerationDone(ILogger logger, string endpoint, string status, int promptTokens, int cachedTokens, int outputTokens);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "tools Spark cannot run are left out of the prompt: {Tools}")]
+    public static partial void ToolsSkipped(ILogger logger, string tools);
 }

@@ -1,37 +1,44 @@
 using System.Text;
+using System.Text.Json;
 using Spark.Protocol.Responses;
 using Spark.Server.Backends;
+using Spark.Server.Tools;
 
 namespace Spark.Server.Responses;
 
 /// <summary>
 /// Drives one response: reads a backend's generation and emits the Responses event sequence with increasing
-/// <c>sequence_number</c> (created, in_progress, the message item and its text part, a delta per piece of text,
-/// the done events, then completed / incomplete / failed with usage), returning the final response object.
-/// The same runner serves SSE, non-streaming requests and (later) WebSocket mode through its sink.
+/// <c>sequence_number</c> (created, in_progress, the output items with their deltas and done events, then
+/// completed / incomplete / failed with usage), returning the final response object. With tools offered, the text
+/// goes through a <see cref="ToolCallParser"/>: text becomes a message item (opened at the first non-blank text),
+/// each call a <c>function_call</c> (or <c>custom_tool_call</c>) item with its argument delta and done events.
+/// The same runner serves SSE, non-streaming requests and WebSocket mode through its sink.
 /// </summary>
-internal sealed class ResponseRunner(ResponseObject shell, IGeneration generation, IResponseEventSink sink, TimeSpan heartbeatInterval = default)
+internal sealed class ResponseRunner(ResponseObject shell, IGeneration generation, IResponseEventSink sink, TimeSpan heartbeatInterval = default, ToolOptions? tools = null)
+    : IToolCallListener
 {
+    private readonly List<ResponseItem> _output = [];
+    private readonly StringBuilder _text = new();
+    private readonly StringBuilder _blank = new(); // whitespace before any message text: a message only if text follows
+    private readonly ToolCallParser? _parser = tools is { Active: true } t ? new ToolCallParser(name => t.Find(name) is not null) : null;
     private int _sequence;
+    private string? _messageId;
+    private int _messageIndex;
 
     /// <summary>The generation's outcome, once <see cref="RunAsync"/> has returned.</summary>
     public GenerationOutcome? Outcome { get; private set; }
 
-    /// <summary>The message item the runner wrote.</summary>
-    public MessageItem? Message { get; private set; }
+    /// <summary>The output items written.</summary>
+    public IReadOnlyList<ResponseItem> Output => _output;
 
     public async Task<ResponseObject> RunAsync(CancellationToken cancellationToken)
     {
-        string itemId = Ids.New("msg");
         var running = shell with { Status = ResponseStatus.InProgress };
         sink.Write(new ResponseLifecycleEvent(ResponseEventTypes.Created, _sequence++, running));
         sink.Write(new ResponseLifecycleEvent(ResponseEventTypes.InProgress, _sequence++, running));
-        sink.Write(new OutputItemEvent(ResponseEventTypes.OutputItemAdded, _sequence++, 0,
-            new MessageItem { Id = itemId, Role = "assistant", Status = ResponseStatus.InProgress, Content = [] }));
-        sink.Write(new ContentPartEvent(ResponseEventTypes.ContentPartAdded, _sequence++, itemId, 0, 0, ContentPart.OutputText("")));
+        if (_parser is null) OpenMessage();
         await sink.FlushAsync(cancellationToken);
 
-        var text = new StringBuilder();
         GenerationOutcome outcome;
         var step = await Heartbeats.FirstStepAsync(generation, heartbeatInterval, Beat, cancellationToken);
         while (true)
@@ -41,25 +48,19 @@ internal sealed class ResponseRunner(ResponseObject shell, IGeneration generatio
                 outcome = step.Outcome!;
                 break;
             }
-            text.Append(step.Text.Span);
-            sink.WriteTextDelta(_sequence++, itemId, 0, 0, step.Text.Span);
+            if (_parser is null) OnText(step.Text.Span);
+            else _parser.Feed(step.Text.Span, this);
             await sink.FlushAsync(cancellationToken);
             step = await generation.NextAsync(cancellationToken);
         }
         Outcome = outcome;
-
-        string fullText = text.ToString();
-        var part = ContentPart.OutputText(fullText);
-        string itemStatus = outcome.Reason == FinishReason.Stop ? ResponseStatus.Completed : ResponseStatus.Incomplete;
-        var message = new MessageItem { Id = itemId, Role = "assistant", Status = itemStatus, Content = [part] };
-        Message = message;
-        sink.Write(new OutputTextDoneEvent(_sequence++, itemId, 0, 0, fullText));
-        sink.Write(new ContentPartEvent(ResponseEventTypes.ContentPartDone, _sequence++, itemId, 0, 0, part));
-        sink.Write(new OutputItemEvent(ResponseEventTypes.OutputItemDone, _sequence++, 0, message));
+        _parser?.Finish(this);
+        if (_messageId is null && _output.Count == 0) OpenMessage(); // an empty answer is still a message
+        CloseMessage(outcome.Reason == FinishReason.Stop ? ResponseStatus.Completed : ResponseStatus.Incomplete);
 
         var final = running with
         {
-            Output = [message],
+            Output = [.. _output],
             Usage = ResponseUsage.Of(outcome.PromptTokens, outcome.CachedTokens, outcome.OutputTokens),
         };
         (final, string eventType) = outcome.Reason switch
@@ -73,6 +74,92 @@ internal sealed class ResponseRunner(ResponseObject shell, IGeneration generatio
         sink.Write(new ResponseLifecycleEvent(eventType, _sequence++, final));
         await sink.FlushAsync(cancellationToken);
         return final;
+    }
+
+    public void OnText(ReadOnlySpan<char> text)
+    {
+        if (_messageId is null)
+        {
+            if (text.IsWhiteSpace())
+            {
+                _blank.Append(text);
+                return;
+            }
+            OpenMessage();
+            if (_blank.Length > 0)
+            {
+                string blank = _blank.ToString();
+                _blank.Clear();
+                _text.Append(blank);
+                sink.WriteTextDelta(_sequence++, _messageId!, _messageIndex, 0, blank);
+            }
+        }
+        _text.Append(text);
+        sink.WriteTextDelta(_sequence++, _messageId!, _messageIndex, 0, text);
+    }
+
+    public void OnToolCall(string name, string arguments)
+    {
+        CloseMessage(ResponseStatus.Completed);
+        _blank.Clear();
+        int index = _output.Count;
+        string callId = Ids.New("call");
+        if (tools!.Find(name) is { IsCustom: true })
+        {
+            string input = CustomInput(arguments);
+            string id = Ids.New("ctc");
+            sink.Write(new OutputItemEvent(ResponseEventTypes.OutputItemAdded, _sequence++, index,
+                new CustomToolCallItem { Id = id, CallId = callId, Name = name, Input = "", Status = ResponseStatus.InProgress }));
+            sink.Write(new CustomToolCallInputDeltaEvent(_sequence++, id, index, input));
+            sink.Write(new CustomToolCallInputDoneEvent(_sequence++, id, index, input));
+            var item = new CustomToolCallItem { Id = id, CallId = callId, Name = name, Input = input, Status = ResponseStatus.Completed };
+            sink.Write(new OutputItemEvent(ResponseEventTypes.OutputItemDone, _sequence++, index, item));
+            _output.Add(item);
+        }
+        else
+        {
+            string id = Ids.New("fc");
+            sink.Write(new OutputItemEvent(ResponseEventTypes.OutputItemAdded, _sequence++, index,
+                new FunctionCallItem { Id = id, CallId = callId, Name = name, Arguments = "", Status = ResponseStatus.InProgress }));
+            sink.Write(new FunctionCallArgumentsDeltaEvent(_sequence++, id, index, arguments));
+            sink.Write(new FunctionCallArgumentsDoneEvent(_sequence++, id, index, name, arguments));
+            var item = new FunctionCallItem { Id = id, CallId = callId, Name = name, Arguments = arguments, Status = ResponseStatus.Completed };
+            sink.Write(new OutputItemEvent(ResponseEventTypes.OutputItemDone, _sequence++, index, item));
+            _output.Add(item);
+        }
+    }
+
+    // the custom tool was offered as {"input": string}; a model that wrote something else gets its arguments as the input
+    private static string CustomInput(string arguments)
+    {
+        using var doc = JsonDocument.Parse(arguments);
+        return doc.RootElement.TryGetProperty(ToolDefinition.CustomInputProperty, out var input) && input.ValueKind == JsonValueKind.String
+            ? input.GetString()!
+            : arguments;
+    }
+
+    private void OpenMessage()
+    {
+        _messageId = Ids.New("msg");
+        _messageIndex = _output.Count;
+        _output.Add(null!); // the message's slot, filled when it closes
+        sink.Write(new OutputItemEvent(ResponseEventTypes.OutputItemAdded, _sequence++, _messageIndex,
+            new MessageItem { Id = _messageId, Role = "assistant", Status = ResponseStatus.InProgress, Content = [] }));
+        sink.Write(new ContentPartEvent(ResponseEventTypes.ContentPartAdded, _sequence++, _messageId, _messageIndex, 0, ContentPart.OutputText("")));
+    }
+
+    private void CloseMessage(string status)
+    {
+        if (_messageId is not { } id) return;
+        string fullText = _text.ToString();
+        var part = ContentPart.OutputText(fullText);
+        var message = new MessageItem { Id = id, Role = "assistant", Status = status, Content = [part] };
+        _output[_messageIndex] = message;
+        sink.Write(new OutputTextDoneEvent(_sequence++, id, _messageIndex, 0, fullText));
+        sink.Write(new ContentPartEvent(ResponseEventTypes.ContentPartDone, _sequence++, id, _messageIndex, 0, part));
+        sink.Write(new OutputItemEvent(ResponseEventTypes.OutputItemDone, _sequence++, _messageIndex, message));
+        _messageId = null;
+        _text.Clear();
     }
 
     private ValueTask Beat(CancellationToken cancellationToken)

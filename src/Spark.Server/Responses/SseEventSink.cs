@@ -20,6 +20,10 @@ internal sealed class SseEventSink(PipeWriter output) : IResponseEventSink
             case ContentPartEvent e: _sse.WriteEvent(e.Type, e, context.ContentPartEvent); break;
             case OutputTextDeltaEvent e: _sse.WriteEvent(e.Type, e, context.OutputTextDeltaEvent); break;
             case OutputTextDoneEvent e: _sse.WriteEvent(e.Type, e, context.OutputTextDoneEvent); break;
+            case FunctionCallArgumentsDeltaEvent e: _sse.WriteEvent(e.Type, e, context.FunctionCallArgumentsDeltaEvent); break;
+            case FunctionCallArgumentsDoneEvent e: _sse.WriteEvent(e.Type, e, context.FunctionCallArgumentsDoneEvent); break;
+            case CustomToolCallInputDeltaEvent e: _sse.WriteEvent(e.Type, e, context.CustomToolCallInputDeltaEvent); break;
+            case CustomToolCallInputDoneEvent e: _sse.WriteEvent(e.Type, e, context.CustomToolCallInputDoneEvent); break;
             case ResponseErrorEvent e: _sse.WriteEvent(e.Type, e, context.ResponseErrorEvent); break;
             default: throw new NotSupportedException($"no SSE encoding for {streamEvent.GetType().Name}");
         }

@@ -1,0 +1,258 @@
+using System.Text;
+using System.Text.Json;
+
+namespace Spark.Server.Tools;
+
+/// <summary>What a <see cref="ToolCallParser"/> found in the model's output.</summary>
+internal interface IToolCallListener
+{
+    /// <summary>Plain text, in order; the span is only valid during the call.</summary>
+    void OnText(ReadOnlySpan<char> text);
+
+    /// <summary>A complete, well-formed call: the tool's name and its arguments as a JSON object text.</summary>
+    void OnToolCall(string name, string arguments);
+}
+
+/// <summary>
+/// Finds tool calls in streamed model output, whatever the token boundaries: Qwen2.5/Hermes
+/// <c>&lt;tool_call&gt;{"name": …, "arguments": …}&lt;/tool_call&gt;</c> anywhere, Llama 3.x JSON calls
+/// (<c>{"name": …, "parameters"|"arguments": …}</c>) at the start of the message or after a call, and
+/// <c>&lt;|python_tag|&gt;</c> followed by such JSON. Text around calls passes through at once except a possible
+/// tag start, which is held until it is decided. A call that does not parse, or names a tool that was not offered,
+/// comes out as the text it was. Plain text allocates nothing.
+/// </summary>
+internal sealed class ToolCallParser(Func<string, bool> isTool)
+{
+    private const string CallOpen = "<tool_call>";
+    private const string CallClose = "</tool_call>";
+    private const string PythonTag = "<|python_tag|>";
+
+    private enum Mode { Start, Text, TaggedCall, JsonCall, PythonCall }
+
+    private readonly StringBuilder _held = new();
+    private Mode _mode = Mode.Start;
+    private int _depth;      // JsonCall: brace depth outside strings
+    private bool _inString;
+    private bool _escaped;
+
+    /// <summary>How many calls were found so far.</summary>
+    public int Calls { get; private set; }
+
+    public void Feed(ReadOnlySpan<char> text, IToolCallListener listener)
+    {
+        while (!text.IsEmpty)
+        {
+            switch (_mode)
+            {
+                case Mode.Start:
+                    text = FeedStart(text, listener);
+                    break;
+                case Mode.Text:
+                    text = FeedText(text, listener);
+                    break;
+                case Mode.TaggedCall:
+                    text = FeedTagged(text, listener);
+                    break;
+                case Mode.JsonCall:
+                    text = FeedJson(text, listener);
+                    break;
+                case Mode.PythonCall:
+                    _held.Append(text);
+                    text = default;
+                    break;
+            }
+        }
+    }
+
+    /// <summary>The output ended: a call still open is text.</summary>
+    public void Finish(IToolCallListener listener)
+    {
+        if (_mode == Mode.PythonCall)
+        {
+            string body = _held.ToString(PythonTag.Length, _held.Length - PythonTag.Length);
+            if (!TryEmit(body, listener)) Flush(listener);
+            _held.Clear();
+        }
+        else Flush(listener);
+        _mode = Mode.Text;
+    }
+
+    // before anything but whitespace: whitespace is held (dropped if a call follows), '{' may open a JSON call
+    private ReadOnlySpan<char> FeedStart(ReadOnlySpan<char> text, IToolCallListener listener)
+    {
+        int i = 0;
+        while (i < text.Length && char.IsWhiteSpace(text[i])) i++;
+        _held.Append(text[..i]);
+        if (i == text.Length) return default;
+        if (text[i] == '{')
+        {
+            _held.Clear(); // whitespace before a call is not text
+            _mode = Mode.JsonCall;
+            _depth = 0;
+            _inString = _escaped = false;
+            return text[i..];
+        }
+        _mode = Mode.Text;
+        Flush(listener);
+        return text[i..];
+    }
+
+    private ReadOnlySpan<char> FeedText(ReadOnlySpan<char> text, IToolCallListener listener)
+    {
+        if (_held.Length > 0)
+        {
+            // a possible tag start is held: extend it one char at a time until decided
+            _held.Append(text[0]);
+            var verdict = MatchTag();
+            if (verdict == TagMatch.Partial) return text[1..];
+            if (verdict == TagMatch.None)
+            {
+                // the held '<' was text; what follows it may start a tag again
+                string held = _held.ToString();
+                _held.Clear();
+                listener.OnText(held.AsSpan(0, 1));
+                Feed(held.AsSpan(1), listener);
+                return text[1..];
+            }
+            return text[1..];
+        }
+        int lt = text.IndexOf('<');
+        if (lt < 0)
+        {
+            listener.OnText(text);
+            return default;
+        }
+        if (lt > 0) listener.OnText(text[..lt]);
+        _held.Append('<');
+        return text[(lt + 1)..];
+    }
+
+    private enum TagMatch { None, Partial, Done }
+
+    private TagMatch MatchTag()
+    {
+        foreach (string tag in (ReadOnlySpan<string>)[CallOpen, PythonTag])
+        {
+            int n = Math.Min(tag.Length, _held.Length);
+            bool prefix = true;
+            for (int i = 0; i < n && prefix; i++) prefix = _held[i] == tag[i];
+            if (!prefix) continue;
+            if (_held.Length < tag.Length) return TagMatch.Partial;
+            _mode = tag == CallOpen ? Mode.TaggedCall : Mode.PythonCall;
+            if (tag == CallOpen) _held.Clear(); // the python tag stays: Finish reads past it
+            return TagMatch.Done;
+        }
+        return TagMatch.None;
+    }
+
+    private ReadOnlySpan<char> FeedTagged(ReadOnlySpan<char> text, IToolCallListener listener)
+    {
+        int before = _held.Length;
+        _held.Append(text);
+        int close = IndexOf(_held, CallClose, Math.Max(0, before - CallClose.Length + 1));
+        if (close < 0) return default;
+        string body = _held.ToString(0, close);
+        int consumed = close + CallClose.Length - before; // chars of this text up to the end of the close tag
+        _held.Clear();
+        if (!TryEmit(body, listener))
+        {
+            listener.OnText(CallOpen);
+            listener.OnText(body);
+            listener.OnText(CallClose);
+        }
+        _mode = Mode.Start;
+        return text[consumed..];
+    }
+
+    private ReadOnlySpan<char> FeedJson(ReadOnlySpan<char> text, IToolCallListener listener)
+    {
+        for (int i = 0; i < text.Length; i++)
+        {
+            char c = text[i];
+            if (_inString)
+            {
+                if (_escaped) _escaped = false;
+                else if (c == '\\') _escaped = true;
+                else if (c == '"') _inString = false;
+                continue;
+            }
+            if (c == '"') _inString = true;
+            else if (c == '{') _depth++;
+            else if (c == '}' && --_depth == 0)
+            {
+                _held.Append(text[..(i + 1)]);
+                string body = _held.ToString();
+                _held.Clear();
+                if (TryEmit(body, listener)) _mode = Mode.Start;
+                else
+                {
+                    listener.OnText(body);
+                    _mode = Mode.Text;
+                }
+                return text[(i + 1)..];
+            }
+        }
+        _held.Append(text);
+        return default;
+    }
+
+    // {"name": "...", "arguments"|"parameters": {...} or "{...}"} naming an offered tool
+    private bool TryEmit(string body, IToolCallListener listener)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(body);
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object
+                || !root.TryGetProperty("name", out var name) || name.ValueKind != JsonValueKind.String
+                || !isTool(name.GetString()!))
+                return false;
+            if (!root.TryGetProperty("arguments", out var args) && !root.TryGetProperty("parameters", out args)) return false;
+            string? arguments = args.ValueKind switch
+            {
+                JsonValueKind.Object => args.GetRawText(),
+                JsonValueKind.String => IsJsonObject(args.GetString()!) ? args.GetString() : null,
+                _ => null,
+            };
+            if (arguments is null) return false;
+            Calls++;
+            listener.OnToolCall(name.GetString()!, arguments);
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    private static bool IsJsonObject(string text)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(text);
+            return doc.RootElement.ValueKind == JsonValueKind.Object;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    private void Flush(IToolCallListener listener)
+    {
+        if (_held.Length == 0) return;
+        foreach (var chunk in _held.GetChunks()) listener.OnText(chunk.Span);
+        _held.Clear();
+    }
+
+    private static int IndexOf(StringBuilder sb, string value, int from)
+    {
+        for (int i = from; i <= sb.Length - value.Length; i++)
+        {
+            int j = 0;
+            while (j < value.Length && sb[i + j] == value[j]) j++;
+            if (j == value.Length) return i;
+        }
+        return -1;
+    }
+}
