@@ -1,0 +1,116 @@
+using System.Text;
+using System.Text.Json;
+using Spark.Server.Tools;
+
+namespace Spark.Server.Tests.Tools;
+
+/// <summary>Golden model outputs split at every boundary (and into single chars) parse the same way every time.</summary>
+public class ToolCallParserTests
+{
+    private sealed class Recorder : IToolCallListener
+    {
+        public readonly List<string> Events = [];
+        private readonly StringBuilder _text = new();
+
+        public void OnText(ReadOnlySpan<char> text) => _text.Append(text);
+
+        public void OnToolCall(string name, string arguments)
+        {
+            FlushText();
+            Events.Add($"call {name} {JsonSerializer.Serialize(JsonDocument.Parse(arguments).RootElement)}");
+        }
+
+        public void FlushText()
+        {
+            if (_text.Length > 0) Events.Add("text " + _text);
+            _text.Clear();
+        }
+    }
+
+    private static readonly HashSet<string> Tools = ["get_weather", "noop"];
+
+    private static List<string> Parse(params string[] pieces)
+    {
+        var parser = new ToolCallParser(Tools.Contains);
+        var recorder = new Recorder();
+        foreach (var p in pieces) parser.Feed(p, recorder);
+        parser.Finish(recorder);
+        recorder.FlushText();
+        return recorder.Events;
+    }
+
+    public static TheoryData<string, string[]> Golden => new()
+    {
+        // Qwen2.5 / Hermes, with text before
+        { "Let me check.\n<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}\n</tool_call>",
+          ["text Let me check.\n", "call get_weather {\"city\":\"Paris\"}"] },
+        // two parallel Hermes calls
+        { "<tool_call>\n{\"name\": \"noop\", \"arguments\": {}}\n</tool_call>\n<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"a<b\"}}\n</tool_call>",
+          ["call noop {}", "call get_weather {\"city\":\"a<b\"}"] },
+        // Llama 3.x JSON call at the start, "parameters"
+        { "{\"name\": \"get_weather\", \"parameters\": {\"city\": \"Rome\", \"days\": 2}}",
+          ["call get_weather {\"city\":\"Rome\",\"days\":2}"] },
+        // Llama 3.1 python_tag
+        { "<|python_tag|>{\"name\": \"noop\", \"parameters\": {}}", ["call noop {}"] },
+        // arguments as a JSON string
+        { "<tool_call>{\"name\": \"noop\", \"arguments\": \"{\\\"x\\\": 1}\"}</tool_call>", ["call noop {\"x\":1}"] },
+        // malformed: bad JSON, unknown tool, unterminated call, JSON that is not a call, tag-like text
+        { "<tool_call>\n{\"name\": \"noop\", \"arguments\": {\n</tool_call>",
+          ["text <tool_call>\n{\"name\": \"noop\", \"arguments\": {\n</tool_call>"] },
+        { "<tool_call>{\"name\": \"rm_rf\", \"arguments\": {}}</tool_call>", ["text <tool_call>{\"name\": \"rm_rf\", \"arguments\": {}}</tool_call>"] },
+        { "Sure <tool_call>{\"name\": \"noop\"", ["text Sure <tool_call>{\"name\": \"noop\""] },
+        { "{\"answer\": 42} is the JSON", ["text {\"answer\": 42} is the JSON"] },
+        { "a <b> and <tool and <|python and 1 < 2", ["text a <b> and <tool and <|python and 1 < 2"] },
+        { "  plain text, no calls", ["text   plain text, no calls"] },
+        { "<tool_cal", ["text <tool_cal"] },
+    };
+
+    [Theory]
+    [MemberData(nameof(Golden))]
+    public void Parse_WholeAndSplitAtEveryBoundary_GivesTheSameResult(string output, string[] expected)
+    {
+        Assert.Equal(expected, Parse(output));
+        for (int cut = 1; cut < output.Length; cut++)
+            Assert.Equal(expected, Parse(output[..cut], output[cut..]));
+        Assert.Equal(expected, Parse(output.Select(c => c.ToString()).ToArray()));
+    }
+
+    [Fact]
+    public void Parse_RandomSplits_GiveTheSameResult()
+    {
+        var rng = new Random(7);
+        foreach (var row in Golden)
+        {
+            string output = (string)row[0];
+            var expected = (string[])row[1];
+            for (int trial = 0; trial < 20; trial++)
+            {
+                var pieces = new List<string>();
+                for (int i = 0; i < output.Length;)
+                {
+                    int n = Math.Min(rng.Next(1, 6), output.Length - i);
+                    pieces.Add(output.Substring(i, n));
+                    i += n;
+                }
+                Assert.Equal(expected, Parse([.. pieces]));
+            }
+        }
+    }
+
+    [Fact]
+    public void Parse_PlainText_AllocatesNothing()
+    {
+        var parser = new ToolCallParser(Tools.Contains);
+        var recorder = new NullListener();
+        parser.Feed("Hello", recorder);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 1000; i++) parser.Feed(" token", recorder);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    private sealed class NullListener : IToolCallListener
+    {
+        public void OnText(ReadOnlySpan<char> text) { }
+        public void OnToolCall(string name, string arguments) { }
+    }
+}
