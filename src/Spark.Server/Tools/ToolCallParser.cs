@@ -30,6 +30,7 @@ internal sealed class ToolCallParser(Func<string, bool> isTool)
     private enum Mode { Start, Text, TaggedCall, JsonCall, PythonCall }
 
     private readonly StringBuilder _held = new();
+    private readonly StringBuilder _blank = new(); // whitespace before a possible call: dropped if one follows
     private Mode _mode = Mode.Start;
     private int _depth;      // JsonCall: brace depth outside strings
     private bool _inString;
@@ -67,6 +68,8 @@ internal sealed class ToolCallParser(Func<string, bool> isTool)
     /// <summary>The output ended: a call still open is text.</summary>
     public void Finish(IToolCallListener listener)
     {
+        FlushBlank(listener);
+        if (_mode == Mode.TaggedCall) listener.OnText(CallOpen); // an unterminated call is text, tag and all
         if (_mode == Mode.PythonCall)
         {
             string body = _held.ToString(PythonTag.Length, _held.Length - PythonTag.Length);
@@ -82,18 +85,18 @@ internal sealed class ToolCallParser(Func<string, bool> isTool)
     {
         int i = 0;
         while (i < text.Length && char.IsWhiteSpace(text[i])) i++;
-        _held.Append(text[..i]);
+        _blank.Append(text[..i]);
         if (i == text.Length) return default;
         if (text[i] == '{')
         {
-            _held.Clear(); // whitespace before a call is not text
+            _blank.Clear(); // whitespace before a call is not text
             _mode = Mode.JsonCall;
             _depth = 0;
             _inString = _escaped = false;
             return text[i..];
         }
         _mode = Mode.Text;
-        Flush(listener);
+        if (text[i] != '<') FlushBlank(listener); // else kept until the tag is decided
         return text[i..];
     }
 
@@ -105,9 +108,11 @@ internal sealed class ToolCallParser(Func<string, bool> isTool)
             _held.Append(text[0]);
             var verdict = MatchTag();
             if (verdict == TagMatch.Partial) return text[1..];
+            if (verdict == TagMatch.Done) _blank.Clear();
             if (verdict == TagMatch.None)
             {
                 // the held '<' was text; what follows it may start a tag again
+                FlushBlank(listener);
                 string held = _held.ToString();
                 _held.Clear();
                 listener.OnText(held.AsSpan(0, 1));
@@ -236,6 +241,13 @@ internal sealed class ToolCallParser(Func<string, bool> isTool)
         {
             return false;
         }
+    }
+
+    private void FlushBlank(IToolCallListener listener)
+    {
+        if (_blank.Length == 0) return;
+        foreach (var chunk in _blank.GetChunks()) listener.OnText(chunk.Span);
+        _blank.Clear();
     }
 
     private void Flush(IToolCallListener listener)

@@ -37,10 +37,10 @@ public class OpenAISdkToolTests(ServerFixture server)
         SchemaCheck.AssertValid(WeatherSchema, call.FunctionArguments.ToString());
 
         var next = new CreateResponseOptions { Model = ServerFixture.ModelId, PreviousResponseId = first.Id, Temperature = 0, MaxOutputTokenCount = 5 };
-        next.Tools.Add(ResponseTool.CreateFunctionTool("get_weather", BinaryData.FromString(WeatherSchema), strictModeEnabled: true));
+        next.Tools.Add(ResponseTool.CreateFunctionTool("get_weather", BinaryData.FromString(WeatherSchema), strictModeEnabled: true, functionDescription: "Weather for a city"));
         next.InputItems.Add(ResponseItem.CreateFunctionCallOutputItem(call.CallId, """{"temperature": 21}"""));
         var second = (await responses.CreateResponseAsync(next)).Value;
-        Assert.True(second.Usage.InputTokenDetails.CachedTokenCount > 0);
+        Assert.True(second.Usage.InputTokenDetails.CachedTokenCount > 0, $"cached {second.Usage.InputTokenDetails.CachedTokenCount} of {second.Usage.InputTokenCount}; first {first.Usage.InputTokenCount}+{first.Usage.OutputTokenCount}");
         Assert.True(second.Usage.InputTokenCount > first.Usage.InputTokenCount);
         Assert.NotEmpty(second.OutputItems);
 

@@ -7,6 +7,8 @@ namespace Spark.Server.Tests.Tools;
 /// <summary>Golden model outputs split at every boundary (and into single chars) parse the same way every time.</summary>
 public class ToolCallParserTests
 {
+    private static readonly JsonSerializerOptions Relaxed = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private sealed class Recorder : IToolCallListener
     {
         public readonly List<string> Events = [];
@@ -17,7 +19,7 @@ public class ToolCallParserTests
         public void OnToolCall(string name, string arguments)
         {
             FlushText();
-            Events.Add($"call {name} {JsonSerializer.Serialize(JsonDocument.Parse(arguments).RootElement)}");
+            Events.Add($"call {name} {JsonSerializer.Serialize(JsonDocument.Parse(arguments).RootElement, Relaxed)}");
         }
 
         public void FlushText()

@@ -58,6 +58,7 @@ public class ToolCallingEndpointTests(ServerFixture server)
             HttpCompletionOption.ResponseHeadersRead);
         var events = await ServerSentEvents.ReadAllAsync(response);
         var types = events.Select(e => e.Event!).ToList();
+        Assert.True(types.Count == 7, events[^1].Data);
         Assert.Equal(["response.created", "response.in_progress", "response.output_item.added", "response.function_call_arguments.delta",
             "response.function_call_arguments.done", "response.output_item.done", "response.completed"], types);
         for (int i = 0; i < events.Count; i++) Assert.Equal(i, events[i].Json.GetProperty("sequence_number").GetInt32());

@@ -10,8 +10,9 @@ namespace Spark.Engine.Inference.Constraints;
 public sealed class JsonGrammarRecognizer
 {
     private const int MaxFrames = 40;
-    private const int AnyDepthLimit = 12; // free-form values nest no deeper, so a wandering model still closes them
+    private const int AnyDepthLimit = 8; // free-form values nest no deeper, so a wandering model still closes them
     private const int MaxNumberLength = 24;
+    private const int MaxIntegerLength = 16; // at most 16 chars: always within an int64
     private const int MaxKeyLength = 128;
 
     private readonly Frame[] _stack = new Frame[MaxFrames];
@@ -306,7 +307,7 @@ public sealed class JsonGrammarRecognizer
                 f.State = 1;
                 return Result.Consumed;
             case 1:
-                if (b == '"')
+                if (b == '"' && f.Continuation == 0)
                 {
                     if (!key)
                     {
@@ -319,10 +320,17 @@ public sealed class JsonGrammarRecognizer
                     Pop(declared);
                     return Result.Consumed;
                 }
-                if (b < 0x20) return Result.Rejected;
-                if ((b & 0xC0) == 0x80) return Result.Consumed; // continuation byte of a character already counted
+                // UTF-8 is checked so a model cannot wander through stray bytes that never form (or count as) characters
+                if (f.Continuation > 0)
+                {
+                    if ((b & 0xC0) != 0x80) return Result.Rejected;
+                    f.Continuation--;
+                    return Result.Consumed;
+                }
+                if (b < 0x20 || (b & 0xC0) == 0x80 || b is 0xC0 or 0xC1 || b >= 0xF5) return Result.Rejected;
                 if (f.Count >= max) return Result.Rejected;
                 f.Count++;
+                if (b >= 0x80) f.Continuation = (byte)(b >= 0xF0 ? 3 : b >= 0xE0 ? 2 : 1);
                 if (b == '\\') f.State = 2;
                 return Result.Consumed;
             case 2:
@@ -393,7 +401,7 @@ public sealed class JsonGrammarRecognizer
             case 7: next = digit ? 8 : -1; break;
             case 8: next = digit ? 8 : -1; break;
         }
-        if (next >= 0 && f.Count < MaxNumberLength)
+        if (next >= 0 && f.Count < (integer ? MaxIntegerLength : MaxNumberLength))
         {
             f.State = next;
             f.Count++;
@@ -527,6 +535,7 @@ public sealed class JsonGrammarRecognizer
     {
         public FrameKind Kind;
         public KeyMode Key;
+        public byte Continuation; // UTF-8 continuation bytes a string still expects
         public int State;
         public int Pos;    // literal/enum/key position; an object's current property; the envelope's chosen tool
         public int Count;  // chars, digits, items or properties so far

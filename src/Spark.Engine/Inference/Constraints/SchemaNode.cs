@@ -35,7 +35,7 @@ public sealed class SchemaNode
     /// <summary>Most array items when the schema sets no <c>maxItems</c>.</summary>
     public const int DefaultMaxItems = 64;
     /// <summary>Most properties of an object with free-form properties.</summary>
-    public const int DefaultMaxProperties = 32;
+    public const int DefaultMaxProperties = 16;
     /// <summary>Most properties a schema may declare (the recognizer tracks them in a 64-bit mask).</summary>
     public const int MaxDeclaredProperties = 64;
 
@@ -69,9 +69,10 @@ public sealed class SchemaNode
 
     /// <summary>Any JSON value.</summary>
     public static SchemaNode AnyValue { get; } = new(SchemaKind.Any);
-    internal static SchemaNode AnyObject { get; } = new(SchemaKind.Object);
-    internal static SchemaNode AnyArray { get; } = new(SchemaKind.Array) { Items = AnyValue, MaxCount = DefaultMaxItems };
-    internal static SchemaNode AnyString { get; } = new(SchemaKind.String) { MaxCount = DefaultMaxLength };
+    // free-form values inside "any JSON" get tighter caps: nothing in the schema asks for large ones
+    internal static SchemaNode AnyObject { get; } = new(SchemaKind.Object) { MaxProperties = 8 };
+    internal static SchemaNode AnyArray { get; } = new(SchemaKind.Array) { Items = AnyValue, MaxCount = 8 };
+    internal static SchemaNode AnyString { get; } = new(SchemaKind.String) { MaxCount = 512 };
     internal static SchemaNode AnyNumber { get; } = new(SchemaKind.Number);
     internal static SchemaNode Keywords { get; } = EnumOf("true"u8.ToArray(), "false"u8.ToArray(), "null"u8.ToArray());
     internal static SchemaNode KeyString { get; } = new(SchemaKind.String) { MaxCount = 128 };
@@ -174,7 +175,11 @@ public sealed class SchemaNode
                 required |= 1UL << index;
             }
         }
-        bool additional = !(schema.TryGetProperty("additionalProperties", out var ap) && ap.ValueKind == JsonValueKind.False);
+        // Undeclared properties are generated only when the schema asks for them (or declares none): a valid call
+        // never needs them, and a wandering model would otherwise fill the object with them.
+        bool additional = schema.TryGetProperty("additionalProperties", out var ap)
+            ? ap.ValueKind != JsonValueKind.False
+            : names.Count == 0;
         return new SchemaNode(SchemaKind.Object)
         {
             PropertyNames = [.. names],

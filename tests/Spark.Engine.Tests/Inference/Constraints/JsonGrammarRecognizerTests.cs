@@ -41,9 +41,25 @@ public sealed class JsonGrammarRecognizerTests
     public void Object_RejectsWhatTheSchemaForbids(string text) => Assert.False(Matches(Schema(Weather), text));
 
     [Fact]
+    public void Object_WithoutAdditionalProperties_GeneratesOnlyDeclaredKeys()
+    {
+        var schema = Schema("""{"type":"object","properties":{"a":{"type":"boolean"}}}""");
+        Assert.True(Matches(schema, """{"a": true}"""));
+        Assert.False(Matches(schema, """{"b": 1}"""));
+        Assert.True(Matches(Schema("""{"type":"object"}"""), """{"b": 1}"""));
+    }
+
+    [Fact]
+    public void Integers_StayWithinInt64()
+    {
+        Assert.True(Matches(Schema("""{"type":"integer"}"""), "-123456789012345"));
+        Assert.False(Matches(Schema("""{"type":"integer"}"""), "12345678901234567"));
+    }
+
+    [Fact]
     public void Object_WithAdditionalProperties_AcceptsFreeKeysWithAnyValues()
     {
-        var schema = Schema("""{"type":"object","properties":{"a":{"type":"boolean"}},"required":["a"]}""");
+        var schema = Schema("""{"type":"object","properties":{"a":{"type":"boolean"}},"required":["a"],"additionalProperties":true}""");
         Assert.True(Matches(schema, """{"zz": [1, {"q": null}], "a": true}"""));
         Assert.True(Matches(schema, """{"a": false, "ab": "x"}"""));
         Assert.False(Matches(schema, """{"zz": 1}"""));
@@ -64,6 +80,8 @@ public sealed class JsonGrammarRecognizerTests
     [InlineData("""{"type":"string","minLength":2,"maxLength":3}""", "\"abcd\"", false)]
     [InlineData("""{"type":"string"}""", "\"tab\\tquote\\\"\\u00FFend\"", true)]
     [InlineData("""{"type":"string"}""", "\"bad \\x escape\"", false)]
+    [InlineData("""{"type":"string","maxLength":2}""", "\"é€\"", true)]
+    [InlineData("""{"type":"string","maxLength":1}""", "\"é€\"", false)]
     [InlineData("""{"type":"array","items":{"type":"integer"},"minItems":1,"maxItems":2}""", "[1, 2]", true)]
     [InlineData("""{"type":"array","items":{"type":"integer"},"minItems":1,"maxItems":2}""", "[]", false)]
     [InlineData("""{"type":"array","items":{"type":"integer"},"minItems":1,"maxItems":2}""", "[1,2,3]", false)]
@@ -78,6 +96,14 @@ public sealed class JsonGrammarRecognizerTests
     [InlineData("""{}""", "{\"a\": [1, 2.5, \"s\", true, false, null]}", true)]
     [InlineData("""{}""", "{\"a\" 1}", false)]
     public void Values_FollowTheirSchema(string schema, string text, bool expected) => Assert.Equal(expected, Matches(Schema(schema), text));
+
+    [Theory]
+    [InlineData(new byte[] { 0x22, 0x80 })]             // a stray continuation byte
+    [InlineData(new byte[] { 0x22, 0xC3, 0x22 })]       // a character cut short
+    [InlineData(new byte[] { 0x22, 0xC0, 0x80 })]       // an overlong lead byte
+    [InlineData(new byte[] { 0x22, 0xF8 })]             // not UTF-8 at all
+    public void Strings_RejectInvalidUtf8(byte[] bytes) =>
+        Assert.False(new JsonGrammarRecognizer(Schema("""{"type":"string"}""")).Accept(bytes));
 
     [Fact]
     public void NestedObjectsAndArrays_AreChecked()
