@@ -16,7 +16,7 @@ namespace Spark.Server.Chat;
 /// </summary>
 internal sealed class ChatCompletionRunner(string id, long created, string model, IGeneration generation, TimeSpan heartbeatInterval = default, ToolOptions? tools = null)
 {
-    private readonly ToolCallParser? _parser = tools is { Active: true } t ? new ToolCallParser(name => t.Find(name) is not null) : null;
+    private readonly ToolCallParser? _parser = tools is { Active: true } t ? new ToolCallParser(name => t.Find(name) is not null, streamArguments: t.Constrained) : null;
 
     /// <summary>How the generation ended, once a run has returned.</summary>
     public GenerationOutcome? Outcome { get; private set; }
@@ -108,11 +108,20 @@ internal sealed class ChatCompletionRunner(string id, long created, string model
             runner.WriteContent(sse, text);
         }
 
-        public void OnToolCall(string name, string arguments)
+        // the first chunk of a call carries its id, type and name; later ones carry more arguments, as OpenAI streams them
+        public void OnToolCallStart(string name)
         {
-            var call = new ChatToolCallDelta(Calls++, NewCallId(), "function", new ChatFunctionCallDelta(name, arguments));
+            var call = new ChatToolCallDelta(Calls, NewCallId(), "function", new ChatFunctionCallDelta(name, ""));
             sse.WriteData(runner.Chunk(new ChatDelta(null, null) { ToolCalls = [call] }, null), ProtocolJsonContext.Default.ChatCompletionChunk);
         }
+
+        public void OnToolCallArguments(ReadOnlySpan<char> delta)
+        {
+            var call = new ChatToolCallDelta(Calls, null, null, new ChatFunctionCallDelta(null, delta.ToString()));
+            sse.WriteData(runner.Chunk(new ChatDelta(null, null) { ToolCalls = [call] }, null), ProtocolJsonContext.Default.ChatCompletionChunk);
+        }
+
+        public void OnToolCall(string name, string arguments) => Calls++;
     }
 
     /// <summary>Gathers text and calls for one completion body.</summary>
@@ -122,6 +131,10 @@ internal sealed class ChatCompletionRunner(string id, long created, string model
         public List<ChatToolCall> Calls { get; } = [];
 
         public void OnText(ReadOnlySpan<char> text) => Text.Append(text);
+
+        public void OnToolCallStart(string name) { }
+
+        public void OnToolCallArguments(ReadOnlySpan<char> delta) { }
 
         public void OnToolCall(string name, string arguments) =>
             Calls.Add(new ChatToolCall(NewCallId(), "function", new ChatFunctionCall(name, arguments)));

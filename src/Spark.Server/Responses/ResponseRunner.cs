@@ -20,7 +20,10 @@ internal sealed class ResponseRunner(ResponseObject shell, IGeneration generatio
     private readonly List<ResponseItem> _output = [];
     private readonly StringBuilder _text = new();
     private readonly StringBuilder _blank = new(); // whitespace before any message text: a message only if text follows
-    private readonly ToolCallParser? _parser = tools is { Active: true } t ? new ToolCallParser(name => t.Find(name) is not null) : null;
+    private readonly ToolCallParser? _parser = tools is { Active: true } t ? new ToolCallParser(name => t.Find(name) is not null, streamArguments: t.Constrained) : null;
+    private string? _callId, _callItemId;
+    private int _callIndex;
+    private bool _callCustom;
     private int _sequence;
     private string? _messageId;
     private int _messageIndex;
@@ -98,44 +101,75 @@ internal sealed class ResponseRunner(ResponseObject shell, IGeneration generatio
         sink.WriteTextDelta(_sequence++, _messageId!, _messageIndex, 0, text);
     }
 
-    public void OnToolCall(string name, string arguments)
+    public void OnToolCallStart(string name)
     {
         CloseMessage(ResponseStatus.Completed);
         _blank.Clear();
-        int index = _output.Count;
-        string callId = Ids.New("call");
-        if (tools!.Find(name) is { IsCustom: true })
+        _callIndex = _output.Count;
+        _callId = Ids.New("call");
+        _callCustom = tools!.Find(name) is { IsCustom: true };
+        _callItemId = Ids.New(_callCustom ? "ctc" : "fc");
+        _output.Add(null!); // the call's slot, filled when it is complete
+        ResponseItem added = _callCustom
+            ? new CustomToolCallItem { Id = _callItemId, CallId = _callId, Name = name, Input = "", Status = ResponseStatus.InProgress }
+            : new FunctionCallItem { Id = _callItemId, CallId = _callId, Name = name, Arguments = "", Status = ResponseStatus.InProgress };
+        sink.Write(new OutputItemEvent(ResponseEventTypes.OutputItemAdded, _sequence++, _callIndex, added));
+    }
+
+    public void OnToolCallArguments(ReadOnlySpan<char> delta)
+    {
+        // a custom tool's input is only known once its arguments object is whole; it is sent with the end
+        if (!_callCustom) sink.Write(new FunctionCallArgumentsDeltaEvent(_sequence++, _callItemId!, _callIndex, delta.ToString()));
+    }
+
+    public void OnToolCall(string name, string arguments)
+    {
+        string status = ValidJson(arguments) ? ResponseStatus.Completed : ResponseStatus.Incomplete; // cut off by a limit
+        ResponseItem item;
+        if (_callCustom)
         {
             string input = CustomInput(arguments);
-            string id = Ids.New("ctc");
-            sink.Write(new OutputItemEvent(ResponseEventTypes.OutputItemAdded, _sequence++, index,
-                new CustomToolCallItem { Id = id, CallId = callId, Name = name, Input = "", Status = ResponseStatus.InProgress }));
-            sink.Write(new CustomToolCallInputDeltaEvent(_sequence++, id, index, input));
-            sink.Write(new CustomToolCallInputDoneEvent(_sequence++, id, index, input));
-            var item = new CustomToolCallItem { Id = id, CallId = callId, Name = name, Input = input, Status = ResponseStatus.Completed };
-            sink.Write(new OutputItemEvent(ResponseEventTypes.OutputItemDone, _sequence++, index, item));
-            _output.Add(item);
+            sink.Write(new CustomToolCallInputDeltaEvent(_sequence++, _callItemId!, _callIndex, input));
+            sink.Write(new CustomToolCallInputDoneEvent(_sequence++, _callItemId!, _callIndex, input));
+            item = new CustomToolCallItem { Id = _callItemId, CallId = _callId!, Name = name, Input = input, Status = status };
         }
         else
         {
-            string id = Ids.New("fc");
-            sink.Write(new OutputItemEvent(ResponseEventTypes.OutputItemAdded, _sequence++, index,
-                new FunctionCallItem { Id = id, CallId = callId, Name = name, Arguments = "", Status = ResponseStatus.InProgress }));
-            sink.Write(new FunctionCallArgumentsDeltaEvent(_sequence++, id, index, arguments));
-            sink.Write(new FunctionCallArgumentsDoneEvent(_sequence++, id, index, name, arguments));
-            var item = new FunctionCallItem { Id = id, CallId = callId, Name = name, Arguments = arguments, Status = ResponseStatus.Completed };
-            sink.Write(new OutputItemEvent(ResponseEventTypes.OutputItemDone, _sequence++, index, item));
-            _output.Add(item);
+            sink.Write(new FunctionCallArgumentsDoneEvent(_sequence++, _callItemId!, _callIndex, name, arguments));
+            item = new FunctionCallItem { Id = _callItemId, CallId = _callId!, Name = name, Arguments = arguments, Status = status };
+        }
+        sink.Write(new OutputItemEvent(ResponseEventTypes.OutputItemDone, _sequence++, _callIndex, item));
+        _output[_callIndex] = item;
+    }
+
+    private static bool ValidJson(string text)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(text);
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
         }
     }
 
     // the custom tool was offered as {"input": string}; a model that wrote something else gets its arguments as the input
     private static string CustomInput(string arguments)
     {
-        using var doc = JsonDocument.Parse(arguments);
-        return doc.RootElement.TryGetProperty(ToolDefinition.CustomInputProperty, out var input) && input.ValueKind == JsonValueKind.String
-            ? input.GetString()!
-            : arguments;
+        try
+        {
+            using var doc = JsonDocument.Parse(arguments);
+            return doc.RootElement.ValueKind == JsonValueKind.Object
+                && doc.RootElement.TryGetProperty(ToolDefinition.CustomInputProperty, out var input) && input.ValueKind == JsonValueKind.String
+                ? input.GetString()!
+                : arguments;
+        }
+        catch (JsonException)
+        {
+            return arguments;
+        }
     }
 
     private void OpenMessage()

@@ -9,7 +9,13 @@ internal interface IToolCallListener
     /// <summary>Plain text, in order; the span is only valid during the call.</summary>
     void OnText(ReadOnlySpan<char> text);
 
-    /// <summary>A complete, well-formed call: the tool's name and its arguments as a JSON object text.</summary>
+    /// <summary>A call of <paramref name="name"/> begins; its arguments follow.</summary>
+    void OnToolCallStart(string name);
+
+    /// <summary>More of the current call's arguments (JSON text); the span is only valid during the call.</summary>
+    void OnToolCallArguments(ReadOnlySpan<char> delta);
+
+    /// <summary>The current call is complete: its name and whole arguments, a JSON object text.</summary>
     void OnToolCall(string name, string arguments);
 }
 
@@ -19,10 +25,21 @@ internal interface IToolCallListener
 /// (<c>{"name": …, "parameters"|"arguments": …}</c>) at the start of the message or after a call, and
 /// <c>&lt;|python_tag|&gt;</c> followed by such JSON. Text around calls passes through at once except a possible
 /// tag start, which is held until it is decided. A call that does not parse, or names a tool that was not offered,
-/// comes out as the text it was. Plain text allocates nothing.
+/// comes out as the text it was; so a call is reported (start, arguments, end) once it is complete — except with
+/// <c>streamArguments</c>, used when decoding is constrained to a valid call: then the call starts as soon as its
+/// name is known and its arguments are reported as they arrive. Plain text allocates nothing.
 /// </summary>
-internal sealed class ToolCallParser(Func<string, bool> isTool)
+internal sealed class ToolCallParser(Func<string, bool> isTool, bool streamArguments = false)
 {
+    private static readonly System.Text.RegularExpressions.Regex Header = new(
+        """\G\s*\{\s*"name"\s*:\s*"([^"\\]+)"\s*,\s*"(?:arguments|parameters)"\s*:\s*(?=\{)""",
+        System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    // a streamed call: its name, where its arguments start in _held, how far they were reported, where they end
+    private string? _streamName;
+    private int _argsStart, _argsSent, _argsEnd = -1, _argsDepth;
+    private bool _argsInString, _argsEscaped;
+    private char[] _argsBuffer = new char[256];
     private const string CallOpen = "<tool_call>";
     private const string CallClose = "</tool_call>";
     private const string PythonTag = "<|python_tag|>";
@@ -68,6 +85,17 @@ internal sealed class ToolCallParser(Func<string, bool> isTool)
     /// <summary>The output ended: a call still open is text.</summary>
     public void Finish(IToolCallListener listener)
     {
+        if (_streamName is not null)
+        {
+            // the output stopped inside a streamed call (a token limit): end it with what was written
+            string name = _streamName;
+            string arguments = _held.ToString(_argsStart, _argsSent - _argsStart);
+            ResetStream();
+            _held.Clear();
+            _mode = Mode.Text;
+            listener.OnToolCall(name, arguments);
+            return;
+        }
         FlushBlank(listener);
         if (_mode == Mode.TaggedCall) listener.OnText(CallOpen); // an unterminated call is text, tag and all
         if (_mode == Mode.PythonCall)
@@ -155,11 +183,13 @@ internal sealed class ToolCallParser(Func<string, bool> isTool)
         int before = _held.Length;
         _held.Append(text);
         int close = IndexOf(_held, CallClose, Math.Max(0, before - CallClose.Length + 1));
+        StreamArguments(close < 0 ? _held.Length : close, listener);
         if (close < 0) return default;
         string body = _held.ToString(0, close);
         int consumed = close + CallClose.Length - before; // chars of this text up to the end of the close tag
         _held.Clear();
-        if (!TryEmit(body, listener))
+        if (EndStreamed(body, listener)) { }
+        else if (!TryEmit(body, listener))
         {
             listener.OnText(CallOpen);
             listener.OnText(body);
@@ -186,9 +216,10 @@ internal sealed class ToolCallParser(Func<string, bool> isTool)
             else if (c == '}' && --_depth == 0)
             {
                 _held.Append(text[..(i + 1)]);
+                StreamArguments(_held.Length, listener);
                 string body = _held.ToString();
                 _held.Clear();
-                if (TryEmit(body, listener)) _mode = Mode.Start;
+                if (EndStreamed(body, listener) || TryEmit(body, listener)) _mode = Mode.Start;
                 else
                 {
                     listener.OnText(body);
@@ -198,6 +229,7 @@ internal sealed class ToolCallParser(Func<string, bool> isTool)
             }
         }
         _held.Append(text);
+        StreamArguments(_held.Length, listener);
         return default;
     }
 
@@ -221,6 +253,8 @@ internal sealed class ToolCallParser(Func<string, bool> isTool)
             };
             if (arguments is null) return false;
             Calls++;
+            listener.OnToolCallStart(name.GetString()!);
+            listener.OnToolCallArguments(arguments);
             listener.OnToolCall(name.GetString()!, arguments);
             return true;
         }
@@ -241,6 +275,71 @@ internal sealed class ToolCallParser(Func<string, bool> isTool)
         {
             return false;
         }
+    }
+
+    // With streamArguments: once the header names an offered tool, the call starts and argument text up to
+    // 'limit' (or to the end of the arguments object) is reported.
+    private void StreamArguments(int limit, IToolCallListener listener)
+    {
+        if (!streamArguments) return;
+        if (_streamName is null)
+        {
+            if (_held.Length > 512) return; // a header this long is not one: the call is reported when complete
+            var match = Header.Match(_held.ToString());
+            if (!match.Success || !isTool(match.Groups[1].Value)) return;
+            _streamName = match.Groups[1].Value;
+            _argsStart = _argsSent = match.Index + match.Length;
+            _argsEnd = -1;
+            _argsDepth = 0;
+            _argsInString = _argsEscaped = false;
+            listener.OnToolCallStart(_streamName);
+        }
+        if (_argsEnd >= 0) return;
+        int from = _argsSent, i = from;
+        for (; i < limit; i++)
+        {
+            char c = _held[i];
+            if (_argsInString)
+            {
+                if (_argsEscaped) _argsEscaped = false;
+                else if (c == '\\') _argsEscaped = true;
+                else if (c == '"') _argsInString = false;
+            }
+            else if (c == '"') _argsInString = true;
+            else if (c == '{') _argsDepth++;
+            else if (c == '}' && --_argsDepth == 0)
+            {
+                _argsEnd = ++i;
+                break;
+            }
+        }
+        if (i > from)
+        {
+            int count = i - from;
+            if (_argsBuffer.Length < count) _argsBuffer = new char[Math.Max(count, _argsBuffer.Length * 2)];
+            _held.CopyTo(from, _argsBuffer, 0, count);
+            listener.OnToolCallArguments(_argsBuffer.AsSpan(0, count));
+            _argsSent = _argsEnd >= 0 ? _argsEnd : limit;
+        }
+    }
+
+    // the end of a streamed call: report it whole (it was already started, so it is never turned into text)
+    private bool EndStreamed(string body, IToolCallListener listener)
+    {
+        if (_streamName is null) return false;
+        string name = _streamName;
+        int end = _argsEnd >= 0 ? _argsEnd : _argsSent;
+        string arguments = body.Substring(_argsStart, Math.Min(end, body.Length) - _argsStart);
+        ResetStream();
+        Calls++;
+        listener.OnToolCall(name, arguments);
+        return true;
+    }
+
+    private void ResetStream()
+    {
+        _streamName = null;
+        _argsEnd = -1;
     }
 
     private void FlushBlank(IToolCallListener listener)

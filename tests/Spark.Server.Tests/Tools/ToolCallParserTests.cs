@@ -14,10 +14,33 @@ public class ToolCallParserTests
         public readonly List<string> Events = [];
         private readonly StringBuilder _text = new();
 
-        public void OnText(ReadOnlySpan<char> text) => _text.Append(text);
+        private readonly StringBuilder _arguments = new();
+        private string? _started;
+
+        public void OnText(ReadOnlySpan<char> text)
+        {
+            Assert.Null(_started); // no text inside a call
+            _text.Append(text);
+        }
+
+        public void OnToolCallStart(string name)
+        {
+            Assert.Null(_started);
+            _started = name;
+            _arguments.Clear();
+        }
+
+        public void OnToolCallArguments(ReadOnlySpan<char> delta)
+        {
+            Assert.NotNull(_started);
+            _arguments.Append(delta);
+        }
 
         public void OnToolCall(string name, string arguments)
         {
+            Assert.Equal(_started, name);
+            Assert.Equal(_arguments.ToString(), arguments); // the deltas add up to the arguments
+            _started = null;
             FlushText();
             Events.Add($"call {name} {JsonSerializer.Serialize(JsonDocument.Parse(arguments).RootElement, Relaxed)}");
         }
@@ -31,9 +54,11 @@ public class ToolCallParserTests
 
     private static readonly HashSet<string> Tools = ["get_weather", "noop"];
 
-    private static List<string> Parse(params string[] pieces)
+    private static List<string> Parse(params string[] pieces) => Parse(false, pieces);
+
+    private static List<string> Parse(bool stream, params string[] pieces)
     {
-        var parser = new ToolCallParser(Tools.Contains);
+        var parser = new ToolCallParser(Tools.Contains, stream);
         var recorder = new Recorder();
         foreach (var p in pieces) parser.Feed(p, recorder);
         parser.Finish(recorder);
@@ -77,6 +102,47 @@ public class ToolCallParserTests
         Assert.Equal(expected, Parse(output.Select(c => c.ToString()).ToArray()));
     }
 
+    [Theory]
+    [MemberData(nameof(Golden))]
+    public void Parse_StreamingArguments_WellFormedCallsGiveTheSameResultAtEveryBoundary(string output, string[] expected)
+    {
+        if (expected.Any(e => e.StartsWith("text <", StringComparison.Ordinal) || e.StartsWith("text Sure", StringComparison.Ordinal))) return; // malformed calls: see below
+        Assert.Equal(expected, Parse(true, output));
+        for (int cut = 1; cut < output.Length; cut++)
+            Assert.Equal(expected, Parse(true, output[..cut], output[cut..]));
+        Assert.Equal(expected, Parse(true, output.Select(c => c.ToString()).ToArray()));
+    }
+
+    [Fact]
+    public void Parse_StreamingArguments_ReportsArgumentsBeforeTheCallEnds()
+    {
+        var parser = new ToolCallParser(Tools.Contains, streamArguments: true);
+        var recorder = new Recorder();
+        parser.Feed("<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Par", recorder);
+        parser.Feed("is\"}}\n</tool_call>", recorder);
+        parser.Finish(recorder);
+        Assert.Equal(["call get_weather {\"city\":\"Paris\"}"], recorder.Events);
+
+        var live = new LiveRecorder();
+        parser = new ToolCallParser(Tools.Contains, streamArguments: true);
+        parser.Feed("<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Par", live);
+        Assert.Equal("get_weather", live.Started);
+        Assert.Equal("{\"city\": \"Par", live.Arguments.ToString());
+        parser.Feed("is\"", live);
+        parser.Finish(live); // cut off by a token limit: the call still ends, with what was written
+        Assert.Equal("{\"city\": \"Paris\"", live.Ended);
+    }
+
+    private sealed class LiveRecorder : IToolCallListener
+    {
+        public string? Started, Ended;
+        public readonly StringBuilder Arguments = new();
+        public void OnText(ReadOnlySpan<char> text) { }
+        public void OnToolCallStart(string name) => Started = name;
+        public void OnToolCallArguments(ReadOnlySpan<char> delta) => Arguments.Append(delta);
+        public void OnToolCall(string name, string arguments) => Ended = arguments;
+    }
+
     [Fact]
     public void Parse_RandomSplits_GiveTheSameResult()
     {
@@ -113,6 +179,8 @@ public class ToolCallParserTests
     private sealed class NullListener : IToolCallListener
     {
         public void OnText(ReadOnlySpan<char> text) { }
+        public void OnToolCallStart(string name) { }
+        public void OnToolCallArguments(ReadOnlySpan<char> delta) { }
         public void OnToolCall(string name, string arguments) { }
     }
 }
