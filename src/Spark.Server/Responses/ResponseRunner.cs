@@ -34,6 +34,17 @@ internal sealed class ResponseRunner(ResponseObject shell, IGeneration generatio
     /// <summary>The output items written.</summary>
     public IReadOnlyList<ResponseItem> Output => _output;
 
+    /// <summary>The last message item written, if any.</summary>
+    public MessageItem? Message
+    {
+        get
+        {
+            for (int i = _output.Count - 1; i >= 0; i--)
+                if (_output[i] is MessageItem m) return m;
+            return null;
+        }
+    }
+
     public async Task<ResponseObject> RunAsync(CancellationToken cancellationToken)
     {
         var running = shell with { Status = ResponseStatus.InProgress };
