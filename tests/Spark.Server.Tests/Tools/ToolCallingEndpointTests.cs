@@ -145,4 +145,31 @@ public class ToolCallingEndpointTests(ServerFixture server)
         Assert.Equal(JsonValueKind.Number, args.RootElement.GetProperty("speed").ValueKind);
         Assert.Equal("tool_calls", chunks[^1].GetProperty("finish_reason").GetString());
     }
+
+    [Fact]
+    public async Task ToolChoiceNone_LeavesToolsOutOfThePrompt()
+    {
+        async Task<int> InputTokens(string choice)
+        {
+            using var response = await _http.PostJsonAsync("/v1/responses",
+                $$"""{"model":"spark-tiny","input":"Hi","max_output_tokens":1,"tools":[{{Tool("get_weather", WeatherSchema)}}],"tool_choice":"{{choice}}"}""");
+            return (await response.JsonAsync()).GetProperty("usage").GetProperty("input_tokens").GetInt32();
+        }
+        int none = await InputTokens("none"), auto = await InputTokens("auto");
+        Assert.True(auto > none + 50, $"auto {auto} tokens, none {none}: the tool block should be in the prompt only with auto");
+    }
+
+    [Fact]
+    public async Task ChatCompletions_NamedFunctionChoice_CallsThatFunction()
+    {
+        using var response = await _http.PostJsonAsync("/v1/chat/completions",
+            """{"model":"spark-tiny","messages":[{"role":"user","content":"Go"}],"temperature":0,"max_tokens":600,"tools":[{"type":"function","function":{"name":"a","parameters":{}}},{"type":"function","function":{"name":"get_weather","parameters":"""
+            + WeatherSchema + """}}],"tool_choice":{"type":"function","function":{"name":"get_weather"}}}""");
+        var choice = (await response.JsonAsync()).GetProperty("choices")[0];
+        Assert.Equal("tool_calls", choice.GetProperty("finish_reason").GetString());
+        var call = choice.GetProperty("message").GetProperty("tool_calls").EnumerateArray().Single();
+        Assert.Equal("get_weather", call.GetProperty("function").GetProperty("name").GetString());
+        SchemaCheck.AssertValid(WeatherSchema, call.GetProperty("function").GetProperty("arguments").GetString()!);
+        Assert.Equal(JsonValueKind.Null, choice.GetProperty("message").GetProperty("content").ValueKind);
+    }
 }
