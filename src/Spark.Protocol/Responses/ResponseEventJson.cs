@@ -16,6 +16,19 @@ public static class ResponseEventJson
     private static readonly JsonEncodedText ContentIndex = JsonEncodedText.Encode("content_index");
     private static readonly JsonEncodedText Delta = JsonEncodedText.Encode("delta");
     private static readonly JsonEncodedText Logprobs = JsonEncodedText.Encode("logprobs");
+    private static readonly JsonEncodedText ArgumentsDeltaType = JsonEncodedText.Encode(ResponseEventTypes.FunctionCallArgumentsDelta);
+
+    /// <summary>Writes a <c>response.function_call_arguments.delta</c> event object (as a <see cref="FunctionCallArgumentsDeltaEvent"/>).</summary>
+    public static void WriteFunctionCallArgumentsDelta(Utf8JsonWriter json, int sequenceNumber, string itemId, int outputIndex, ReadOnlySpan<char> delta)
+    {
+        json.WriteStartObject();
+        json.WriteString(Type, ArgumentsDeltaType);
+        json.WriteNumber(SequenceNumber, sequenceNumber);
+        json.WriteString(ItemId, itemId);
+        json.WriteNumber(OutputIndex, outputIndex);
+        json.WriteString(Delta, delta);
+        json.WriteEndObject();
+    }
 
     /// <summary>Writes a <c>response.output_text.delta</c> event object.</summary>
     public static void WriteOutputTextDelta(Utf8JsonWriter json, int sequenceNumber, string itemId, int outputIndex, int contentIndex, ReadOnlySpan<char> delta)

@@ -38,4 +38,7 @@ public static class ResponseEventTypes
 
     /// <summary><see cref="OutputTextDelta"/> as UTF-8, for the per-token writer.</summary>
     public static ReadOnlySpan<byte> OutputTextDeltaUtf8 => "response.output_text.delta"u8;
+
+    /// <summary><see cref="FunctionCallArgumentsDelta"/> as UTF-8, for the per-token writer.</summary>
+    public static ReadOnlySpan<byte> FunctionCallArgumentsDeltaUtf8 => "response.function_call_arguments.delta"u8;
 }

@@ -130,7 +130,7 @@ internal sealed class ResponseRunner(ResponseObject shell, IGeneration generatio
     public void OnToolCallArguments(ReadOnlySpan<char> delta)
     {
         // a custom tool's input is only known once its arguments object is whole; it is sent with the end
-        if (!_callCustom) sink.Write(new FunctionCallArgumentsDeltaEvent(_sequence++, _callItemId!, _callIndex, delta.ToString()));
+        if (!_callCustom) sink.WriteArgumentsDelta(_sequence++, _callItemId!, _callIndex, delta);
     }
 
     public void OnToolCall(string name, string arguments)
