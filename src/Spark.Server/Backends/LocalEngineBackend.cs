@@ -144,8 +144,8 @@ public sealed class LocalEngineBackend : IModelBackend, IDisposable
         foreach (var generation in _queue.GetConsumingEnumerable())
         {
             var outcome = Run(generation);
+            GenerationFinished?.Invoke(outcome); // before the client can see the end, so a listener never hears a finished request late
             generation.Finish(outcome);
-            GenerationFinished?.Invoke(outcome);
         }
     }
 
