@@ -115,18 +115,19 @@ public sealed class SparkModel : IDisposable
     public string? ChatTemplate => _file.Metadata.GetString("tokenizer.chat_template");
 
     /// <summary>
-    /// Renders <paramref name="messages"/> (objects with <c>role</c> and <c>content</c>) with the model's chat template,
-    /// or with the built-in ChatML format when the model has no template or one Spark cannot render — reported once
-    /// through <paramref name="warn"/>.
+    /// Renders <paramref name="messages"/> (objects with <c>role</c> and <c>content</c>, and <c>tool_calls</c> /
+    /// <c>tool_call_id</c> where the template reads them) and <paramref name="tools"/> (Hugging Face's
+    /// <c>{type:"function", function:{…}}</c> list) with the model's chat template, or with the built-in ChatML format
+    /// when the model has no template or one Spark cannot render — reported once through <paramref name="warn"/>.
     /// </summary>
-    public string FormatChat(JsonArray messages, bool addGenerationPrompt = true, Action<string>? warn = null)
+    public string FormatChat(JsonArray messages, bool addGenerationPrompt = true, Action<string>? warn = null, JsonArray? tools = null)
     {
         var tokenizer = Tokenizer;
         _chatFormatter ??= new ChatPromptFormatter(ChatTemplate,
             tokenizer.BosId is int bos ? tokenizer.TokenText(bos) : "",
             tokenizer.EosId is int eos ? tokenizer.TokenText(eos) : "",
             warn);
-        return _chatFormatter.Format(messages, addGenerationPrompt);
+        return _chatFormatter.Format(messages, addGenerationPrompt, tools);
     }
 
     /// <summary>

@@ -13,7 +13,7 @@ public sealed record ChatCompletion(string Id, long Created, string Model, IRead
 /// <summary>One choice of a completion.</summary>
 /// <param name="Index">Always 0 (Spark generates one choice).</param>
 /// <param name="Message">The assistant message.</param>
-/// <param name="FinishReason"><c>stop</c> or <c>length</c>.</param>
+/// <param name="FinishReason"><c>stop</c>, <c>length</c> or <c>tool_calls</c>.</param>
 public sealed record ChatChoice(int Index, ChatMessage Message, string FinishReason);
 
 /// <summary>Token counts of a chat completion.</summary>
@@ -51,4 +51,20 @@ public sealed record ChatChunkChoice(
 /// <summary>What a chunk adds.</summary>
 /// <param name="Role">The role, on the first chunk.</param>
 /// <param name="Content">More text.</param>
-public sealed record ChatDelta(string? Role, string? Content);
+public sealed record ChatDelta(string? Role, string? Content)
+{
+    /// <summary>Tool calls: the first chunk of a call carries its id, type and name; later ones more arguments.</summary>
+    public IReadOnlyList<ChatToolCallDelta>? ToolCalls { get; init; }
+}
+
+/// <summary>A piece of a streamed tool call.</summary>
+/// <param name="Index">Which call of the message (0, 1, …).</param>
+/// <param name="Id">The call id, on its first chunk.</param>
+/// <param name="Type"><c>function</c>, on its first chunk.</param>
+/// <param name="Function">Name (first chunk) and more arguments.</param>
+public sealed record ChatToolCallDelta(int Index, string? Id, string? Type, ChatFunctionCallDelta Function);
+
+/// <summary>The function part of a streamed tool call.</summary>
+/// <param name="Name">The name, on the call's first chunk.</param>
+/// <param name="Arguments">More of the JSON arguments.</param>
+public sealed record ChatFunctionCallDelta(string? Name, string? Arguments);

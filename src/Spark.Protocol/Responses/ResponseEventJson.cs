@@ -16,6 +16,19 @@ public static class ResponseEventJson
     private static readonly JsonEncodedText ContentIndex = JsonEncodedText.Encode("content_index");
     private static readonly JsonEncodedText Delta = JsonEncodedText.Encode("delta");
     private static readonly JsonEncodedText Logprobs = JsonEncodedText.Encode("logprobs");
+    private static readonly JsonEncodedText ArgumentsDeltaType = JsonEncodedText.Encode(ResponseEventTypes.FunctionCallArgumentsDelta);
+
+    /// <summary>Writes a <c>response.function_call_arguments.delta</c> event object (as a <see cref="FunctionCallArgumentsDeltaEvent"/>).</summary>
+    public static void WriteFunctionCallArgumentsDelta(Utf8JsonWriter json, int sequenceNumber, string itemId, int outputIndex, ReadOnlySpan<char> delta)
+    {
+        json.WriteStartObject();
+        json.WriteString(Type, ArgumentsDeltaType);
+        json.WriteNumber(SequenceNumber, sequenceNumber);
+        json.WriteString(ItemId, itemId);
+        json.WriteNumber(OutputIndex, outputIndex);
+        json.WriteString(Delta, delta);
+        json.WriteEndObject();
+    }
 
     /// <summary>
     /// Writes any Responses event as its JSON object: the one encoding that SSE (as <c>data:</c>) and WebSocket mode
@@ -31,6 +44,10 @@ public static class ResponseEventJson
             case ContentPartEvent e: JsonSerializer.Serialize(json, e, context.ContentPartEvent); break;
             case OutputTextDeltaEvent e: WriteOutputTextDelta(json, e.SequenceNumber, e.ItemId, e.OutputIndex, e.ContentIndex, e.Delta); break;
             case OutputTextDoneEvent e: JsonSerializer.Serialize(json, e, context.OutputTextDoneEvent); break;
+            case FunctionCallArgumentsDeltaEvent e: WriteFunctionCallArgumentsDelta(json, e.SequenceNumber, e.ItemId, e.OutputIndex, e.Delta); break;
+            case FunctionCallArgumentsDoneEvent e: JsonSerializer.Serialize(json, e, context.FunctionCallArgumentsDoneEvent); break;
+            case CustomToolCallInputDeltaEvent e: JsonSerializer.Serialize(json, e, context.CustomToolCallInputDeltaEvent); break;
+            case CustomToolCallInputDoneEvent e: JsonSerializer.Serialize(json, e, context.CustomToolCallInputDoneEvent); break;
             case ResponseErrorEvent e: JsonSerializer.Serialize(json, e, context.ResponseErrorEvent); break;
             case SteerAcceptedEvent e: JsonSerializer.Serialize(json, e, context.SteerAcceptedEvent); break;
             case SteerPendingEvent e: JsonSerializer.Serialize(json, e, context.SteerPendingEvent); break;

@@ -25,6 +25,14 @@ public static class ResponseEventTypes
     public const string OutputTextDelta = "response.output_text.delta";
     /// <summary>An output_text part's full text.</summary>
     public const string OutputTextDone = "response.output_text.done";
+    /// <summary>More of a function call's arguments.</summary>
+    public const string FunctionCallArgumentsDelta = "response.function_call_arguments.delta";
+    /// <summary>A function call's whole arguments.</summary>
+    public const string FunctionCallArgumentsDone = "response.function_call_arguments.done";
+    /// <summary>More of a custom tool call's input.</summary>
+    public const string CustomToolCallInputDelta = "response.custom_tool_call_input.delta";
+    /// <summary>A custom tool call's whole input.</summary>
+    public const string CustomToolCallInputDone = "response.custom_tool_call_input.done";
     /// <summary>WebSocket: steering input was validated and queued (the server owns it now).</summary>
     public const string SteerAccepted = "response.steer.accepted";
     /// <summary>WebSocket: accepted steering input waits for the client's tool outputs.</summary>
@@ -36,4 +44,7 @@ public static class ResponseEventTypes
 
     /// <summary><see cref="OutputTextDelta"/> as UTF-8, for the per-token writer.</summary>
     public static ReadOnlySpan<byte> OutputTextDeltaUtf8 => "response.output_text.delta"u8;
+
+    /// <summary><see cref="FunctionCallArgumentsDelta"/> as UTF-8, for the per-token writer.</summary>
+    public static ReadOnlySpan<byte> FunctionCallArgumentsDeltaUtf8 => "response.function_call_arguments.delta"u8;
 }

@@ -78,6 +78,38 @@ public sealed record FunctionCallOutputItem : ResponseItem
     public string? Status { get; init; }
 }
 
+/// <summary>A call of a custom (free-form input) tool by the model: <c>{type:"custom_tool_call", call_id, name, input}</c>.</summary>
+public sealed record CustomToolCallItem : ResponseItem
+{
+    /// <inheritdoc />
+    public override string Type => ResponseItemTypes.CustomToolCall;
+
+    /// <summary>Pairs the call with its output.</summary>
+    public required string CallId { get; init; }
+
+    /// <summary>The tool's name.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>The free-form input the model wrote.</summary>
+    public required string Input { get; init; }
+
+    /// <summary><c>in_progress</c>, <c>completed</c> or <c>incomplete</c>.</summary>
+    public string? Status { get; init; }
+}
+
+/// <summary>The client's result of a custom tool call: <c>{type:"custom_tool_call_output", call_id, output}</c>.</summary>
+public sealed record CustomToolCallOutputItem : ResponseItem
+{
+    /// <inheritdoc />
+    public override string Type => ResponseItemTypes.CustomToolCallOutput;
+
+    /// <summary>The call this answers.</summary>
+    public required string CallId { get; init; }
+
+    /// <summary>The output text.</summary>
+    public required string Output { get; init; }
+}
+
 /// <summary>An item of a type Spark does not use (e.g. <c>reasoning</c>), kept as its JSON.</summary>
 public sealed record OtherItem : ResponseItem
 {
@@ -104,4 +136,8 @@ public static class ResponseItemTypes
     public const string FunctionCall = "function_call";
     /// <summary>A function call's output.</summary>
     public const string FunctionCallOutput = "function_call_output";
+    /// <summary>A custom tool call.</summary>
+    public const string CustomToolCall = "custom_tool_call";
+    /// <summary>A custom tool call's output.</summary>
+    public const string CustomToolCallOutput = "custom_tool_call_output";
 }

@@ -41,6 +41,17 @@ internal sealed class ResponseItemConverter : JsonConverter<ResponseItem>
                     Output = ReadOutput(json),
                     Status = OptionalString(json, "status"),
                 };
+            case ResponseItemTypes.CustomToolCall:
+                return new CustomToolCallItem
+                {
+                    Id = id,
+                    CallId = RequiredString(json, "call_id", type),
+                    Name = RequiredString(json, "name", type),
+                    Input = RequiredString(json, "input", type),
+                    Status = OptionalString(json, "status"),
+                };
+            case ResponseItemTypes.CustomToolCallOutput:
+                return new CustomToolCallOutputItem { Id = id, CallId = RequiredString(json, "call_id", type), Output = ReadOutput(json) };
             case null:
                 throw new JsonException("an input item has no \"type\" (expected \"message\", \"function_call\" or \"function_call_output\")");
             default:
@@ -77,10 +88,10 @@ internal sealed class ResponseItemConverter : JsonConverter<ResponseItem>
     private static string ReadOutput(JsonElement item)
     {
         if (!item.TryGetProperty("output", out var output))
-            throw new JsonException("a function_call_output item needs \"output\"");
+            throw new JsonException($"a {OptionalString(item, "type")} item needs \"output\"");
         if (output.ValueKind == JsonValueKind.String) return output.GetString()!;
         if (output.ValueKind != JsonValueKind.Array)
-            throw new JsonException($"a function_call_output's \"output\" must be a string or a list of parts, not {Describe(output)}");
+            throw new JsonException($"a {OptionalString(item, "type")}'s \"output\" must be a string or a list of parts, not {Describe(output)}");
         var text = new StringBuilder();
         foreach (var part in output.EnumerateArray())
             if (part.ValueKind == JsonValueKind.Object && OptionalString(part, "text") is { } t) text.Append(t);
@@ -133,6 +144,16 @@ internal sealed class ResponseItemConverter : JsonConverter<ResponseItem>
                 writer.WriteString("call_id", call.CallId);
                 writer.WriteString("name", call.Name);
                 writer.WriteString("arguments", call.Arguments);
+                break;
+            case CustomToolCallItem custom:
+                if (custom.Status is not null) writer.WriteString("status", custom.Status);
+                writer.WriteString("call_id", custom.CallId);
+                writer.WriteString("name", custom.Name);
+                writer.WriteString("input", custom.Input);
+                break;
+            case CustomToolCallOutputItem customOutput:
+                writer.WriteString("call_id", customOutput.CallId);
+                writer.WriteString("output", customOutput.Output);
                 break;
             case FunctionCallOutputItem output:
                 if (output.Status is not null) writer.WriteString("status", output.Status);

@@ -36,6 +36,22 @@ public sealed record OutputTextDoneEvent(int SequenceNumber, string ItemId, int 
     public IReadOnlyList<System.Text.Json.JsonElement> Logprobs { get; init; } = [];
 }
 
+/// <summary><c>response.function_call_arguments.delta</c>: more of a function call's arguments.</summary>
+public sealed record FunctionCallArgumentsDeltaEvent(int SequenceNumber, string ItemId, int OutputIndex, string Delta)
+    : ResponseStreamEvent(ResponseEventTypes.FunctionCallArgumentsDelta, SequenceNumber);
+
+/// <summary><c>response.function_call_arguments.done</c>: a function call's whole arguments.</summary>
+public sealed record FunctionCallArgumentsDoneEvent(int SequenceNumber, string ItemId, int OutputIndex, string Name, string Arguments)
+    : ResponseStreamEvent(ResponseEventTypes.FunctionCallArgumentsDone, SequenceNumber);
+
+/// <summary><c>response.custom_tool_call_input.delta</c>: more of a custom tool call's input.</summary>
+public sealed record CustomToolCallInputDeltaEvent(int SequenceNumber, string ItemId, int OutputIndex, string Delta)
+    : ResponseStreamEvent(ResponseEventTypes.CustomToolCallInputDelta, SequenceNumber);
+
+/// <summary><c>response.custom_tool_call_input.done</c>: a custom tool call's whole input.</summary>
+public sealed record CustomToolCallInputDoneEvent(int SequenceNumber, string ItemId, int OutputIndex, string Input)
+    : ResponseStreamEvent(ResponseEventTypes.CustomToolCallInputDone, SequenceNumber);
+
 /// <summary>The <c>error</c> event: a failure inside a running response.</summary>
 public sealed record ResponseErrorEvent(
     int SequenceNumber,

@@ -20,6 +20,9 @@ public sealed record ResponseTool
     /// <summary>The JSON Schema of the arguments.</summary>
     public JsonElement? Parameters { get; init; }
 
+    /// <summary>A custom tool's input format (<c>text</c> or a grammar); Spark offers the tool as one free-form string.</summary>
+    public JsonElement? Format { get; init; }
+
     /// <summary>Whether the arguments must match the schema exactly.</summary>
     public bool? Strict { get; init; }
 }

@@ -27,9 +27,28 @@ public sealed record GenerationRequest
     /// whole. Ignored when the rendered conversation does not start with it.
     /// </summary>
     public GenerationContinuation? ContinueFrom { get; init; }
+
+    /// <summary>Tools offered and whether a call is required (then decoding is constrained to one).</summary>
+    public Tools.ToolOptions Tools { get; init; } = Spark.Server.Tools.ToolOptions.Empty;
 }
 
 /// <summary>One message of a conversation as the chat template sees it.</summary>
 /// <param name="Role"><c>system</c>, <c>user</c>, <c>assistant</c> or <c>tool</c>.</param>
 /// <param name="Content">The text.</param>
-public sealed record ChatTurn(string Role, string Content);
+public sealed record ChatTurn(string Role, string Content)
+{
+    /// <summary>The calls an assistant turn made.</summary>
+    public IReadOnlyList<ChatTurnToolCall>? ToolCalls { get; init; }
+
+    /// <summary>The call a <c>tool</c> turn answers.</summary>
+    public string? ToolCallId { get; init; }
+
+    /// <summary>The tool whose result a <c>tool</c> turn carries, when known.</summary>
+    public string? ToolName { get; init; }
+}
+
+/// <summary>A tool call inside a replayed assistant turn.</summary>
+/// <param name="Id">The call id.</param>
+/// <param name="Name">The tool.</param>
+/// <param name="Arguments">The arguments, JSON text.</param>
+public sealed record ChatTurnToolCall(string Id, string Name, string Arguments);

@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Spark.Engine.Inference;
+using Spark.Engine.Inference.Constraints;
+using Spark.Server.Tools;
 using Spark.Server.Errors;
 
 namespace Spark.Server.Backends;
@@ -69,7 +71,7 @@ public sealed class LocalEngineBackend : IModelBackend, IDisposable
     /// <inheritdoc />
     public IGeneration Start(GenerationRequest request, CancellationToken cancellationToken)
     {
-        var (promptText, prompt) = Tokenize(request.Messages, request.ContinueFrom);
+        var (promptText, prompt) = Tokenize(request.Messages, request.Tools, request.ContinueFrom);
         if (prompt.Length >= ContextLength)
             throw ApiException.BadRequest(
                 $"The prompt is {prompt.Length} tokens but the model's context holds {ContextLength} (prompt and output together); shorten the input or start the server with a larger --ctx.",
@@ -88,19 +90,44 @@ public sealed class LocalEngineBackend : IModelBackend, IDisposable
         {
             throw ApiException.BadRequest(e.Message);
         }
-        var generation = new LocalGeneration(promptText, prompt, sampling, request.MaxOutputTokens ?? int.MaxValue, _model.Tokenizer, cancellationToken);
+        var generation = new LocalGeneration(promptText, prompt, sampling, request.MaxOutputTokens ?? int.MaxValue, _model.Tokenizer, cancellationToken,
+            Constraint(request.Tools));
         _queue.Add(generation, CancellationToken.None);
         return generation;
     }
 
-    private (string Text, int[] Tokens) Tokenize(IReadOnlyList<ChatTurn> messages, GenerationContinuation? continueFrom)
+    /// <summary>The call syntax this model's template teaches (what a required call is constrained to).</summary>
+    public ToolCallFormat ToolCallFormat => ToolPrompt.FormatFor(_model.ChatTemplate);
+
+    // a required or named tool call: decoding follows a grammar of one call whose arguments match the schema
+    private TokenConstraint? Constraint(ToolOptions tools)
     {
-        var array = new JsonArray();
-        foreach (var m in messages) array.Add(new JsonObject { ["role"] = m.Role, ["content"] = m.Content });
+        if (!tools.Constrained) return null;
+        var signatures = new List<ToolSignature>();
+        foreach (var tool in tools.Tools)
+        {
+            if (tools.Choice == ToolChoiceMode.Named && tool.Name != tools.ForcedName) continue;
+            try
+            {
+                signatures.Add(new ToolSignature(tool.Name, SchemaNode.Compile(tool.Parameters)));
+            }
+            catch (ArgumentException e)
+            {
+                throw ApiException.BadRequest($"The parameters of tool '{tool.Name}' are not a usable JSON Schema: {e.Message}", "tools", "invalid_value");
+            }
+        }
+        if (signatures.Count > 64)
+            throw ApiException.BadRequest($"'tool_choice' requires a call but {signatures.Count} tools were given; at most 64 can be constrained at once.", "tools", "invalid_value");
+        return new TokenConstraint(_model.Tokenizer, new ToolCallGrammar(ToolCallFormat, signatures));
+    }
+
+    private (string Text, int[] Tokens) Tokenize(IReadOnlyList<ChatTurn> turns, ToolOptions tools, GenerationContinuation? continueFrom)
+    {
+        var (array, toolsArray) = ToolPrompt.Build(turns, tools, ToolPrompt.TemplateHandlesTools(_model.ChatTemplate));
         string text;
         lock (_templateLock)
         {
-            text = _model.FormatChat(array, addGenerationPrompt: true, warn: WarnOnce);
+            text = _model.FormatChat(array, addGenerationPrompt: true, warn: WarnOnce, tools: toolsArray);
         }
         var tokenizer = _model.Tokenizer;
         if (continueFrom is not null && ContinuationEnd(text, continueFrom) is int end)
@@ -144,9 +171,9 @@ public sealed class LocalEngineBackend : IModelBackend, IDisposable
         foreach (var generation in _queue.GetConsumingEnumerable())
         {
             var outcome = Run(generation);
-            generation.Finish(outcome);
             Metrics.RecordFinished(outcome.PromptTokens, outcome.CachedTokens, outcome.OutputTokens);
-            GenerationFinished?.Invoke(outcome);
+            GenerationFinished?.Invoke(outcome); // before the client can see the end, so a listener never hears a finished request late
+            generation.Finish(outcome);
         }
     }
 
@@ -172,10 +199,13 @@ public sealed class LocalEngineBackend : IModelBackend, IDisposable
             foreach (int token in prompt) sampler.Accept(token);
             var tokenizer = _model.Tokenizer;
             var logits = session.Session.Logits;
+            var constraint = generation.Constraint;
             while (true)
             {
-                int token = sampler.Sample(logits);
+                if (constraint is { IsComplete: true }) return Outcome(FinishReason.Stop);
+                int token = sampler.Sample(constraint is null ? logits : constraint.Mask(logits));
                 if (tokenizer.IsEndOfGeneration(token)) return Outcome(FinishReason.Stop);
+                constraint?.Accept(token);
                 generation.Emit(token);
                 long now = System.Diagnostics.Stopwatch.GetTimestamp();
                 if (produced == 0) Metrics.TimeToFirstToken.Record(now - generation.QueuedAt);

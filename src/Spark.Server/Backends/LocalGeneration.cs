@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Spark.Engine.Inference;
+using Spark.Engine.Inference.Constraints;
 using Spark.Engine.Tokenization;
 
 namespace Spark.Server.Backends;
@@ -20,9 +21,11 @@ internal sealed class LocalGeneration : IGeneration
 
     private readonly List<int> _generated = new(256);
 
-    public LocalGeneration(string promptText, int[] prompt, SamplerOptions sampling, int maxOutputTokens, Tokenizer tokenizer, CancellationToken cancellationToken)
+    public LocalGeneration(string promptText, int[] prompt, SamplerOptions sampling, int maxOutputTokens, Tokenizer tokenizer,
+        CancellationToken cancellationToken, TokenConstraint? constraint = null)
     {
         PromptText = promptText;
+        Constraint = constraint;
         Prompt = prompt;
         Sampling = sampling;
         MaxOutputTokens = maxOutputTokens;
@@ -40,6 +43,9 @@ internal sealed class LocalGeneration : IGeneration
     public int[] Prompt { get; }
     public SamplerOptions Sampling { get; }
     public int MaxOutputTokens { get; }
+
+    /// <summary>The grammar the output must follow (a required tool call), or null.</summary>
+    public TokenConstraint? Constraint { get; }
 
     /// <summary>Fires when the client went away or the reader disposed the generation.</summary>
     public CancellationToken Cancellation { get; }

@@ -6,7 +6,7 @@ using Spark.Protocol.Json;
 using Spark.Server.Backends;
 using Spark.Server.Chat;
 using Spark.Server.Errors;
-using Spark.Server.Responses;
+using Spark.Server.Tools;
 
 namespace Spark.Server.Endpoints;
 
@@ -25,16 +25,18 @@ internal sealed class ChatCompletionsEndpoints(ServerContext server)
         int? maxTokens = request.MaxCompletionTokens ?? request.MaxTokens;
         SamplingValidation.Check(request.Temperature, request.TopP, maxTokens, request.MaxCompletionTokens is null ? "max_tokens" : "max_completion_tokens");
 
+        var tools = ToolRequestReader.FromChat(request.Tools, request.ToolChoice, server.Logger);
         using var generation = backend.Start(new GenerationRequest
         {
             Messages = ToTurns(messages),
+            Tools = tools,
             MaxOutputTokens = maxTokens,
             Temperature = request.Temperature,
             TopP = request.TopP,
             Seed = request.Seed is long seed ? unchecked((ulong)seed) : null,
         }, aborted);
 
-        var runner = new ChatCompletionRunner($"chatcmpl-{Guid.NewGuid():N}", DateTimeOffset.UtcNow.ToUnixTimeSeconds(), backend.ModelId, generation, server.Options.HeartbeatInterval);
+        var runner = new ChatCompletionRunner($"chatcmpl-{Guid.NewGuid():N}", DateTimeOffset.UtcNow.ToUnixTimeSeconds(), backend.ModelId, generation, server.Options.HeartbeatInterval, tools);
         if (request.Stream == true)
         {
             http.Response.ContentType = "text/event-stream";
@@ -67,12 +69,13 @@ internal sealed class ChatCompletionsEndpoints(ServerContext server)
                     turns.Add(new ChatTurn("user", content));
                     break;
                 case "assistant":
+                    List<ChatTurnToolCall>? calls = null;
                     foreach (var call in m.ToolCalls ?? [])
-                        content += ToolTurnText.Call(call.Function.Name, call.Function.Arguments);
-                    turns.Add(new ChatTurn("assistant", content));
+                        (calls ??= []).Add(new ChatTurnToolCall(call.Id, call.Function.Name, call.Function.Arguments));
+                    turns.Add(new ChatTurn("assistant", content) { ToolCalls = calls });
                     break;
                 case "tool":
-                    turns.Add(new ChatTurn("user", ToolTurnText.Result(content)));
+                    turns.Add(new ChatTurn("tool", content) { ToolCallId = m.ToolCallId });
                     break;
                 default:
                     throw ApiException.BadRequest($"Invalid 'messages[{i}].role': '{m.Role}'. Expected system, developer, user, assistant or tool.", $"messages[{i}].role", "invalid_value");

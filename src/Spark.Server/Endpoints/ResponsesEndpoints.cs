@@ -7,6 +7,7 @@ using Spark.Protocol.Responses;
 using Spark.Server.Backends;
 using Spark.Server.Errors;
 using Spark.Server.Responses;
+using Spark.Server.Tools;
 
 namespace Spark.Server.Endpoints;
 
@@ -33,8 +34,9 @@ internal sealed class ResponsesEndpoints(ServerContext server)
         var conversation = ResponseSetup.Conversation(history, request.Input?.Items ?? []);
         var shell = ResponseSetup.Shell(request, backend.ModelId);
 
+        var tools = ResponseSetup.Tools(server, request);
         using var control = new ResponseControl(shell.Id, aborted);
-        using var generation = backend.Start(ResponseSetup.Generation(request, conversation), control.Token);
+        using var generation = backend.Start(ResponseSetup.Generation(request, conversation, tools), control.Token);
         server.Running.Add(control);
         ResponseObject final;
         ResponseRunner runner;
@@ -46,11 +48,11 @@ internal sealed class ResponsesEndpoints(ServerContext server)
                 http.Response.Headers.CacheControl = "no-cache";
                 http.Response.Headers["X-Accel-Buffering"] = "no";
                 var sink = new SseEventSink(http.Response.BodyWriter);
-                runner = new ResponseRunner(shell, generation, sink, server.Options.HeartbeatInterval, control);
+                runner = new ResponseRunner(shell, generation, sink, server.Options.HeartbeatInterval, control, tools);
             }
             else
             {
-                runner = new ResponseRunner(shell, generation, DiscardingEventSink.Instance, control: control);
+                runner = new ResponseRunner(shell, generation, DiscardingEventSink.Instance, control: control, tools: tools);
             }
             final = await runner.RunAsync(aborted);
         }

@@ -22,4 +22,7 @@ internal static partial class ServerLog
 
     [LoggerMessage(EventId = 6, Level = LogLevel.Error, Message = "a WebSocket request failed")]
     public static partial void WebSocketRequestFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "tools Spark cannot run are left out of the prompt: {Tools}")]
+    public static partial void ToolsSkipped(ILogger logger, string tools);
 }

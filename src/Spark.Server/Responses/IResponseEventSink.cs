@@ -13,6 +13,10 @@ internal interface IResponseEventSink
     /// <summary>The per-token event, written without allocating.</summary>
     void WriteTextDelta(int sequenceNumber, string itemId, int outputIndex, int contentIndex, ReadOnlySpan<char> delta);
 
+    /// <summary>The per-token event of a streamed function call; sinks on a hot path override it to write without allocating.</summary>
+    void WriteArgumentsDelta(int sequenceNumber, string itemId, int outputIndex, ReadOnlySpan<char> delta) =>
+        Write(new FunctionCallArgumentsDeltaEvent(sequenceNumber, itemId, outputIndex, delta.ToString()));
+
     /// <summary>Something that keeps an idle stream alive (an SSE comment); nothing where that is not needed.</summary>
     void WriteHeartbeat();
 
@@ -27,6 +31,8 @@ internal sealed class DiscardingEventSink : IResponseEventSink
     public void Write(ResponseStreamEvent streamEvent) { }
 
     public void WriteTextDelta(int sequenceNumber, string itemId, int outputIndex, int contentIndex, ReadOnlySpan<char> delta) { }
+
+    public void WriteArgumentsDelta(int sequenceNumber, string itemId, int outputIndex, ReadOnlySpan<char> delta) { }
 
     public void WriteHeartbeat() { }
 

@@ -3,6 +3,7 @@ using Spark.Protocol.Responses;
 using Spark.Server.Backends;
 using Spark.Server.Endpoints;
 using Spark.Server.Errors;
+using Spark.Server.Tools;
 
 namespace Spark.Server.Responses;
 
@@ -37,10 +38,16 @@ internal static class ResponseSetup
         ApiException.NotFound($"Previous response with id '{previousId}' not found. It may have been deleted, never stored (store: false), or forgotten by a restarted server; resend the full conversation.",
             "previous_response_id", "previous_response_not_found");
 
+    /// <summary>The request's tools and tool choice, read once (tools Spark cannot run are logged and left out).</summary>
+    public static ToolOptions Tools(ServerContext server, ResponseCreateRequest request) =>
+        ToolRequestReader.FromResponses(request.Tools, request.ToolChoice, server.Logger);
+
     /// <summary>What the engine runs; <paramref name="prefillOnly"/> caches the prompt without generating.</summary>
-    public static GenerationRequest Generation(ResponseCreateRequest request, IReadOnlyList<ResponseItem> conversation, bool prefillOnly = false) => new()
+    public static GenerationRequest Generation(ResponseCreateRequest request, IReadOnlyList<ResponseItem> conversation, ToolOptions tools,
+        bool prefillOnly = false) => new()
     {
         Messages = Responses.Conversation.ToChat(request.Instructions, conversation),
+        Tools = tools,
         MaxOutputTokens = prefillOnly ? 0 : request.MaxOutputTokens,
         Temperature = request.Temperature,
         TopP = request.TopP,

@@ -21,6 +21,12 @@ internal sealed class SseEventSink(PipeWriter output) : IResponseEventSink
         _sse.EndEvent();
     }
 
+    public void WriteArgumentsDelta(int sequenceNumber, string itemId, int outputIndex, ReadOnlySpan<char> delta)
+    {
+        ResponseEventJson.WriteFunctionCallArgumentsDelta(_sse.BeginEvent(ResponseEventTypes.FunctionCallArgumentsDeltaUtf8), sequenceNumber, itemId, outputIndex, delta);
+        _sse.EndEvent();
+    }
+
     /// <summary>A comment line that keeps proxies from closing an idle stream.</summary>
     public void WriteHeartbeat() => _sse.WriteComment("keep-alive"u8);
 

@@ -91,7 +91,7 @@ internal sealed partial class ResponsesWebSocket
     {
         var shell = ResponseSetup.Shell(request, backend.ModelId);
         using var control = new ResponseControl(shell.Id, _closed.Token);
-        using var generation = backend.Start(ResponseSetup.Generation(request, conversation, prefillOnly: true), control.Token);
+        using var generation = backend.Start(ResponseSetup.Generation(request, conversation, ResponseSetup.Tools(server, request), prefillOnly: true), control.Token);
         int sequence = 0;
         lane.Sink.Write(new ResponseLifecycleEvent(ResponseEventTypes.Created, sequence++, shell));
         lane.Sink.Write(new ResponseLifecycleEvent(ResponseEventTypes.InProgress, sequence++, shell));
@@ -119,7 +119,8 @@ internal sealed partial class ResponsesWebSocket
     private async Task GenerateAsync(WebSocketLane lane, IModelBackend backend, ResponseCreateRequest request, List<ResponseItem> conversation)
     {
         var shell = ResponseSetup.Shell(request, backend.ModelId);
-        var generationRequest = ResponseSetup.Generation(request, conversation);
+        var tools = ResponseSetup.Tools(server, request);
+        var generationRequest = ResponseSetup.Generation(request, conversation, tools);
         List<AcceptedSteer>? committing = null; // the steering input a successor commits (null: the client's own request)
         while (true)
         {
@@ -145,7 +146,7 @@ internal sealed partial class ResponsesWebSocket
                 {
                     using (generation)
                     {
-                        var runner = new ResponseRunner(shell, generation, lane.Sink, server.Options.HeartbeatInterval, active.Control);
+                        var runner = new ResponseRunner(shell, generation, lane.Sink, server.Options.HeartbeatInterval, active.Control, tools);
                         final = await runner.RunAsync(_closed.Token);
                         var outcome = runner.Outcome!;
                         Hosting.ServerLog.GenerationDone(server.Logger, "websocket", final.Status, outcome.PromptTokens, outcome.CachedTokens, outcome.OutputTokens);
@@ -188,7 +189,7 @@ internal sealed partial class ResponsesWebSocket
             conversation.AddRange(steerInput);
             request = request with { PreviousResponseId = final.Id, Input = new ResponseInput(steerInput), Generate = null };
             shell = ResponseSetup.Shell(request, backend.ModelId);
-            generationRequest = ResponseSetup.Generation(request, conversation) with { ContinueFrom = continuation };
+            generationRequest = ResponseSetup.Generation(request, conversation, tools) with { ContinueFrom = continuation };
             committing = steers;
         }
     }
