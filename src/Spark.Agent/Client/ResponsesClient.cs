@@ -29,7 +29,7 @@ public sealed class ResponsesClient(IResponsesTransport transport, ResponsesClie
 {
     private readonly List<ResponseItem> _history = [];
     private readonly Queue<string> _sentSteers = new(); // steering text sent, in order, awaiting the server's answer
-    private readonly List<string> _acceptedSteers = []; // accepted for the running response, committed by its successor
+    private readonly List<(string? Id, string Text)> _acceptedSteers = []; // accepted for the running response, committed by its successor
     private string? _previousResponseId;
     private int _coveredByPrevious;
     private volatile string? _runningResponseId;
@@ -151,10 +151,11 @@ public sealed class ResponsesClient(IResponsesTransport transport, ResponsesClie
                 case ResponseLifecycleEvent { Type: ResponseEventTypes.Failed } failed:
                     var why = failed.Response.Error;
                     throw new ResponsesApiException($"The response failed: {why?.Message ?? "the server gave no reason"}", code: why?.Code);
-                case ResponseLifecycleEvent { Type: ResponseEventTypes.Incomplete, Response.IncompleteDetails.Reason: WebSocketResponsesTransport.SteeredReason } steered:
+                case ResponseLifecycleEvent { Type: ResponseEventTypes.Completed or ResponseEventTypes.Incomplete } steered
+                    when WebSocketResponsesTransport.HasSuccessor(steered.Response, _acceptedSteers.Count):
                     // the successor continues this response with the steering input: both belong to the history
                     _history.AddRange(steered.Response.Output);
-                    foreach (string text in _acceptedSteers) _history.Add(UserMessage(text));
+                    foreach (var (_, text) in _acceptedSteers) _history.Add(UserMessage(text));
                     _acceptedSteers.Clear();
                     steeredId = steered.Response.Id;
                     break;
@@ -162,7 +163,7 @@ public sealed class ResponsesClient(IResponsesTransport transport, ResponsesClie
                     final = done.Response;
                     break;
                 case SteerAcceptedEvent accepted:
-                    if (TakeSentSteer() is { } acceptedText) _acceptedSteers.Add(acceptedText);
+                    if (TakeSentSteer() is { } acceptedText) _acceptedSteers.Add((accepted.Steer.Id, acceptedText));
                     onSteer?.Invoke(new SteerAccepted(accepted.Steer.Id, accepted.Steer.PreviousResponseId));
                     break;
                 case SteerPendingEvent pending:
@@ -171,7 +172,9 @@ public sealed class ResponsesClient(IResponsesTransport transport, ResponsesClie
                     onSteer?.Invoke(new SteerPending(pending.Steer.Id, pending.Steer.PreviousResponseId));
                     break;
                 case SteerFailedEvent refused:
-                    TakeSentSteer();
+                    // refused at once, or accepted and then not committed (its successor could not start)
+                    if (_acceptedSteers.FindIndex(a => a.Id is not null && a.Id == refused.Steer.Id) is >= 0 and var index) _acceptedSteers.RemoveAt(index);
+                    else TakeSentSteer();
                     onSteer?.Invoke(new SteerFailed(refused.Error.Code, refused.Error.Message));
                     break;
             }

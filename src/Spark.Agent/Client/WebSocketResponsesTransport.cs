@@ -101,6 +101,7 @@ public sealed class WebSocketResponsesTransport : IResponsesTransport
         await SendCreateAsync(message, cancellationToken).ConfigureAwait(false);
 
         using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        int acceptedSteers = 0; // accepted for the running response and not yet committed by a successor
         while (true)
         {
             string json;
@@ -129,21 +130,42 @@ public sealed class WebSocketResponsesTransport : IResponsesTransport
                 throw new ResponsesApiException($"{_url} sent a stream event this client cannot read: {e.Message}", inner: e);
             }
             yield return parsed;
-            if (EndsTheRequest(parsed)) yield break;
+            if (EndsTheRequest(parsed, ref acceptedSteers)) yield break;
         }
     }
 
     /// <summary>
     /// True for the last event of one <c>response.create</c>: its final response, or an error refusing it. A response
-    /// that ended <c>incomplete</c> because it was steered is followed by its successor on the same request.
+    /// that ended while steering input was accepted for it — stopped <c>incomplete</c> as <c>steered</c>, or finished
+    /// on its own in the same instant — is followed by its successor on the same request (unless it is waiting for
+    /// tool outputs: then the input waits for the next request).
     /// </summary>
-    private static bool EndsTheRequest(ResponseStreamEvent e) => e switch
+    private static bool EndsTheRequest(ResponseStreamEvent e, ref int acceptedSteers)
     {
-        ResponseErrorEvent => true,
-        ResponseLifecycleEvent { Type: ResponseEventTypes.Completed or ResponseEventTypes.Failed } => true,
-        ResponseLifecycleEvent { Type: ResponseEventTypes.Incomplete } incomplete => incomplete.Response.IncompleteDetails?.Reason != SteeredReason,
-        _ => false,
-    };
+        switch (e)
+        {
+            case SteerAcceptedEvent:
+                acceptedSteers++;
+                return false;
+            case SteerFailedEvent when acceptedSteers > 0:
+                acceptedSteers--;
+                return false;
+            case ResponseLifecycleEvent { Type: ResponseEventTypes.Created }:
+                acceptedSteers = 0; // the successor commits them
+                return false;
+            case ResponseErrorEvent or ResponseLifecycleEvent { Type: ResponseEventTypes.Failed }:
+                return true;
+            case ResponseLifecycleEvent { Type: ResponseEventTypes.Completed or ResponseEventTypes.Incomplete } done:
+                return !HasSuccessor(done.Response, acceptedSteers);
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>True when the server follows <paramref name="ended"/> with a successor carrying accepted steering input.</summary>
+    internal static bool HasSuccessor(ResponseObject ended, int acceptedSteers) =>
+        ended.IncompleteDetails?.Reason == SteeredReason
+        || (acceptedSteers > 0 && !ended.Output.OfType<FunctionCallItem>().Any());
 
     /// <summary>The <c>incomplete_details.reason</c> of a response stopped by <c>response.steer</c>.</summary>
     public const string SteeredReason = "steered";
