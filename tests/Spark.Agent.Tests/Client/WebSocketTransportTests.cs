@@ -41,6 +41,25 @@ public class WebSocketTransportTests(SparkServerFixture server)
     }
 
     [Fact]
+    public async Task NewSocket_ForgetsTheUnstoredPrewarm_PreviousResponseNotFound_ResendsTheWholeHistory()
+    {
+        var transport = new ReconnectingTransport(Endpoint, await WebSocketResponsesTransport.ConnectAsync(Endpoint, CancellationToken.None));
+        using var client = new ResponsesClient(transport, new ResponsesClientOptions { Model = SparkServerFixture.ModelId, MaxOutputTokens = 3 });
+        client.Add(User("Hello there."));
+        Assert.True(await client.PrewarmAsync(CancellationToken.None)); // store: false, so only that socket knows it
+        await transport.ReconnectAsync();
+
+        var done = await client.SendAsync(_ => { }, CancellationToken.None);
+
+        Assert.Equal(3, transport.Sent.Count); // prewarm, the continuation the new socket refused, the full resend
+        Assert.NotNull(transport.Sent[1].PreviousResponseId);
+        Assert.Empty(transport.Sent[1].Input!.Items);
+        Assert.Null(transport.Sent[2].PreviousResponseId);
+        Assert.Equal("Hello there.", Assert.IsType<MessageItem>(Assert.Single(transport.Sent[2].Input!.Items)).Content[0].Text);
+        Assert.Null(done.Response.PreviousResponseId);
+    }
+
+    [Fact]
     public async Task AgentLoop_OverWebSocket_PrewarmsTheFirstTurn_AndRunsTwoTurns()
     {
         using var workspace = new TestWorkspace();
@@ -105,4 +124,32 @@ public class WebSocketTransportTests(SparkServerFixture server)
         Assert.Contains("too late", why);
         Assert.Empty(client.History);
     }
+}
+
+/// <summary>A WebSocket transport whose socket the test can swap for a new one, as a reconnect after a drop does.</summary>
+internal sealed class ReconnectingTransport(ResponsesEndpoint endpoint, WebSocketResponsesTransport first) : IResponsesTransport
+{
+    private WebSocketResponsesTransport _current = first;
+
+    public List<ResponseCreateRequest> Sent { get; } = [];
+
+    public string Name => _current.Name;
+
+    public bool SupportsSessionFeatures => true;
+
+    public async Task ReconnectAsync()
+    {
+        _current.Dispose();
+        _current = await WebSocketResponsesTransport.ConnectAsync(endpoint, CancellationToken.None);
+    }
+
+    public IAsyncEnumerable<ResponseStreamEvent> StreamAsync(ResponseCreateRequest request, CancellationToken cancellationToken)
+    {
+        Sent.Add(request);
+        return _current.StreamAsync(request, cancellationToken);
+    }
+
+    public Task SteerAsync(string responseId, string text, CancellationToken cancellationToken) => _current.SteerAsync(responseId, text, cancellationToken);
+
+    public void Dispose() => _current.Dispose();
 }
