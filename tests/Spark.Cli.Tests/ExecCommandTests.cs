@@ -22,7 +22,10 @@ public class ExecCommandTests
         var events = result.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         var types = events.Select(e => e.GetProperty("type").GetString()).ToList();
         Assert.Equal("session.started", types[0]);
-        Assert.Equal("turn.started", types[1]);
+        Assert.Equal("http", events[0].GetProperty("transport").GetString());
+        Assert.Equal("notice", types[1]); // the scripted server refuses the WebSocket upgrade: auto fell back to HTTP/SSE
+        Assert.Contains("using HTTP/SSE", events[1].GetProperty("message").GetString());
+        Assert.Equal("turn.started", types[2]);
         Assert.Equal("turn.completed", types[^1]);
         Assert.Contains("tool.call", types);
         var toolResult = events.Single(e => e.GetProperty("type").GetString() == "tool.result");
@@ -89,6 +92,8 @@ public class ExecCommandTests
         var result = await Task.Run(() => SparkProcess.Run(home.Path, "exec", "look around", "--base-url", server.BaseUrl.ToString(), "-m", "scripted", "--cd", home.Path));
         Assert.True(result.ExitCode == 0, result.StdErr);
         Assert.Equal("Nothing here.\n", result.StdOut);
+        // the scripted server refuses the WebSocket upgrade: auto falls back to HTTP/SSE and says so once
+        Assert.Single(result.StdErr.Split('\n'), l => l.StartsWith("note: ", StringComparison.Ordinal) && l.Contains("using HTTP/SSE", StringComparison.Ordinal));
         Assert.Contains("• list_dir", result.StdErr);
         Assert.Contains("turn 1: 2 model request(s), 1 tool call(s)", result.StdErr);
     }
@@ -97,9 +102,9 @@ public class ExecCommandTests
     public void Exec_BadFlags_AreClearErrors()
     {
         using var home = new TempDirectory();
-        var ws = SparkProcess.Run(home.Path, "exec", "hi", "--transport", "ws");
-        Assert.Equal(2, ws.ExitCode);
-        Assert.Contains("not supported yet by this client", ws.StdErr);
+        var pigeon = SparkProcess.Run(home.Path, "exec", "hi", "--transport", "pigeon");
+        Assert.Equal(2, pigeon.ExitCode);
+        Assert.Contains("use auto, http or ws", pigeon.StdErr);
 
         var noModel = SparkProcess.Run(home.Path, "exec", "hi", "--base-url", "http://127.0.0.1:9/v1");
         Assert.Equal(2, noModel.ExitCode);
@@ -115,6 +120,31 @@ public class ExecCommandTests
     }
 
     [Fact]
+    public async Task Exec_ForcedWs_AgainstAServerWithoutWebSockets_IsAClearError()
+    {
+        using var home = new TempDirectory();
+        await using var server = await ScriptedResponsesServer.StartAsync(ScriptedReply.Text("unused"));
+        var result = await Task.Run(() => SparkProcess.Run(home.Path, "exec", "hi", "--transport", "ws", "--base-url", server.BaseUrl.ToString(), "-m", "scripted", "--cd", home.Path));
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("error: The WebSocket upgrade to ws://", result.StdErr);
+        Assert.Contains("instead of 101", result.StdErr);
+        Assert.Contains("--transport http", result.StdErr);
+        Assert.Empty(server.Requests);
+    }
+
+    [Fact]
+    public void Exec_EmbeddedDefaultModel_OverHttp_CompletesWithoutPrewarm()
+    {
+        using var home = new TempDirectory();
+        var result = SparkProcess.Run(home.Path, "exec", "say something", "--json", "--transport", "http", "--max-output-tokens", "6", "--threads", "1", "--ctx", "512", "--cd", home.Path);
+        Assert.True(result.ExitCode == 0, result.StdErr);
+        var lines = result.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal("http", lines[0].GetProperty("transport").GetString());
+        Assert.Equal("turn.completed", lines[^1].GetProperty("type").GetString());
+        Assert.Equal(0, lines[^1].GetProperty("usage").GetProperty("cached_tokens").GetInt32());
+    }
+
+    [Fact]
     public void Exec_EmbeddedDefaultModel_CompletesAndExitsZero()
     {
         using var home = new TempDirectory();
@@ -125,5 +155,9 @@ public class ExecCommandTests
         Assert.Equal("turn.completed", last.GetProperty("type").GetString());
         Assert.Equal(6, last.GetProperty("usage").GetProperty("output_tokens").GetInt32());
         Assert.Equal("max_output_tokens", last.GetProperty("incomplete").GetString());
+        // auto against Spark's own server: one WebSocket, and the prewarm left the first request's prompt cached
+        var first = JsonDocument.Parse(result.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries)[0]).RootElement;
+        Assert.Equal("ws", first.GetProperty("transport").GetString());
+        Assert.True(last.GetProperty("usage").GetProperty("cached_tokens").GetInt32() > 0, result.StdOut);
     }
 }

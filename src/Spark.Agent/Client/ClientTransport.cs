@@ -3,11 +3,11 @@ namespace Spark.Agent.Client;
 /// <summary>How the client talks to the Responses API (<c>--transport</c>).</summary>
 public enum ClientTransport
 {
-    /// <summary>The best transport this client supports against the server: HTTP/SSE today, WebSocket once it lands.</summary>
+    /// <summary>A WebSocket when the server accepts the upgrade, else HTTP/SSE (said once in a notice).</summary>
     Auto,
     /// <summary>POST /v1/responses with <c>stream: true</c>, read as server-sent events.</summary>
     Http,
-    /// <summary>One persistent WebSocket per session (not supported by this client yet).</summary>
+    /// <summary>One persistent WebSocket per session; a refused upgrade is an error.</summary>
     WebSocket,
 }
 
@@ -25,22 +25,24 @@ public static class ClientTransports
     };
 
     /// <summary>
-    /// Creates the transport for a mode. <c>auto</c> is HTTP/SSE until the client learns WebSocket; <c>ws</c> is
-    /// refused with a clear error rather than silently downgraded, since the user asked for it by name.
+    /// Opens the session's transport. <c>auto</c> tries the WebSocket upgrade and, when the server refuses it, falls
+    /// back to HTTP/SSE once and says so through <paramref name="onNotice"/>; <c>ws</c> is not downgraded, since the
+    /// user asked for it by name.
     /// </summary>
-    /// <exception cref="NotSupportedException"><paramref name="transport"/> is <see cref="ClientTransport.WebSocket"/>.</exception>
-    public static IResponsesTransport Create(ClientTransport transport, ResponsesEndpoint endpoint)
+    /// <exception cref="ResponsesApiException"><c>ws</c> and the upgrade was refused.</exception>
+    public static async Task<IResponsesTransport> OpenAsync(ClientTransport transport, ResponsesEndpoint endpoint,
+        Action<string> onNotice, CancellationToken cancellationToken)
     {
-        EnsureSupported(transport);
-        return new HttpResponsesTransport(endpoint);
-    }
-
-    /// <summary>Fails at once for a transport this client cannot use, before anything expensive (loading a model) starts.</summary>
-    /// <exception cref="NotSupportedException"><paramref name="transport"/> is <see cref="ClientTransport.WebSocket"/>.</exception>
-    public static void EnsureSupported(ClientTransport transport)
-    {
-        if (transport == ClientTransport.WebSocket)
-            throw new NotSupportedException(
-                "--transport ws: the WebSocket transport is not supported yet by this client; use --transport http (or auto, which uses HTTP/SSE).");
+        if (transport == ClientTransport.Http) return new HttpResponsesTransport(endpoint);
+        try
+        {
+            return await WebSocketResponsesTransport.ConnectAsync(endpoint, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ResponsesApiException e) when (transport == ClientTransport.Auto && e.Code == WebSocketResponsesTransport.UpgradeRefusedCode)
+        {
+            string why = e.Status is { } status ? $"answered {status}" : "refused the connection";
+            onNotice($"The server {why} to the WebSocket upgrade; using HTTP/SSE for this session (no prewarm or steering).");
+            return new HttpResponsesTransport(endpoint);
+        }
     }
 }

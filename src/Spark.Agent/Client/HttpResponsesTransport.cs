@@ -126,5 +126,13 @@ public sealed class HttpResponsesTransport : IResponsesTransport
     }
 
     /// <inheritdoc />
+    public bool SupportsSessionFeatures => false;
+
+    /// <inheritdoc />
+    public Task SteerAsync(string responseId, string text, CancellationToken cancellationToken) =>
+        throw new NotSupportedException(
+            "Steering needs the WebSocket transport: over HTTP/SSE each request is its own stream and the server cannot be told anything mid-response. Use --transport ws (or auto against a server that accepts WebSockets).");
+
+    /// <inheritdoc />
     public void Dispose() => _http.Dispose();
 }

@@ -29,6 +29,12 @@ public sealed record ToolCallFinished(string CallId, string Name, string Output,
 /// <summary>A notice for the user (e.g. no sandbox available), shown once.</summary>
 public sealed record AgentNotice(string Message) : AgentEvent;
 
+/// <summary>
+/// Steering input sent with <see cref="AgentLoop.SteerAsync"/> was accepted, is pending, failed, or the steered
+/// response handed over to its successor (whose text follows in <see cref="TextDelta"/>s).
+/// </summary>
+public sealed record SteerUpdated(Client.SteerUpdate Update) : AgentEvent;
+
 /// <summary>The turn ended with an answer and no further tool calls.</summary>
 /// <param name="TurnId">The turn.</param>
 /// <param name="FinalText">The model's last answer.</param>

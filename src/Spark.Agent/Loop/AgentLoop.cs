@@ -16,6 +16,7 @@ public sealed class AgentLoop(ResponsesClient client, ToolRegistry tools, Approv
 {
     private int _turns;
     private bool _noticeShown;
+    private bool _prewarmed;
 
     /// <summary>The function-tool declarations for a registry, as the Responses API takes them.</summary>
     public static IReadOnlyList<ResponseTool> Declarations(ToolRegistry registry) =>
@@ -47,11 +48,20 @@ public sealed class AgentLoop(ResponsesClient client, ToolRegistry tools, Approv
         TimeSpan prefill = TimeSpan.Zero, generation = TimeSpan.Zero, toolTime = TimeSpan.Zero;
         int input = 0, cached = 0, output = 0, toolCalls = 0;
         void OnDelta(string delta) => onEvent(new TextDelta(delta));
+        void OnSteer(SteerUpdate update) => onEvent(new SteerUpdated(update));
+
+        if (!_prewarmed)
+        {
+            // the session's first request: let the server prefill and cache it at once (WebSocket only), then generate
+            _prewarmed = true;
+            var clock = Stopwatch.StartNew();
+            if (await client.PrewarmAsync(cancellationToken).ConfigureAwait(false)) prefill += clock.Elapsed;
+        }
 
         for (int request = 1; request <= options.MaxModelRequests; request++)
         {
             int before = client.History.Count;
-            var response = await client.SendAsync(OnDelta, cancellationToken).ConfigureAwait(false);
+            var response = await client.SendAsync(OnDelta, cancellationToken, OnSteer).ConfigureAwait(false);
             for (int i = before; i < client.History.Count; i++) session?.Item(client.History[i]);
             prefill += response.TimeToFirstOutput;
             generation += response.Total - response.TimeToFirstOutput;
@@ -87,6 +97,32 @@ public sealed class AgentLoop(ResponsesClient client, ToolRegistry tools, Approv
         }
         throw new AgentException(
             $"The turn stopped after {options.MaxModelRequests} model requests without a final answer (the model kept calling tools). Ask again with a narrower task.");
+    }
+
+    /// <summary>
+    /// Steers the running turn: <paramref name="text"/> goes to the response being written (WebSocket only); the
+    /// server's answer arrives in the turn's events as <see cref="SteerUpdated"/>, and after an accepted steer the text
+    /// continues from the successor response. Never turned into a new turn: a steer with no response running is refused.
+    /// </summary>
+    /// <returns>Null when sent, else why it could not be (HTTP transport, no response running, connection broke).</returns>
+    public async Task<string?> SteerAsync(string text, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return "The steering text is empty.";
+        if (!client.SupportsSessionFeatures)
+            return $"Steering needs the WebSocket transport; this session uses {client.TransportName}, where the server cannot be told anything mid-response.";
+        try
+        {
+            await client.SteerAsync(text, cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+        catch (InvalidOperationException e)
+        {
+            return e.Message;
+        }
+        catch (ResponsesApiException e)
+        {
+            return e.Message;
+        }
     }
 
     private async Task<(string Output, bool IsError, string Approval)> RunCallAsync(FunctionCallItem call, CancellationToken cancellationToken)

@@ -25,7 +25,7 @@ internal static class ExecCommand
         var baseUrl = new Option<string?>("--base-url") { Description = "A Responses API to use, e.g. http://127.0.0.1:8080/v1 (default: start Spark's server in-process on a local model)." };
         var model = new Option<string?>("--model", "-m") { Description = "With --base-url: the model name to request. Without: a GGUF file to serve (default: Spark's built-in synthetic model)." };
         var apiKeyEnv = new Option<string?>("--api-key-env") { Description = "The environment variable holding the API key, sent as 'Authorization: Bearer KEY'." };
-        var transport = new Option<string>("--transport") { Description = "auto, http or ws (auto uses HTTP/SSE; WebSocket is not supported by this client yet).", DefaultValueFactory = _ => "auto" };
+        var transport = new Option<string>("--transport") { Description = "auto, http or ws: auto opens one WebSocket for the session (prewarm, steering) and falls back to HTTP/SSE when the server refuses the upgrade.", DefaultValueFactory = _ => "auto" };
         var approval = new Option<string>("--ask-for-approval", "-a") { Description = "untrusted, on-request or never. exec has nobody to ask: calls needing approval are not run (the model is told) unless 'never'.", DefaultValueFactory = _ => "on-request" };
         var sandbox = new Option<string>("--sandbox", "-s") { Description = "read-only, workspace-write or danger-full-access.", DefaultValueFactory = _ => "workspace-write" };
         var cd = new Option<string?>("--cd", "-C") { Description = "The workspace folder (default: the current directory, or the resumed session's)." };
@@ -103,14 +103,15 @@ internal static class ExecCommand
         var sandbox = Sandbox.Create(s.Sandbox, workspace);
         var policy = new ApprovalPolicy(s.Approval, sandbox, workspace, ProjectRuleStore.ForWorkspace(DefaultModel.HomeDirectory, workspace));
         var tools = ToolRegistry.CreateDefault(workspace, sandbox);
-        ClientTransports.EnsureSupported(s.Transport);
 
         await using var local = s.BaseUrl is null ? await StartLocalAsync(s).ConfigureAwait(false) : null;
         var baseUri = local is null ? ResponsesEndpoint.ParseBaseUrl(s.BaseUrl!) : new Uri(local.Url + "/v1");
         string modelName = local?.Name ?? s.Model!;
 
+        var notices = new List<string>();
+        var transport = await ClientTransports.OpenAsync(s.Transport, new ResponsesEndpoint(baseUri, apiKey), notices.Add, CancellationToken.None).ConfigureAwait(false);
         using var client = new ResponsesClient(
-            ClientTransports.Create(s.Transport, new ResponsesEndpoint(baseUri, apiKey)),
+            transport,
             new ResponsesClientOptions
             {
                 Model = modelName,
@@ -130,7 +131,8 @@ internal static class ExecCommand
         if (jsonl is not null) jsonl.SessionStarted(session.Id, session.FilePath, modelName, baseUri.AbsoluteUri, client.TransportName, resumed is not null);
         else if (resumed is not null)
             foreach (string line in SessionSummary.Lines(resumed)) Console.Error.WriteLine(line);
-        else Console.Error.WriteLine($"session {session.Id} · model {modelName} · {baseUri} · workspace {workspace.Root}");
+        else Console.Error.WriteLine($"session {session.Id} · model {modelName} · {baseUri} ({client.TransportName}) · workspace {workspace.Root}");
+        foreach (string notice in notices) onEvent(new AgentNotice(notice));
 
         using var cancel = new CancellationTokenSource();
         ConsoleCancelEventHandler onCtrlC = (_, e) => { e.Cancel = true; cancel.Cancel(); };

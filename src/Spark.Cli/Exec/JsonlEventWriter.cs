@@ -1,3 +1,4 @@
+using Spark.Agent.Client;
 using System.Text.Json;
 using Spark.Agent.Loop;
 
@@ -61,6 +62,9 @@ internal sealed class JsonlEventWriter(Stream output) : IDisposable
                 j.WriteString("type", "notice");
                 j.WriteString("message", n.Message);
                 break;
+            case SteerUpdated { Update: var update }:
+                WriteSteer(j, update);
+                break;
             case TurnCompleted done:
                 j.WriteString("type", "turn.completed");
                 j.WriteNumber("turn_id", done.TurnId);
@@ -85,6 +89,31 @@ internal sealed class JsonlEventWriter(Stream output) : IDisposable
                 break;
         }
     });
+
+    private static void WriteSteer(Utf8JsonWriter j, SteerUpdate update)
+    {
+        switch (update)
+        {
+            case Agent.Client.SteerAccepted a:
+                j.WriteString("type", "steer.accepted");
+                j.WriteString("response_id", a.ResponseId);
+                break;
+            case Agent.Client.SteerPending p:
+                j.WriteString("type", "steer.pending");
+                j.WriteString("response_id", p.ResponseId);
+                break;
+            case Agent.Client.SteerFailed f:
+                j.WriteString("type", "steer.failed");
+                j.WriteString("code", f.Code);
+                j.WriteString("message", f.Message);
+                break;
+            case ResponseSteered s:
+                j.WriteString("type", "steer.applied");
+                j.WriteString("steered_response_id", s.SteeredId);
+                j.WriteString("response_id", s.SuccessorId);
+                break;
+        }
+    }
 
     private static double Ms(TimeSpan t) => Math.Round(t.TotalMilliseconds, 1);
 

@@ -1,3 +1,4 @@
+using Spark.Agent.Client;
 using Spark.Agent.Loop;
 
 namespace Spark.Cli.Exec;
@@ -14,6 +15,16 @@ internal sealed class PlainEventWriter(TextWriter answer, TextWriter progress)
         {
             case AgentNotice n:
                 progress.WriteLine($"note: {n.Message}");
+                break;
+            case SteerUpdated { Update: var update }:
+                progress.WriteLine(update switch
+                {
+                    SteerAccepted => "steer: accepted",
+                    SteerPending => "steer: queued until the tool outputs are sent",
+                    SteerFailed f => $"steer: failed ({f.Code}): {f.Message}",
+                    ResponseSteered => "steer: applied; the answer continues",
+                    _ => "steer: " + update,
+                });
                 break;
             case ToolCallRequested c:
                 progress.WriteLine($"• {c.Name} {Shorten(c.Arguments, 200)}");

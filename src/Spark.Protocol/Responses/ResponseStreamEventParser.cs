@@ -28,7 +28,13 @@ public static class ResponseStreamEventParser
                 ResponseEventTypes.OutputItemAdded or ResponseEventTypes.OutputItemDone => root.Deserialize(context.OutputItemEvent),
                 ResponseEventTypes.Created or ResponseEventTypes.InProgress or ResponseEventTypes.Completed
                     or ResponseEventTypes.Incomplete or ResponseEventTypes.Failed => root.Deserialize(context.ResponseLifecycleEvent),
+                // WebSocket mode's refused request nests the error ({type, status, error:{…}}); SSE's is flat
+                ResponseEventTypes.Error when root.TryGetProperty("error", out var nested) && nested.ValueKind == JsonValueKind.Object =>
+                    FromWebSocketError(root.Deserialize(context.WebSocketErrorEvent)!),
                 ResponseEventTypes.Error => root.Deserialize(context.ResponseErrorEvent),
+                ResponseEventTypes.SteerAccepted => root.Deserialize(context.SteerAcceptedEvent),
+                ResponseEventTypes.SteerFailed => root.Deserialize(context.SteerFailedEvent),
+                ResponseEventTypes.SteerPending => root.Deserialize(context.SteerPendingEvent),
                 _ => new OtherStreamEvent(type, root.TryGetProperty("sequence_number", out var n) && n.TryGetInt32(out int s) ? s : -1),
             };
             return parsed ?? throw new JsonException($"the '{type}' event is null");
@@ -38,6 +44,9 @@ public static class ResponseStreamEventParser
             throw new JsonException($"malformed '{type}' event ({e.Message}): {Shorten(json)}", e);
         }
     }
+
+    private static ResponseErrorEvent FromWebSocketError(WebSocketErrorEvent e) =>
+        new(-1, e.Error.Code, e.Error.Message ?? $"the server refused the request ({e.Status})", e.Error.Param);
 
     private static string Shorten(string json) => json.Length <= 200 ? json : json[..200] + "…";
 }

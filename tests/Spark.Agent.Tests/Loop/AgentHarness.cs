@@ -15,7 +15,7 @@ internal sealed class AgentHarness : IAsyncDisposable
         Workspace = workspace ?? new TestWorkspace();
         Policy = new ApprovalPolicy(mode, Workspace.Sandbox, Workspace.Workspace);
         Client = new ResponsesClient(
-            ClientTransports.Create(ClientTransport.Auto, new ResponsesEndpoint(server.BaseUrl, "test-key")),
+            new HttpResponsesTransport(new ResponsesEndpoint(server.BaseUrl, "test-key")),
             new ResponsesClientOptions { Model = "scripted", Instructions = AgentInstructions.For(Workspace.Root), Tools = AgentLoop.Declarations(Workspace.Tools) });
         Loop = new AgentLoop(Client, Workspace.Tools, Policy, new AgentLoopOptions { MaxModelRequests = maxRequests }, session);
     }

@@ -152,7 +152,7 @@ public class AgentLoopTests
             ScriptedReply.Call("d1", "shell", """{"command":"rm victim.txt"}"""), ScriptedReply.Text("Deleted."));
         var policy = new ApprovalPolicy(ApprovalMode.Untrusted, workspace.Sandbox, workspace.Workspace);
         var asked = new List<string>();
-        using var client = new ResponsesClient(ClientTransports.Create(ClientTransport.Http, new ResponsesEndpoint(server.BaseUrl)),
+        using var client = new ResponsesClient(new HttpResponsesTransport(new ResponsesEndpoint(server.BaseUrl)),
             new ResponsesClientOptions { Model = "scripted", Tools = AgentLoop.Declarations(workspace.Tools) });
         var loop = new AgentLoop(client, workspace.Tools, policy, new AgentLoopOptions
         {
@@ -220,7 +220,7 @@ public class AgentLoopTests
         var stalled = whole with { Body = whole.Body[..whole.Body.IndexOf("event: response.output_text.done", StringComparison.Ordinal)], HoldOpen = true };
         await using var server = await ScriptedResponsesServer.StartAsync(stalled);
         using var client = new ResponsesClient(
-            ClientTransports.Create(ClientTransport.Http, new ResponsesEndpoint(server.BaseUrl) { StreamIdleTimeout = TimeSpan.FromMilliseconds(300) }),
+            new HttpResponsesTransport(new ResponsesEndpoint(server.BaseUrl) { StreamIdleTimeout = TimeSpan.FromMilliseconds(300) }),
             new ResponsesClientOptions { Model = "m" });
         client.Add(new MessageItem { Role = "user", Content = [ContentPart.InputText("hi")] });
         var deltas = new List<string>();
@@ -235,7 +235,7 @@ public class AgentLoopTests
         var server = await ScriptedResponsesServer.StartAsync();
         var url = server.BaseUrl;
         await server.DisposeAsync();
-        using var client = new ResponsesClient(ClientTransports.Create(ClientTransport.Http, new ResponsesEndpoint(url)), new ResponsesClientOptions { Model = "m" });
+        using var client = new ResponsesClient(new HttpResponsesTransport(new ResponsesEndpoint(url)), new ResponsesClientOptions { Model = "m" });
         client.Add(new MessageItem { Role = "user", Content = [ContentPart.InputText("hi")] });
         var e = await Assert.ThrowsAsync<ResponsesApiException>(() => client.SendAsync(_ => { }, CancellationToken.None));
         Assert.Contains($"Cannot reach {url}/responses", e.Message);
@@ -248,14 +248,5 @@ public class AgentLoopTests
             ScriptedReply.Call("a", "list_dir", """{"path":"."}"""), ScriptedReply.Call("b", "list_dir", """{"path":"."}""")), maxRequests: 2);
         var e = await Assert.ThrowsAsync<AgentException>(() => h.RunAsync("loop"));
         Assert.Contains("after 2 model requests", e.Message);
-    }
-
-    [Fact]
-    public void WebSocketTransport_IsRefusedClearly()
-    {
-        var e = Assert.Throws<NotSupportedException>(() => ClientTransports.Create(ClientTransport.WebSocket, new ResponsesEndpoint(new Uri("http://127.0.0.1:1/v1"))));
-        Assert.Contains("not supported yet by this client", e.Message);
-        Assert.Equal(ClientTransport.WebSocket, ClientTransports.Parse("ws"));
-        Assert.Contains("use auto, http or ws", Assert.Throws<ArgumentException>(() => ClientTransports.Parse("carrier-pigeon")).Message);
     }
 }
