@@ -136,7 +136,7 @@ public class ExecCommandTests
     public void Exec_EmbeddedDefaultModel_OverHttp_CompletesWithoutPrewarm()
     {
         using var home = new TempDirectory();
-        var result = SparkProcess.Run(home.Path, "exec", "say something", "--json", "--transport", "http", "--max-output-tokens", "6", "--threads", "1", "--ctx", "512", "--cd", home.Path);
+        var result = SparkProcess.Run(home.Path, "exec", "say something", "--json", "--transport", "http", "--max-output-tokens", "6", "--threads", "1", "--ctx", "4096", "--cd", home.Path);
         Assert.True(result.ExitCode == 0, result.StdErr);
         var lines = result.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         Assert.Equal("http", lines[0].GetProperty("transport").GetString());
@@ -148,7 +148,7 @@ public class ExecCommandTests
     public void Exec_EmbeddedDefaultModel_CompletesAndExitsZero()
     {
         using var home = new TempDirectory();
-        var result = SparkProcess.Run(home.Path, "exec", "say something", "--json", "--max-output-tokens", "6", "--threads", "1", "--ctx", "512", "--cd", home.Path);
+        var result = SparkProcess.Run(home.Path, "exec", "say something", "--json", "--max-output-tokens", "6", "--threads", "1", "--ctx", "4096", "--cd", home.Path);
         Assert.True(result.ExitCode == 0, result.StdErr);
         Assert.Contains("synthetic", result.StdErr);
         var last = JsonDocument.Parse(result.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1]).RootElement;
