@@ -12,8 +12,11 @@ public static class DefaultModel
     /// <summary>The spec of the default model.</summary>
     public static SyntheticModelSpec Spec { get; } = new("llama", "tiny", GgmlType.F16, Seed: 1);
 
-    /// <summary>File name of the default model inside the models folder.</summary>
-    public const string FileName = "spark-synthetic-tiny-llama-f16-seed1.gguf";
+    /// <summary>
+    /// File name of the default model inside the models folder. The suffix changes whenever the tiny shape does (v2: an
+    /// 8K trained context, room for the agent's tool declarations), so a file cached by an older Spark is not reused.
+    /// </summary>
+    public const string FileName = "spark-synthetic-tiny-llama-f16-seed1-v2.gguf";
 
     /// <summary>The folder Spark keeps its state in: <c>$SPARK_HOME</c>, else <c>~/.spark</c>.</summary>
     public static string HomeDirectory

@@ -24,7 +24,7 @@ internal sealed record SyntheticShape(
     /// <summary>Tiny: 2 layers, 64 wide; an SPM vocabulary of a few thousand tokens. Fast, for tests.</summary>
     public static readonly SyntheticShape Tiny = new(
         "tiny", Layers: 2, EmbeddingLength: 64, FeedForwardLength: 192, HeadCount: 4, HeadCountKv: 2,
-        VocabSize: SyntheticVocabulary.TinySize, RopeFreqBase: 10000f, RmsEpsilon: 1e-5f, ContextLength: 2048,
+        VocabSize: SyntheticVocabulary.TinySize, RopeFreqBase: 10000f, RmsEpsilon: 1e-5f, ContextLength: 8192,
         RopeScaling: null, SyntheticVocabularyKind.SentencePiece);
 
     /// <summary>Qwen2.5-0.5B (Qwen/Qwen2.5-0.5B-Instruct config.json); tied embeddings.</summary>

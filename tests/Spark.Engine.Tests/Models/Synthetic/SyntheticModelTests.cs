@@ -30,7 +30,7 @@ public class SyntheticModelTests
         Assert.Equal($"spark-synthetic tiny {type.ToString().ToLowerInvariant()} seed 7", m.GetString("general.name"));
         Assert.Equal(SyntheticModel.FileType(type), m.GetInteger("general.file_type"));
         Assert.Equal(32, m.GetInteger("general.alignment"));
-        Assert.Equal(2048, m.GetInteger($"{arch}.context_length"));
+        Assert.Equal(8192, m.GetInteger($"{arch}.context_length"));
         Assert.Equal(64, m.GetInteger($"{arch}.embedding_length"));
         Assert.Equal(2, m.GetInteger($"{arch}.block_count"));
         Assert.Equal(192, m.GetInteger($"{arch}.feed_forward_length"));
