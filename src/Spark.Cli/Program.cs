@@ -17,6 +17,9 @@ internal static class Program
         root.Subcommands.Add(SessionsCommand.Create());
         root.Subcommands.Add(TokenizeCommand.Create());
         root.Subcommands.Add(ChatTemplateCommand.Create());
+        var bench = new Command("bench", "Benchmarks: every speed claim Spark makes comes from one of these.");
+        bench.Subcommands.Add(BenchLatencyCommand.Create());
+        root.Subcommands.Add(bench);
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
