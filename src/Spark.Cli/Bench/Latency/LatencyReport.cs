@@ -51,6 +51,8 @@ internal sealed class LatencyReport
                 json.WriteString("turn_overhead_source", r.OverheadFromServer ? "server_timing" : "ttft_approximation");
                 json.WriteNumber("output_tokens_per_s", Round(r.OutputTokensPerSecond));
                 json.WriteNumber("output_tokens", r.OutputTokens);
+                json.WriteNumber("input_tokens", r.PromptTokens.Input);
+                json.WriteNumber("cached_input_tokens", r.PromptTokens.Cached);
                 json.WriteNumber("e2e_ms", Round(r.EndToEndMs));
                 json.WriteNumber("wall_ms", Round(r.WallMs));
                 json.WriteNumber("turns", _options.Turns);
@@ -116,6 +118,9 @@ internal sealed class LatencyReport
         text.AppendLine("Turn overhead = the turn's wall time (request sent → final event) minus the server's own time (`usage.spark_timing`: queue + compute).");
         if (_results.Any(r => !r.OverheadFromServer))
             text.AppendLine("The server did not report its timing, so overhead marked (approx.) is TTFT minus one median inter-token gap; it still contains prefill.");
+        text.AppendLine();
+        foreach (var r in _results)
+            text.AppendLine(CultureInfo.InvariantCulture, $"- {BenchTransportNames.Name(r.Transport)}: {r.PromptTokens.Cached:N0} of {r.PromptTokens.Input:N0} prompt tokens came from the server's KV cache");
         text.AppendLine();
         text.AppendLine("## TTFT per turn (ms, mean over conversations)");
         text.AppendLine();

@@ -20,6 +20,9 @@ internal sealed record TransportResult(BenchTransport Transport, IReadOnlyList<I
 
     public int OutputTokens => AllTurns.Sum(t => t.OutputTokens);
 
+    /// <summary>Prompt tokens over all turns, and how many the server served from its KV cache (KV reuse at work).</summary>
+    public (int Input, int Cached) PromptTokens => (AllTurns.Sum(t => t.InputTokens), AllTurns.Sum(t => t.CachedTokens));
+
     /// <summary>Output tokens of all conversations over the run's wall time: throughput at this concurrency.</summary>
     public double OutputTokensPerSecond => WallMs <= 0 ? 0 : OutputTokens / (WallMs / 1000.0);
 

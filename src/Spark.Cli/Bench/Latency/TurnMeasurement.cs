@@ -7,8 +7,10 @@ namespace Spark.Cli.Bench.Latency;
 /// <param name="WallMs">Time to the response's final event (<c>response.completed</c> / <c>response.incomplete</c>).</param>
 /// <param name="ServerMs">The server's own time for the response (queue + compute, from Spark's <c>usage.spark_timing</c>), or null when the server does not report it.</param>
 /// <param name="OutputTokens">Tokens the server says it generated (<c>usage.output_tokens</c>; the delta count when usage is missing).</param>
+/// <param name="InputTokens">Prompt tokens the server counted (0 when usage is missing).</param>
+/// <param name="CachedTokens">Of those, how many it reused from its KV cache.</param>
 /// <param name="ResponseId">The response's id, which the next turn continues with <c>previous_response_id</c>.</param>
-internal sealed record TurnMeasurement(int Turn, double TtftMs, double[] InterTokenMs, double WallMs, double? ServerMs, int OutputTokens, string ResponseId)
+internal sealed record TurnMeasurement(int Turn, double TtftMs, double[] InterTokenMs, double WallMs, double? ServerMs, int OutputTokens, string ResponseId, int InputTokens = 0, int CachedTokens = 0)
 {
     /// <summary>
     /// Wall time the server did not account for: transport, connection set-up, request parsing and event writing.

@@ -46,7 +46,9 @@ internal sealed class TurnRecorder
                     Ms(now - _startedAt),
                     timing is null ? null : timing.QueueMs + timing.ComputeMs,
                     usage?.OutputTokens ?? _deltas,
-                    done.Response.Id);
+                    done.Response.Id,
+                    usage?.InputTokens ?? 0,
+                    usage?.InputTokensDetails?.CachedTokens ?? 0);
                 return true;
             case ResponseLifecycleEvent { Type: ResponseEventTypes.Failed } failed:
                 throw new BenchServerException($"the server failed turn {_turn}: {failed.Response.Error?.Message ?? failed.Response.Status}");

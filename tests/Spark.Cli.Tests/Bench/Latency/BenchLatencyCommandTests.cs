@@ -36,6 +36,8 @@ public class BenchLatencyCommandTests
             Assert.True(itl.GetProperty("count").GetInt32() >= 0);
             Assert.True(t.GetProperty("output_tokens").GetInt32() is > 0 and <= 8, $"{name}: 2 turns of at most 4 tokens");
             Assert.True(t.GetProperty("output_tokens_per_s").GetDouble() > 0);
+            int input = t.GetProperty("input_tokens").GetInt32(), cached = t.GetProperty("cached_input_tokens").GetInt32();
+            Assert.True(cached > 0 && cached < input, $"{name}: turn 2 continues turn 1 by previous_response_id, so part of its prompt is cached ({cached} of {input})");
             double e2e = t.GetProperty("e2e_ms").GetDouble();
             Assert.True(e2e >= t.GetProperty("ttft_ms").GetProperty("p99").GetDouble(), $"{name}: a conversation lasts at least as long as its slowest first token");
         }

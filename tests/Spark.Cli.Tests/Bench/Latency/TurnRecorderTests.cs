@@ -19,6 +19,7 @@ public class TurnRecorderTests
         Assert.Equal((2, "resp_9", 3), (turn.Turn, turn.ResponseId, turn.OutputTokens));
         Assert.Equal(2, turn.InterTokenMs.Length);
         Assert.Equal(2.5, turn.ServerMs);
+        Assert.Equal((5, 0), (turn.InputTokens, turn.CachedTokens));
         Assert.True(turn.TtftMs >= 0 && turn.WallMs >= turn.TtftMs);
     }
 
