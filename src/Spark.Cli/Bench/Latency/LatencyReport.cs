@@ -18,7 +18,7 @@ internal sealed class LatencyReport
         _finishedAt = finishedAt;
     }
 
-    /// <summary>Writes report.json and report.md into <paramref name="directory"/> (created if missing); returns their paths.</summary>
+    /// <summary>Writes report.json, report.md and the SVG charts into <paramref name="directory"/> (created if missing); returns their paths.</summary>
     public (string Json, string Markdown) WriteTo(string directory)
     {
         Directory.CreateDirectory(directory);
@@ -26,6 +26,10 @@ internal sealed class LatencyReport
         string md = Path.Combine(directory, "report.md");
         File.WriteAllBytes(json, Json());
         File.WriteAllText(md, Markdown(), new UTF8Encoding(false));
+        var utf8 = new UTF8Encoding(false);
+        File.WriteAllText(Path.Combine(directory, "turn-overhead.svg"), LatencyCharts.Percentiles(_results, "Per-turn overhead (ms): wall time minus server time", r => r.TurnOverhead), utf8);
+        File.WriteAllText(Path.Combine(directory, "ttft.svg"), LatencyCharts.Percentiles(_results, "Time to first token (ms)", r => r.Ttft), utf8);
+        File.WriteAllText(Path.Combine(directory, "ttft-by-turn.svg"), LatencyCharts.TtftByTurn(_results, _options.Turns), utf8);
         return (json, md);
     }
 
@@ -121,6 +125,8 @@ internal sealed class LatencyReport
         text.AppendLine();
         foreach (var r in _results)
             text.AppendLine(CultureInfo.InvariantCulture, $"- {BenchTransportNames.Name(r.Transport)}: {r.PromptTokens.Cached:N0} of {r.PromptTokens.Input:N0} prompt tokens came from the server's KV cache");
+        text.AppendLine();
+        text.AppendLine("![per-turn overhead](turn-overhead.svg) ![TTFT](ttft.svg) ![TTFT by turn](ttft-by-turn.svg)");
         text.AppendLine();
         text.AppendLine("## TTFT per turn (ms, mean over conversations)");
         text.AppendLine();

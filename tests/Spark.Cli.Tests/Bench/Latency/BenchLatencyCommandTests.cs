@@ -42,6 +42,12 @@ public class BenchLatencyCommandTests
             Assert.True(e2e >= t.GetProperty("ttft_ms").GetProperty("p99").GetDouble(), $"{name}: a conversation lasts at least as long as its slowest first token");
         }
         Assert.Contains("| ws |", File.ReadAllText(Path.Combine(outDir, "report.md")));
+        foreach (string chart in new[] { "turn-overhead.svg", "ttft.svg", "ttft-by-turn.svg" })
+        {
+            var svg = System.Xml.Linq.XDocument.Load(Path.Combine(outDir, chart)); // well-formed XML
+            Assert.Equal("svg", svg.Root!.Name.LocalName);
+            Assert.Contains("http-keepalive", svg.ToString());
+        }
     }
 
     [Fact]
