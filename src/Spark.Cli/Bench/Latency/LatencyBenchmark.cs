@@ -35,6 +35,8 @@ internal sealed class LatencyBenchmark
         // one unmeasured two-turn conversation first: JIT of the client and server paths, and the keep-alive
         // connection, are not what a long-running agent pays per turn
         await RunConversationAsync(transport, pooled, $"{_runTag}-{name}-warmup", turnCount: 2, () => { }, cancellationToken).ConfigureAwait(false);
+        // the first conversation to fail stops the others, and its error (not their cancellation) is what is reported
+        using var failFast = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         long started = Stopwatch.GetTimestamp();
         var conversations = new Task<(TurnMeasurement[] Turns, double Ms)>[_options.Concurrency];
         int done = 0;
@@ -46,9 +48,20 @@ internal sealed class LatencyBenchmark
             {
                 int n = Interlocked.Increment(ref done);
                 _progress($"{name,-15} {Bar(n, total)} {n}/{total} turns");
-            }, cancellationToken);
+            }, failFast.Token);
+            _ = conversations[c].ContinueWith(static (t, cts) => ((CancellationTokenSource)cts!).Cancel(), failFast,
+                CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
-        var finished = await Task.WhenAll(conversations).ConfigureAwait(false);
+        (TurnMeasurement[] Turns, double Ms)[] finished;
+        try
+        {
+            finished = await Task.WhenAll(conversations).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw conversations.Select(t => t.Exception?.InnerException).FirstOrDefault(e => e is not null and not OperationCanceledException)
+                ?? throw new InvalidOperationException("a benchmark conversation was cancelled without an error");
+        }
         double wall = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         return new TransportResult(transport, finished.Select(f => (IReadOnlyList<TurnMeasurement>)f.Turns).ToArray(), wall, finished.Select(f => f.Ms).ToArray());
     }

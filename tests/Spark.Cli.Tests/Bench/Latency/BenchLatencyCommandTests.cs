@@ -61,6 +61,18 @@ public class BenchLatencyCommandTests
         Assert.False(Directory.Exists(Path.Combine(home.Path, "out")));
     }
 
+    [Fact]
+    public void BenchLatency_ConversationOutgrowsTheContext_ReportsTheServersErrorAndExit1()
+    {
+        using var home = new TempDirectory();
+        var r = SparkProcess.Run(home.Path, "bench", "latency", "--local", "--threads", "1", "--ctx", "256",
+            "--turns", "40", "--concurrency", "2", "--prompt-tokens", "40", "--output-tokens", "4", "--transport", "ws", "--out", Path.Combine(home.Path, "out"));
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("error: the server answered turn", r.StdErr);
+        Assert.Contains("--ctx", r.StdErr); // the server's own advice comes through
+        Assert.DoesNotContain("cancelled", r.StdErr); // the second conversation's cancellation does not hide the cause
+    }
+
     [Theory]
     [InlineData(new[] { "--url", "http://127.0.0.1:1", "--model", "m", "--transport", "smoke-signals" }, "smoke-signals")]
     [InlineData(new[] { "--model", "m" }, "give either --url URL")]
