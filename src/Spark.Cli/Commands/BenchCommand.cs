@@ -14,9 +14,10 @@ internal static class BenchCommand
 {
     public static Command Create()
     {
-        var bench = new Command("bench", "Measure Spark: engine speed against the memory-bandwidth roofline, and the bandwidth itself.");
+        var bench = new Command("bench", "Benchmarks: engine speed against the memory-bandwidth roofline, the bandwidth itself, and client-server latency per transport.");
         bench.Subcommands.Add(CreateEngine());
         bench.Subcommands.Add(CreateMemoryBandwidth());
+        bench.Subcommands.Add(BenchLatencyCommand.Create());
         return bench;
     }
 

@@ -142,6 +142,22 @@ public sealed record ResponseUsage(
     /// <summary>Usage for <paramref name="input"/> prompt tokens (<paramref name="cached"/> of them reused) and <paramref name="output"/> generated.</summary>
     public static ResponseUsage Of(int input, int cached, int output) =>
         new(input, new InputTokensDetails(cached, input - cached), output, new OutputTokensDetails(0), input + output);
+
+    /// <summary>
+    /// Spark's extension (absent from other servers and from Spark's proxied backends): where the server spent the
+    /// response's time, so a client can subtract it from the wall time it saw and get the transport's overhead.
+    /// </summary>
+    public SparkTiming? SparkTiming { get; init; }
+}
+
+/// <summary>Server-side time of one response, in milliseconds (Spark's <c>usage.spark_timing</c>).</summary>
+/// <param name="QueueMs">From the request being queued for the engine to the engine starting it.</param>
+/// <param name="ComputeMs">Engine time: prefill and decoding, up to the last token.</param>
+public sealed record SparkTiming(double QueueMs, double ComputeMs)
+{
+    /// <summary>Timing from two <see cref="System.Diagnostics.Stopwatch"/> tick spans.</summary>
+    public static SparkTiming Of(long queueTicks, long computeTicks) =>
+        new(queueTicks * 1000.0 / System.Diagnostics.Stopwatch.Frequency, computeTicks * 1000.0 / System.Diagnostics.Stopwatch.Frequency);
 }
 
 /// <summary>Details of the prompt tokens.</summary>

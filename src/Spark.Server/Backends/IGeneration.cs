@@ -1,3 +1,5 @@
+using Spark.Protocol.Responses;
+
 namespace Spark.Server.Backends;
 
 /// <summary>
@@ -74,4 +76,8 @@ public enum FinishReason
 /// <param name="CachedTokens">Prompt tokens whose KV state was reused instead of computed.</param>
 /// <param name="OutputTokens">Tokens generated.</param>
 /// <param name="Error">The failure, when <paramref name="Reason"/> is <see cref="FinishReason.Failed"/>.</param>
-public sealed record GenerationOutcome(FinishReason Reason, int PromptTokens, int CachedTokens, int OutputTokens, Exception? Error = null);
+public sealed record GenerationOutcome(FinishReason Reason, int PromptTokens, int CachedTokens, int OutputTokens, Exception? Error = null)
+{
+    /// <summary>Where the server spent the generation's time, when the backend measures it (null otherwise).</summary>
+    public SparkTiming? Timing { get; init; }
+}

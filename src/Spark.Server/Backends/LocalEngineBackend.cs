@@ -170,7 +170,11 @@ public sealed class LocalEngineBackend : IModelBackend, IDisposable
     {
         foreach (var generation in _queue.GetConsumingEnumerable())
         {
+            long startedAt = System.Diagnostics.Stopwatch.GetTimestamp();
             var outcome = Run(generation);
+            long finishedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+            // reported in usage so a client can tell transport overhead from engine time (spark bench latency)
+            outcome = outcome with { Timing = Spark.Protocol.Responses.SparkTiming.Of(startedAt - generation.QueuedAt, finishedAt - startedAt) };
             Metrics.RecordFinished(outcome.PromptTokens, outcome.CachedTokens, outcome.OutputTokens);
             GenerationFinished?.Invoke(outcome); // before the client can see the end, so a listener never hears a finished request late
             generation.Finish(outcome);

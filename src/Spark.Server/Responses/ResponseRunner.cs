@@ -77,7 +77,7 @@ internal sealed class ResponseRunner(ResponseObject shell, IGeneration generatio
         var final = running with
         {
             Output = [.. _output],
-            Usage = ResponseUsage.Of(outcome.PromptTokens, outcome.CachedTokens, outcome.OutputTokens),
+            Usage = ResponseUsage.Of(outcome.PromptTokens, outcome.CachedTokens, outcome.OutputTokens) with { SparkTiming = outcome.Timing },
         };
         (final, string eventType) = outcome.Reason switch
         {

@@ -28,7 +28,7 @@ public sealed class SparkServerFixture : IAsyncLifetime
     {
         string path = _dir.File("tiny.gguf");
         SyntheticModel.Write(DefaultModel.Spec, path);
-        _model = SparkModel.Load(path, new ModelLoadOptions { Threads = 1, ContextLength = 2048 });
+        _model = SparkModel.Load(path, new ModelLoadOptions { Threads = 1, ContextLength = 4096 });
         _backend = new LocalEngineBackend(_model, ModelId, NullLogger.Instance);
         _backend.WarmUp();
         _app = SparkServer.Build(new SparkServerOptions { Port = 0, ApiKey = ApiKey }, _backend, logging: _ => { });

@@ -39,6 +39,9 @@ public class ResponsesEndpointTests(ServerFixture server)
         Assert.Equal(12, usage.GetProperty("output_tokens").GetInt32());
         Assert.True(usage.GetProperty("input_tokens").GetInt32() > 5);
         Assert.Equal(usage.GetProperty("input_tokens").GetInt32() + 12, usage.GetProperty("total_tokens").GetInt32());
+        var timing = usage.GetProperty("spark_timing"); // what `spark bench latency` subtracts from a turn's wall time
+        Assert.True(timing.GetProperty("queue_ms").GetDouble() >= 0);
+        Assert.True(timing.GetProperty("compute_ms").GetDouble() > 0, "12 tokens took some engine time");
         Assert.Equal(JsonValueKind.Null, events[0].Json.GetProperty("response").GetProperty("usage").ValueKind);
     }
 

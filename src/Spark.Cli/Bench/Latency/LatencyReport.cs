@@ -1,0 +1,152 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace Spark.Cli.Bench.Latency;
+
+/// <summary>The run's results as report.json, report.md and the terminal table.</summary>
+internal sealed class LatencyReport
+{
+    private readonly LatencyBenchOptions _options;
+    private readonly IReadOnlyList<TransportResult> _results;
+    private readonly DateTimeOffset _finishedAt;
+
+    public LatencyReport(LatencyBenchOptions options, IReadOnlyList<TransportResult> results, DateTimeOffset finishedAt)
+    {
+        _options = options;
+        _results = results;
+        _finishedAt = finishedAt;
+    }
+
+    /// <summary>Writes report.json, report.md and the SVG charts into <paramref name="directory"/> (created if missing); returns their paths.</summary>
+    public (string Json, string Markdown) WriteTo(string directory)
+    {
+        Directory.CreateDirectory(directory);
+        string json = Path.Combine(directory, "report.json");
+        string md = Path.Combine(directory, "report.md");
+        File.WriteAllBytes(json, Json());
+        File.WriteAllText(md, Markdown(), new UTF8Encoding(false));
+        var utf8 = new UTF8Encoding(false);
+        File.WriteAllText(Path.Combine(directory, "turn-overhead.svg"), LatencyCharts.Percentiles(_results, "Per-turn overhead (ms): wall time minus server time", r => r.TurnOverhead), utf8);
+        File.WriteAllText(Path.Combine(directory, "ttft.svg"), LatencyCharts.Percentiles(_results, "Time to first token (ms)", r => r.Ttft), utf8);
+        File.WriteAllText(Path.Combine(directory, "ttft-by-turn.svg"), LatencyCharts.TtftByTurn(_results, _options.Turns), utf8);
+        return (json, md);
+    }
+
+    public byte[] Json()
+    {
+        using var stream = new MemoryStream();
+        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            json.WriteStartObject();
+            json.WriteString("url", _options.BaseUrl.ToString());
+            json.WriteString("model", _options.Model);
+            json.WriteString("finished_at", _finishedAt.ToString("o", CultureInfo.InvariantCulture));
+            json.WriteString("machine", Machine());
+            json.WriteNumber("prompt_tokens", _options.PromptTokens);
+            json.WriteNumber("max_output_tokens", _options.OutputTokens);
+            json.WriteStartObject("transports");
+            foreach (var r in _results)
+            {
+                json.WriteStartObject(BenchTransportNames.Name(r.Transport));
+                Write(json, "ttft_ms", r.Ttft);
+                Write(json, "itl_ms", r.InterToken);
+                Write(json, "turn_overhead_ms", r.TurnOverhead);
+                json.WriteString("turn_overhead_source", r.OverheadFromServer ? "server_timing" : "ttft_approximation");
+                json.WriteNumber("output_tokens_per_s", Round(r.OutputTokensPerSecond));
+                json.WriteNumber("output_tokens", r.OutputTokens);
+                json.WriteNumber("input_tokens", r.PromptTokens.Input);
+                json.WriteNumber("cached_input_tokens", r.PromptTokens.Cached);
+                json.WriteNumber("e2e_ms", Round(r.EndToEndMs));
+                json.WriteNumber("wall_ms", Round(r.WallMs));
+                json.WriteNumber("turns", _options.Turns);
+                json.WriteNumber("concurrency", _options.Concurrency);
+                json.WriteStartArray("ttft_by_turn_ms");
+                foreach (double v in r.TtftByTurn(_options.Turns)) WriteNumberOrNull(json, v);
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+        return stream.ToArray();
+    }
+
+    private static void Write(Utf8JsonWriter json, string name, Percentiles p)
+    {
+        json.WriteStartObject(name);
+        json.WritePropertyName("p50"); WriteNumberOrNull(json, p.P50);
+        json.WritePropertyName("p95"); WriteNumberOrNull(json, p.P95);
+        json.WritePropertyName("p99"); WriteNumberOrNull(json, p.P99);
+        json.WriteNumber("count", p.Count);
+        json.WriteEndObject();
+    }
+
+    private static void WriteNumberOrNull(Utf8JsonWriter json, double value)
+    {
+        if (double.IsNaN(value)) json.WriteNullValue();
+        else json.WriteNumberValue(Round(value));
+    }
+
+    private static double Round(double value) => Math.Round(value, 3);
+
+    /// <summary>The table, as Markdown (report.md) — the terminal prints the same table.</summary>
+    public string Table()
+    {
+        var text = new StringBuilder();
+        text.AppendLine("| transport | TTFT p50 / p95 / p99 ms | ITL p50 / p95 / p99 ms | turn overhead p50 / p95 / p99 ms | output tok/s | conversation e2e ms |");
+        text.AppendLine("|---|---|---|---|---|---|");
+        foreach (var r in _results)
+        {
+            text.Append("| ").Append(BenchTransportNames.Name(r.Transport))
+                .Append(" | ").Append(Triple(r.Ttft))
+                .Append(" | ").Append(Triple(r.InterToken))
+                .Append(" | ").Append(Triple(r.TurnOverhead)).Append(r.OverheadFromServer ? "" : " (approx.)")
+                .Append(" | ").Append(F(r.OutputTokensPerSecond, 1))
+                .Append(" | ").Append(F(r.EndToEndMs, 0)).AppendLine(" |");
+        }
+        return text.ToString();
+    }
+
+    public string Markdown()
+    {
+        var text = new StringBuilder();
+        text.AppendLine("# spark bench latency");
+        text.AppendLine();
+        text.AppendLine(CultureInfo.InvariantCulture, $"- server: {_options.BaseUrl} model `{_options.Model}`");
+        text.AppendLine(CultureInfo.InvariantCulture, $"- {_options.Turns} turns per conversation, {_options.Concurrency} at once; first turn ~{_options.PromptTokens} prompt tokens; max_output_tokens {_options.OutputTokens}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"- machine: {Machine()}; finished {_finishedAt:yyyy-MM-dd HH:mm} UTC");
+        text.AppendLine();
+        text.Append(Table());
+        text.AppendLine();
+        text.AppendLine("Turn overhead = the turn's wall time (request sent → final event) minus the server's own time (`usage.spark_timing`: queue + compute).");
+        if (_results.Any(r => !r.OverheadFromServer))
+            text.AppendLine("The server did not report its timing, so overhead marked (approx.) is TTFT minus one median inter-token gap; it still contains prefill.");
+        text.AppendLine();
+        foreach (var r in _results)
+            text.AppendLine(CultureInfo.InvariantCulture, $"- {BenchTransportNames.Name(r.Transport)}: {r.PromptTokens.Cached:N0} of {r.PromptTokens.Input:N0} prompt tokens came from the server's KV cache");
+        text.AppendLine();
+        text.AppendLine("![per-turn overhead](turn-overhead.svg) ![TTFT](ttft.svg) ![TTFT by turn](ttft-by-turn.svg)");
+        text.AppendLine();
+        text.AppendLine("## TTFT per turn (ms, mean over conversations)");
+        text.AppendLine();
+        text.Append("| turn |");
+        foreach (var r in _results) text.Append(' ').Append(BenchTransportNames.Name(r.Transport)).Append(" |");
+        text.AppendLine();
+        text.Append("|---|").AppendLine(string.Concat(Enumerable.Repeat("---|", _results.Count)));
+        var byTurn = _results.Select(r => r.TtftByTurn(_options.Turns)).ToArray();
+        for (int t = 0; t < _options.Turns; t++)
+        {
+            text.Append("| ").Append(t + 1).Append(" |");
+            foreach (var series in byTurn) text.Append(' ').Append(F(series[t], 1)).Append(" |");
+            text.AppendLine();
+        }
+        return text.ToString();
+    }
+
+    private static string Triple(Percentiles p) => $"{F(p.P50, 1)} / {F(p.P95, 1)} / {F(p.P99, 1)}";
+
+    private static string F(double value, int decimals) => double.IsNaN(value) ? "-" : value.ToString("F" + decimals, CultureInfo.InvariantCulture);
+
+    private static string Machine() => $"{Environment.ProcessorCount} logical cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}";
+}

@@ -1,0 +1,30 @@
+namespace Spark.Cli.Bench.Latency;
+
+/// <summary>What the client saw of one turn, in milliseconds from the moment it started sending the request.</summary>
+/// <param name="Turn">The turn's number in its conversation, from 1.</param>
+/// <param name="TtftMs">Time to the first <c>response.output_text.delta</c> (NaN when the turn produced no text).</param>
+/// <param name="InterTokenMs">Gaps between consecutive text deltas.</param>
+/// <param name="WallMs">Time to the response's final event (<c>response.completed</c> / <c>response.incomplete</c>).</param>
+/// <param name="ServerMs">The server's own time for the response (queue + compute, from Spark's <c>usage.spark_timing</c>), or null when the server does not report it.</param>
+/// <param name="OutputTokens">Tokens the server says it generated (<c>usage.output_tokens</c>; the delta count when usage is missing).</param>
+/// <param name="InputTokens">Prompt tokens the server counted (0 when usage is missing).</param>
+/// <param name="CachedTokens">Of those, how many it reused from its KV cache.</param>
+/// <param name="ResponseId">The response's id, which the next turn continues with <c>previous_response_id</c>.</param>
+internal sealed record TurnMeasurement(int Turn, double TtftMs, double[] InterTokenMs, double WallMs, double? ServerMs, int OutputTokens, string ResponseId, int InputTokens = 0, int CachedTokens = 0)
+{
+    /// <summary>
+    /// Wall time the server did not account for: transport, connection set-up, request parsing and event writing.
+    /// Without server timing, approximated as TTFT minus one inter-token gap (what precedes the first token beyond
+    /// one decode step) — that still contains prefill, so it overstates the overhead.
+    /// </summary>
+    public double OverheadMs => ServerMs is { } server
+        ? Math.Max(0, WallMs - server)
+        : double.IsNaN(TtftMs) ? double.NaN : Math.Max(0, TtftMs - (InterTokenMs.Length > 0 ? Median(InterTokenMs) : 0));
+
+    private static double Median(double[] values)
+    {
+        var sorted = (double[])values.Clone();
+        Array.Sort(sorted);
+        return Percentiles.At(sorted, 0.5);
+    }
+}

@@ -1,0 +1,92 @@
+using System.Text.Json;
+using Spark.Testing;
+
+namespace Spark.Cli.Tests.Bench.Latency;
+
+public class BenchLatencyCommandTests
+{
+    [Fact]
+    public void BenchLatency_LocalTinyModelAllTransports_WritesASaneReport()
+    {
+        using var home = new TempDirectory();
+        string outDir = Path.Combine(home.Path, "out");
+        var r = SparkProcess.Run(home.Path, "bench", "latency", "--local", "--threads", "1", "--ctx", "512",
+            "--turns", "2", "--prompt-tokens", "24", "--output-tokens", "4", "--transport", "all", "--out", outDir);
+        Assert.True(r.ExitCode == 0, $"exit {r.ExitCode}: {r.StdErr}");
+        Assert.Contains("| http-new |", r.StdOut);
+        Assert.Contains("| ws |", r.StdOut);
+
+        var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "report.json"))).RootElement;
+        Assert.Equal("spark", report.GetProperty("model").GetString());
+        var transports = report.GetProperty("transports");
+        foreach (string name in new[] { "http-new", "http-keepalive", "ws" })
+        {
+            var t = transports.GetProperty(name);
+            Assert.Equal(2, t.GetProperty("turns").GetInt32());
+            Assert.Equal(1, t.GetProperty("concurrency").GetInt32());
+            Assert.Equal("server_timing", t.GetProperty("turn_overhead_source").GetString());
+            foreach (string metric in new[] { "ttft_ms", "turn_overhead_ms" })
+            {
+                var p = t.GetProperty(metric);
+                Assert.Equal(2, p.GetProperty("count").GetInt32()); // one sample per turn
+                double p50 = p.GetProperty("p50").GetDouble(), p95 = p.GetProperty("p95").GetDouble(), p99 = p.GetProperty("p99").GetDouble();
+                Assert.True(p50 >= 0 && p50 <= p95 && p95 <= p99, $"{name}.{metric}: {p}");
+            }
+            var itl = t.GetProperty("itl_ms");
+            Assert.True(itl.GetProperty("count").GetInt32() >= 0);
+            Assert.True(t.GetProperty("output_tokens").GetInt32() is > 0 and <= 8, $"{name}: 2 turns of at most 4 tokens");
+            Assert.True(t.GetProperty("output_tokens_per_s").GetDouble() > 0);
+            int input = t.GetProperty("input_tokens").GetInt32(), cached = t.GetProperty("cached_input_tokens").GetInt32();
+            Assert.True(cached > 0 && cached < input, $"{name}: turn 2 continues turn 1 by previous_response_id, so part of its prompt is cached ({cached} of {input})");
+            double e2e = t.GetProperty("e2e_ms").GetDouble();
+            Assert.True(e2e >= t.GetProperty("ttft_ms").GetProperty("p99").GetDouble(), $"{name}: a conversation lasts at least as long as its slowest first token");
+        }
+        Assert.Contains("| ws |", File.ReadAllText(Path.Combine(outDir, "report.md")));
+        foreach (string chart in new[] { "turn-overhead.svg", "ttft.svg", "ttft-by-turn.svg" })
+        {
+            var svg = System.Xml.Linq.XDocument.Load(Path.Combine(outDir, chart)); // well-formed XML
+            Assert.Equal("svg", svg.Root!.Name.LocalName);
+            Assert.Contains("http-keepalive", svg.ToString());
+        }
+    }
+
+    [Fact]
+    public void BenchLatency_UnreachableUrl_IsAClearErrorAndExit1()
+    {
+        using var home = new TempDirectory();
+        var r = SparkProcess.Run(home.Path, "bench", "latency", "--url", "http://127.0.0.1:1", "--model", "m", "--turns", "1", "--out", Path.Combine(home.Path, "out"));
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("error: cannot reach http://127.0.0.1:1/", r.StdErr);
+        Assert.Contains("--local", r.StdErr);
+        Assert.False(Directory.Exists(Path.Combine(home.Path, "out")));
+    }
+
+    [Fact]
+    public void BenchLatency_ConversationOutgrowsTheContext_ReportsTheServersErrorAndExit1()
+    {
+        using var home = new TempDirectory();
+        var r = SparkProcess.Run(home.Path, "bench", "latency", "--local", "--threads", "1", "--ctx", "256",
+            "--turns", "40", "--concurrency", "2", "--prompt-tokens", "40", "--output-tokens", "4", "--transport", "ws", "--out", Path.Combine(home.Path, "out"));
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("error: the server answered turn", r.StdErr);
+        Assert.Contains("--ctx", r.StdErr); // the server's own advice comes through
+        Assert.DoesNotContain("cancelled", r.StdErr); // the second conversation's cancellation does not hide the cause
+    }
+
+    [Theory]
+    [InlineData(new[] { "--url", "http://127.0.0.1:1", "--model", "m", "--transport", "smoke-signals" }, "smoke-signals")]
+    [InlineData(new[] { "--model", "m" }, "give either --url URL")]
+    [InlineData(new[] { "--url", "http://127.0.0.1:1", "--local" }, "give either --url URL")]
+    [InlineData(new[] { "--url", "http://127.0.0.1:1" }, "--model is required with --url")]
+    [InlineData(new[] { "--url", "ftp://127.0.0.1:1", "--model", "m" }, "--url must be an http:// or https:// URL")]
+    [InlineData(new[] { "--url", "http://127.0.0.1:1", "--model", "m", "--turns", "0" }, "--turns must be 1-1000")]
+    [InlineData(new[] { "--url", "http://127.0.0.1:1", "--model", "m", "--api-key-env", "SPARK_TEST_SURELY_UNSET_VAR" }, "SPARK_TEST_SURELY_UNSET_VAR: the environment variable is not set")]
+    public void BenchLatency_BadInput_IsOneErrorAndExit2(string[] options, string message)
+    {
+        using var home = new TempDirectory();
+        var r = SparkProcess.Run(home.Path, ["bench", "latency", .. options]);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("error: ", r.StdErr);
+        Assert.Contains(message, r.StdErr);
+    }
+}
