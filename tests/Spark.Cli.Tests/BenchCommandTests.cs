@@ -53,6 +53,7 @@ public class BenchCommandTests
     [InlineData("--reps", "0", "--reps must be at least 1")]
     [InlineData("-p", "-1", "-p must be 0 or more")]
     [InlineData("--threads", "0", "--threads must be at least 1")]
+    [InlineData("--kernels", "avx9", "--kernels must be one of auto, scalar, avx2, avx512, got 'avx9'")]
     public void BenchEngine_BadOption_ExitsTwoNamingIt(string option, string value, string expected)
     {
         using var home = new TempDirectory();

@@ -87,7 +87,7 @@ public class QuantizedActivationsTests
         var x = new QuantizedActivations(100);
         x.Quantize(type, input);
         var expected = new float[100];
-        ActivationRounding.Round(type, input, new byte[ActivationRounding.ScratchBytes(100)], expected);
+        ActivationRoundingReference.Round(type, input, new byte[ActivationRoundingReference.ScratchBytes(100)], expected);
         Assert.Equal(expected, x.Floats.AsSpan(0, 100).ToArray());
     }
 

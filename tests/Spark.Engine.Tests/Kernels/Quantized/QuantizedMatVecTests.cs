@@ -89,7 +89,7 @@ public class QuantizedMatVecTests
         var input = TensorTestData.Gaussian(cols, seed: cols + 11);
         var x = Activations(type, input);
         var rounded = new float[cols];
-        ActivationRounding.Round(ActivationRounding.For(type), input, new byte[ActivationRounding.ScratchBytes(cols)], rounded);
+        ActivationRoundingReference.Round(ActivationRounding.For(type), input, new byte[ActivationRoundingReference.ScratchBytes(cols)], rounded);
         var y = new float[rows];
         KernelPaths.Scalar(type, w, cols, x, y, rows);
         int rowBytes = (int)GgmlTypeInfo.RowBytes(type, cols);
