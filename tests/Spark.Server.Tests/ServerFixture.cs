@@ -1,6 +1,4 @@
 using System.Net.Http.Headers;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Logging.Abstractions;
 using Spark.Engine.Inference;
 using Spark.Engine.Models.Synthetic;
 using Spark.Server.Backends;
@@ -23,8 +21,7 @@ public sealed class ServerFixture : IAsyncLifetime
     public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromMilliseconds(20);
 
     private readonly TempDirectory _dir = new();
-    private SparkModel? _model;
-    private WebApplication? _app;
+    private LocalModelHost? _host;
 
     public LocalEngineBackend Backend { get; private set; } = null!;
     public Uri BaseAddress { get; private set; } = null!;
@@ -34,12 +31,10 @@ public sealed class ServerFixture : IAsyncLifetime
     {
         string path = _dir.File("tiny.gguf");
         SyntheticModel.Write(DefaultModel.Spec, path);
-        _model = SparkModel.Load(path, new ModelLoadOptions { Threads = 1, ContextLength = ContextLength });
-        Backend = new LocalEngineBackend(_model, ModelId, NullLogger.Instance);
-        Backend.WarmUp();
-        _app = SparkServer.Build(new SparkServerOptions { Port = 0, ApiKey = ApiKey, MaxRequestBodyBytes = BodyLimit, HeartbeatInterval = HeartbeatInterval }, Backend, logging: _ => { });
-        await _app.StartAsync();
-        BaseAddress = new Uri(_app.Urls.Single());
+        _host = await LocalModelHost.StartAsync(path, ModelId, new ModelLoadOptions { Threads = 1, ContextLength = ContextLength },
+            new SparkServerOptions { Port = 0, ApiKey = ApiKey, MaxRequestBodyBytes = BodyLimit, HeartbeatInterval = HeartbeatInterval }, logging: _ => { });
+        Backend = _host.Backend;
+        BaseAddress = new Uri(_host.Url);
         Http = NewClient();
     }
 
@@ -54,9 +49,7 @@ public sealed class ServerFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         Http?.Dispose();
-        if (_app is not null) await _app.DisposeAsync();
-        Backend?.Dispose();
-        _model?.Dispose();
+        if (_host is not null) await _host.DisposeAsync();
         _dir.Dispose();
     }
 }

@@ -66,9 +66,9 @@ internal static class BenchLatencyCommand
 
     private static async Task<int> RunLocalAsync(Settings settings, string? path, string? alias, ModelLoadOptions load)
     {
-        var (modelPath, name) = LocalModelServer.ResolveModel(path, alias, Console.Error.WriteLine);
+        var (modelPath, name) = ServedModel.Resolve(path, alias, Console.Error.WriteLine);
         var serverOptions = new SparkServerOptions { Host = "127.0.0.1", Port = 0 };
-        await using var server = await LocalModelServer.StartAsync(modelPath, name, load, serverOptions, _ => { }).ConfigureAwait(false);
+        await using var server = await LocalModelHost.StartAsync(modelPath, name, load, serverOptions, _ => { }).ConfigureAwait(false);
         Console.Error.WriteLine($"spark bench latency: serving '{name}' in-process on {server.Url} (context {server.Model.ContextLength} tokens, {server.Model.Threads} threads)");
         return await RunAsync(settings.For(new Uri(server.Url), name, apiKey: null), settings.OutDir).ConfigureAwait(false);
     }

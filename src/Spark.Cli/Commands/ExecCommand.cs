@@ -153,11 +153,11 @@ internal static class ExecCommand
         }
     }
 
-    private static async Task<LocalModelServer> StartLocalAsync(ExecSettings s)
+    private static async Task<LocalModelHost> StartLocalAsync(ExecSettings s)
     {
-        var (path, name) = LocalModelServer.ResolveModel(s.Model, null, Console.Error.WriteLine);
+        var (path, name) = ServedModel.Resolve(s.Model, null, Console.Error.WriteLine);
         var options = new SparkServerOptions { Host = "127.0.0.1", Port = 0 };
-        return await LocalModelServer.StartAsync(path, name, s.Load, options, QuietLogging).ConfigureAwait(false);
+        return await LocalModelHost.StartAsync(path, name, s.Load, options, QuietLogging).ConfigureAwait(false);
     }
 
     // the in-process server only speaks up about problems, on stderr; stdout is the answer (or the JSONL events)

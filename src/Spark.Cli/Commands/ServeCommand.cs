@@ -31,7 +31,7 @@ internal static class ServeCommand
             if (parse.GetValue(threads) is < 1) throw new ArgumentException("--threads must be at least 1");
             if (parse.GetValue(maxBody) < 1024) throw new ArgumentException("--max-body-bytes must be at least 1024");
 
-            var (path, name) = LocalModelServer.ResolveModel(parse.GetValue(model), parse.GetValue(alias), Console.Error.WriteLine);
+            var (path, name) = ServedModel.Resolve(parse.GetValue(model), parse.GetValue(alias), Console.Error.WriteLine);
 
             var options = new SparkServerOptions
             {
@@ -48,7 +48,7 @@ internal static class ServeCommand
 
     private static async Task<int> Serve(string path, string name, ModelLoadOptions load, SparkServerOptions options)
     {
-        await using var server = await LocalModelServer.StartAsync(path, name, load, options, ConfigureLogging);
+        await using var server = await LocalModelHost.StartAsync(path, name, load, options, ConfigureLogging);
         foreach (string url in server.App.Urls)
             Console.Out.WriteLine($"spark serve: listening on {url} (model '{name}', context {server.Model.ContextLength} tokens, {server.Model.Threads} threads{(options.ApiKey is null ? "" : ", API key required")})");
         Console.Out.Flush();

@@ -1,8 +1,5 @@
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Logging.Abstractions;
 using Spark.Engine.Inference;
 using Spark.Engine.Models.Synthetic;
-using Spark.Server.Backends;
 using Spark.Server.Hosting;
 using Spark.Testing;
 
@@ -18,9 +15,7 @@ public sealed class SparkServerFixture : IAsyncLifetime
     public const string ModelId = "spark-tiny";
 
     private readonly TempDirectory _dir = new();
-    private SparkModel? _model;
-    private LocalEngineBackend? _backend;
-    private WebApplication? _app;
+    private LocalModelHost? _host;
 
     public Uri BaseUrl { get; private set; } = null!;
 
@@ -28,19 +23,14 @@ public sealed class SparkServerFixture : IAsyncLifetime
     {
         string path = _dir.File("tiny.gguf");
         SyntheticModel.Write(DefaultModel.Spec, path);
-        _model = SparkModel.Load(path, new ModelLoadOptions { Threads = 1, ContextLength = 4096 });
-        _backend = new LocalEngineBackend(_model, ModelId, NullLogger.Instance);
-        _backend.WarmUp();
-        _app = SparkServer.Build(new SparkServerOptions { Port = 0, ApiKey = ApiKey }, _backend, logging: _ => { });
-        await _app.StartAsync();
-        BaseUrl = new Uri(_app.Urls.Single() + "/v1");
+        _host = await LocalModelHost.StartAsync(path, ModelId, new ModelLoadOptions { Threads = 1, ContextLength = 4096 },
+            new SparkServerOptions { Port = 0, ApiKey = ApiKey }, logging: _ => { });
+        BaseUrl = new Uri(_host.Url + "/v1");
     }
 
     public async Task DisposeAsync()
     {
-        if (_app is not null) await _app.DisposeAsync();
-        _backend?.Dispose();
-        _model?.Dispose();
+        if (_host is not null) await _host.DisposeAsync();
         _dir.Dispose();
     }
 }
