@@ -32,10 +32,9 @@ public class ToolPromptTemplateTests
         return formatter.Format(messages, addGenerationPrompt: true, tools);
     }
 
-    [Fact]
+    [ConformanceFact]
     public void Qwen25_RendersToolsCallsAndResultsTheHermesWay()
     {
-        if (ConformanceData.Root is null) return; // conformance data absent: nothing to render
         string prompt = Render("Qwen-Qwen2.5-7B-Instruct.jinja");
         Assert.Contains("<tools>\n{\"type\": \"function\", \"function\": {\"name\": \"get_weather\"", prompt);
         Assert.Contains("<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}\n</tool_call>", prompt);
@@ -44,10 +43,9 @@ public class ToolPromptTemplateTests
         Assert.Same(ToolCallFormat.Hermes, ToolPrompt.FormatFor(File.ReadAllText(ConformanceData.PathOf("templates", "Qwen-Qwen2.5-7B-Instruct.jinja"))));
     }
 
-    [Fact]
+    [ConformanceFact]
     public void Llama31_RendersToolsAndUsesJsonCalls()
     {
-        if (ConformanceData.Root is null) return;
         string prompt = Render("meta-llama-Llama-3.1-8B-Instruct.jinja");
         Assert.Contains("\"name\": \"get_weather\"", prompt);
         Assert.Contains("<|start_header_id|>ipython<|end_header_id|>\n\n\"sunny, 21C\"", prompt);
