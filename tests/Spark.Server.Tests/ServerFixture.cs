@@ -16,7 +16,7 @@ public sealed class ServerFixture : IAsyncLifetime
 {
     public const string ApiKey = "test-key";
     public const string ModelId = "spark-tiny";
-    public const int ContextLength = 2048;
+    public const int ContextLength = 8192;
     public const long BodyLimit = 64 * 1024;
     public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromMilliseconds(20);
 

@@ -5,11 +5,11 @@ namespace Spark.Server.Tests.Endpoints;
 [Collection(ServerCollection.Name)]
 public class CancellationTests(ServerFixture server)
 {
-    private const int Limit = 2000;
+    private const int Limit = 8000;
 
     [Theory]
-    [InlineData("/v1/responses", """{"model":"spark-tiny","input":"Tell me everything","stream":true,"temperature":0,"max_output_tokens":2000}""", "delta")]
-    [InlineData("/v1/chat/completions", """{"model":"spark-tiny","messages":[{"role":"user","content":"Tell me everything"}],"stream":true,"temperature":0,"max_tokens":2000}""", "content")]
+    [InlineData("/v1/responses", """{"model":"spark-tiny","input":"Tell me everything","stream":true,"temperature":0,"max_output_tokens":8000}""", "delta")]
+    [InlineData("/v1/chat/completions", """{"model":"spark-tiny","messages":[{"role":"user","content":"Tell me everything"}],"stream":true,"temperature":0,"max_tokens":8000}""", "content")]
     public async Task ClientDisconnect_StopsTheGeneration(string path, string json, string marker)
     {
         var finished = new TaskCompletionSource<GenerationOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);

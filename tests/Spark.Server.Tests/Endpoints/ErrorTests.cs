@@ -100,7 +100,7 @@ public class ErrorTests(ServerFixture server)
     [Fact]
     public async Task PromptLongerThanTheContext_Is400WithTheNumbers()
     {
-        string longText = string.Concat(Enumerable.Repeat("the ocean waves roll over stones ", 600));
+        string longText = string.Concat(Enumerable.Repeat("the ocean waves roll over stones ", 1600));
         using var response = await _http.PostJsonAsync("/v1/responses", $$"""{"model":"spark-tiny","input":"{{longText}}","stream":true}""");
         var error = await response.ErrorAsync(400, "context_length_exceeded");
         string message = error.GetProperty("message").GetString()!;

@@ -16,15 +16,16 @@ public class QueueTests(ServerFixture server)
             outcomes.Enqueue(o);
             if (outcomes.Count == 2) bothDone.TrySetResult();
         }
+        using var running = server.NewClient(handler: new SocketsHttpHandler { MaxResponseDrainSize = 0 });
+        var first = await running.PostJsonAsync("/v1/responses",
+            """{"model":"spark-tiny","input":"Go on forever","stream":true,"temperature":0,"max_output_tokens":8000}""", HttpCompletionOption.ResponseHeadersRead);
+        var firstEvents = ServerSentEvents.ReadAsync(await first.Content.ReadAsStreamAsync()).GetAsyncEnumerator();
+        while (await firstEvents.MoveNextAsync() && firstEvents.Current.Event != "response.output_text.delta") { }
+        // Listen only now: the engine runs one generation at a time, so once this one streams, every earlier test's
+        // generation has finished and cannot be mistaken for one of ours.
         server.Backend.GenerationFinished += OnFinished;
         try
         {
-            using var running = server.NewClient(handler: new SocketsHttpHandler { MaxResponseDrainSize = 0 });
-            var first = await running.PostJsonAsync("/v1/responses",
-                """{"model":"spark-tiny","input":"Go on forever","stream":true,"temperature":0,"max_output_tokens":2000}""", HttpCompletionOption.ResponseHeadersRead);
-            var firstEvents = ServerSentEvents.ReadAsync(await first.Content.ReadAsStreamAsync()).GetAsyncEnumerator();
-            while (await firstEvents.MoveNextAsync() && firstEvents.Current.Event != "response.output_text.delta") { }
-
             using var leaving = server.NewClient();
             using var cancel = new CancellationTokenSource();
             var queued = leaving.PostAsync("/v1/responses", new StringContent("""{"model":"spark-tiny","input":"Me next","max_output_tokens":50}""",
