@@ -25,4 +25,7 @@ internal static partial class ServerLog
 
     [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "tools Spark cannot run are left out of the prompt: {Tools}")]
     public static partial void ToolsSkipped(ILogger logger, string tools);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Information, Message = "truncation auto: dropped the oldest {Dropped} of {Turns} turns, prompt {Before} -> {After} tokens (context {Context})")]
+    public static partial void Truncated(ILogger logger, int dropped, int turns, int before, int after, int context);
 }
