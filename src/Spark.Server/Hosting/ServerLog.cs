@@ -31,4 +31,7 @@ internal static partial class ServerLog
 
     [LoggerMessage(EventId = 21, Level = LogLevel.Information, Message = "responses are stored in {Store}")]
     public static partial void StoreOpened(ILogger logger, string store);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Information, Message = "truncation auto: dropped the oldest {Dropped} of {Turns} turns, prompt {Before} -> {After} tokens (context {Context})")]
+    public static partial void Truncated(ILogger logger, int dropped, int turns, int before, int after, int context);
 }
