@@ -66,6 +66,9 @@ public class ServeCommandTests
     [InlineData("--port", "70000", "--port must be 0-65535")]
     [InlineData("--threads", "0", "--threads must be at least 1")]
     [InlineData("--host", "example.com", "is not an IP address")]
+    [InlineData("--store", "postgres", "unknown store 'postgres'; use memory, sqlite or redis")]
+    [InlineData("--store", "redis", "--store redis needs --redis-url redis://HOST:PORT")]
+    [InlineData("--redis-url", "redis://127.0.0.1:1", "--redis-url is for --store redis")]
     public void Serve_BadOption_IsOneErrorLineAndExit2(string option, string value, string message)
     {
         using var home = new TempDirectory();
@@ -74,6 +77,15 @@ public class ServeCommandTests
         Assert.Equal(2, r.ExitCode);
         Assert.Contains($"error: ", r.StdErr);
         Assert.Contains(message, r.StdErr);
+    }
+
+    [Fact]
+    public void Serve_StorePathThatIsAFolder_StopsStartupWithWhatToFix()
+    {
+        using var home = new TempDirectory();
+        var r = SparkProcess.Run(home.Path, "serve", "--port", "0", "--threads", "1", "--ctx", "256", "--store-path", home.Path);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains($"--store-path '{home.Path}' is a folder", r.StdErr);
     }
 
     [Fact]

@@ -4,6 +4,8 @@ using Microsoft.Extensions.Logging;
 using Spark.Engine.Inference;
 using Spark.Cli.Hosting;
 using Spark.Server.Hosting;
+using Spark.Server.Storage;
+using Spark.Engine.Models.Synthetic;
 
 namespace Spark.Cli.Commands;
 
@@ -20,9 +22,12 @@ internal static class ServeCommand
         var ctx = new Option<int?>("--ctx") { Description = "Context length in tokens, prompt and output together (default: the model's, at most 4096)." };
         var threads = new Option<int?>("--threads", "-t") { Description = "Worker threads (default: all cores)." };
         var maxBody = new Option<long>("--max-body-bytes") { Description = "Largest request body accepted; bigger ones get 413.", DefaultValueFactory = _ => new SparkServerOptions().MaxRequestBodyBytes };
+        var store = new Option<string>("--store") { Description = "Where finished responses are kept for previous_response_id and GET /v1/responses/{id}: sqlite (a file; servers naming the same file share conversations), redis (shared by every server using it) or memory (this process only).", DefaultValueFactory = _ => "sqlite" };
+        var storePath = new Option<string?>("--store-path") { Description = "The SQLite file of --store sqlite (default: ~/.spark/responses.db, or $SPARK_HOME/responses.db)." };
+        var redisUrl = new Option<string?>("--redis-url") { Description = "The Redis server of --store redis: redis://[:PASSWORD@]HOST[:PORT][/DB]." };
         var command = new Command("serve", "Serve a model over the OpenAI API (POST /v1/responses and its WebSocket mode with steering, /v1/chat/completions, GET /v1/models, /metrics, /health).")
         {
-            model, alias, host, port, apiKey, ctx, threads, maxBody,
+            model, alias, host, port, apiKey, ctx, threads, maxBody, store, storePath, redisUrl,
         };
         command.SetAction(parse => CliErrors.Run(() =>
         {
@@ -39,11 +44,27 @@ internal static class ServeCommand
                 Port = portValue,
                 ApiKey = parse.GetValue(apiKey) ?? NonEmpty(Environment.GetEnvironmentVariable("SPARK_API_KEY")),
                 MaxRequestBodyBytes = parse.GetValue(maxBody),
+                Store = StoreOptions(parse.GetValue(store)!, parse.GetValue(storePath), parse.GetValue(redisUrl)),
             };
             var load = new ModelLoadOptions { Threads = parse.GetValue(threads), ContextLength = parse.GetValue(ctx) };
             return Serve(path, name, load, options).GetAwaiter().GetResult();
         }));
         return command;
+    }
+
+    /// <summary>The response store the flags describe; a flag that does not belong to the chosen store is an error, not ignored.</summary>
+    private static ResponseStoreOptions StoreOptions(string kindText, string? path, string? redisUrl)
+    {
+        var kind = ResponseStoreOptions.ParseKind(kindText, "--store");
+        if (path is not null && kind != ResponseStoreKind.Sqlite) throw new ArgumentException($"--store-path is for --store sqlite, but --store is {kindText}");
+        if (redisUrl is not null && kind != ResponseStoreKind.Redis) throw new ArgumentException($"--redis-url is for --store redis, but --store is {kindText}; add --store redis");
+        if (kind == ResponseStoreKind.Redis && string.IsNullOrWhiteSpace(redisUrl)) throw new ArgumentException("--store redis needs --redis-url redis://HOST:PORT");
+        return new ResponseStoreOptions
+        {
+            Kind = kind,
+            SqlitePath = kind == ResponseStoreKind.Sqlite ? path ?? Path.Join(DefaultModel.HomeDirectory, "responses.db") : null,
+            RedisUrl = redisUrl,
+        };
     }
 
     private static async Task<int> Serve(string path, string name, ModelLoadOptions load, SparkServerOptions options)

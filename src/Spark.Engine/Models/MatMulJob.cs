@@ -101,11 +101,13 @@ internal sealed class MatMulJob : IParallelWork
             for (int tile = start; tile < end; tile += RowTile)
             {
                 int tileEnd = Math.Min(tile + RowTile, end);
-                for (int b = 0; b < _batch; b++)
+                if (_roundActivations)
                 {
-                    if (_roundActivations) m.Multiply(input, b, output.AsSpan(b * rows, rows), tile, tileEnd);
-                    else m.Multiply(input.Floats.AsSpan(b * input.Stride, cols), output.AsSpan(b * rows, rows), tile, tileEnd);
+                    m.MultiplyBatch(input, _batch, output.AsSpan(0, _batch * rows), rows, tile, tileEnd);
+                    continue;
                 }
+                for (int b = 0; b < _batch; b++)
+                    m.Multiply(input.Floats.AsSpan(b * input.Stride, cols), output.AsSpan(b * rows, rows), tile, tileEnd);
             }
         }
     }

@@ -38,6 +38,14 @@ internal sealed class WeightMatrix
     public void Multiply(QuantizedActivations x, int xRow, Span<float> y, int rowStart, int rowEnd) =>
         Kernels.Multiply(_info.Type, _file.GetTensorData(_info), Columns, x, xRow, y, rowStart, rowEnd);
 
+    /// <summary>
+    /// y[t · <paramref name="yStride"/> + r] = row r · input row t of <paramref name="x"/> for the first
+    /// <paramref name="batch"/> input rows and r in [rowStart, rowEnd): the same numbers as <see cref="Multiply(QuantizedActivations, int, Span{float}, int, int)"/>
+    /// row by row, faster where the kernels share a weight row across inputs.
+    /// </summary>
+    public void MultiplyBatch(QuantizedActivations x, int batch, Span<float> y, int yStride, int rowStart, int rowEnd) =>
+        Kernels.MultiplyBatch(_info.Type, _file.GetTensorData(_info), Columns, x, batch, y, yStride, rowStart, rowEnd);
+
     /// <summary>y[r] = row r · x for r in [rowStart, rowEnd), in exact F32 (no activation rounding).</summary>
     public void Multiply(ReadOnlySpan<float> x, Span<float> y, int rowStart, int rowEnd) =>
         MatVec.Multiply(_info.Type, _file.GetTensorData(_info), Columns, x, y, rowStart, rowEnd);

@@ -28,8 +28,25 @@ public sealed record GenerationRequest
     /// </summary>
     public GenerationContinuation? ContinueFrom { get; init; }
 
+    /// <summary>
+    /// What to do when the prompt does not fit the context: an error (the default), or drop the oldest turns
+    /// (<see cref="ContextTruncation"/>) until it fits with room for the output.
+    /// </summary>
+    public ContextOverflow Overflow { get; init; } = ContextOverflow.Error;
+
     /// <summary>Tools offered and whether a call is required (then decoding is constrained to one).</summary>
     public Tools.ToolOptions Tools { get; init; } = Spark.Server.Tools.ToolOptions.Empty;
+}
+
+/// <summary>What a backend does with a prompt longer than its context.</summary>
+public enum ContextOverflow
+{
+    /// <summary>Refuse the request with a 400 <c>context_length_exceeded</c> error.</summary>
+    Error,
+    /// <summary>Refuse it, and say that <c>truncation: "auto"</c> would have dropped the oldest items (the Responses API).</summary>
+    ErrorSuggestingTruncation,
+    /// <summary><c>truncation: "auto"</c>: drop the oldest turns until the prompt fits.</summary>
+    DropOldest,
 }
 
 /// <summary>One message of a conversation as the chat template sees it.</summary>

@@ -71,11 +71,7 @@ public sealed class LocalEngineBackend : IModelBackend, IDisposable
     /// <inheritdoc />
     public IGeneration Start(GenerationRequest request, CancellationToken cancellationToken)
     {
-        var (promptText, prompt) = Tokenize(request.Messages, request.Tools, request.ContinueFrom);
-        if (prompt.Length >= ContextLength)
-            throw ApiException.BadRequest(
-                $"The prompt is {prompt.Length} tokens but the model's context holds {ContextLength} (prompt and output together); shorten the input or start the server with a larger --ctx.",
-                param: "input", code: "context_length_exceeded");
+        var (promptText, prompt) = Prompt(request);
         var sampling = new SamplerOptions
         {
             Temperature = request.Temperature ?? new SamplerOptions().Temperature,
@@ -120,6 +116,41 @@ public sealed class LocalEngineBackend : IModelBackend, IDisposable
             throw ApiException.BadRequest($"'tool_choice' requires a call but {signatures.Count} tools were given; at most 64 can be constrained at once.", "tools", "invalid_value");
         return new TokenConstraint(_model.Tokenizer, new ToolCallGrammar(ToolCallFormat, signatures));
     }
+
+    /// <summary>
+    /// The rendered, tokenized prompt of <paramref name="request"/>; with <see cref="ContextOverflow.DropOldest"/> the
+    /// oldest turns are dropped until it fits with room for the output. Throws a 400 when it cannot fit.
+    /// </summary>
+    private (string Text, int[] Tokens) Prompt(GenerationRequest request)
+    {
+        var turns = SystemTurns.MergeLeading(request.Messages);
+        var rendered = Tokenize(turns, request.Tools, request.ContinueFrom);
+        if (request.Overflow != ContextOverflow.DropOldest)
+        {
+            if (rendered.Tokens.Length < ContextLength) return rendered;
+            string hint = request.Overflow == ContextOverflow.ErrorSuggestingTruncation
+                ? "send truncation: \"auto\" to drop the oldest input items, shorten the input,"
+                : "shorten the input";
+            throw ContextExceeded($"The prompt is {rendered.Tokens.Length} tokens but the model's context holds {ContextLength} (prompt and output together); {hint} or start the server with a larger --ctx.");
+        }
+
+        // room for the answer: the request's limit, at most a quarter of the context (1K tokens when unlimited)
+        int budget = ContextLength - Math.Min(request.MaxOutputTokens is int max and > 0 ? max : 1024, ContextLength / 4);
+        if (rendered.Tokens.Length <= budget) return rendered;
+        var fit = ContextTruncation.Fit(turns, t => Tokenize(t, request.Tools, null) is var r && r.Tokens.Length <= budget ? new Rendered(r.Text, r.Tokens) : null)
+            ?? ContextTruncation.Fit(turns, t => Tokenize(t, request.Tools, null) is var r && r.Tokens.Length < ContextLength ? new Rendered(r.Text, r.Tokens) : null);
+        if (fit is not { } kept)
+        {
+            if (rendered.Tokens.Length < ContextLength) return rendered; // nothing can be dropped, but it fits with less room to answer
+            throw ContextExceeded($"The prompt is {rendered.Tokens.Length} tokens but the model's context holds {ContextLength}, and truncation: \"auto\" cannot drop enough: the instructions, developer messages and the latest user message are always kept. Shorten them or start the server with a larger --ctx.");
+        }
+        Hosting.ServerLog.Truncated(_logger, kept.DroppedTurns, turns.Count, rendered.Tokens.Length, kept.Result.Tokens.Length, ContextLength);
+        return (kept.Result.Text, kept.Result.Tokens);
+    }
+
+    private sealed record Rendered(string Text, int[] Tokens);
+
+    private static ApiException ContextExceeded(string message) => ApiException.BadRequest(message, param: "input", code: "context_length_exceeded");
 
     private (string Text, int[] Tokens) Tokenize(IReadOnlyList<ChatTurn> turns, ToolOptions tools, GenerationContinuation? continueFrom)
     {

@@ -30,7 +30,7 @@ internal sealed class ResponsesEndpoints(ServerContext server)
 
         IReadOnlyList<ResponseItem> history = [];
         if (request.PreviousResponseId is { } previousId)
-            history = server.Store.Find(previousId)?.Conversation ?? throw ResponseSetup.PreviousNotFound(previousId);
+            history = await server.PreviousConversationAsync(previousId, aborted);
         var conversation = ResponseSetup.Conversation(history, request.Input?.Items ?? []);
         var shell = ResponseSetup.Shell(request, backend.ModelId);
 
@@ -40,6 +40,7 @@ internal sealed class ResponsesEndpoints(ServerContext server)
         server.Running.Add(control);
         ResponseObject final;
         ResponseRunner runner;
+        Task Persist(ResponseObject finished, CancellationToken _) => server.PersistAsync(finished, conversation);
         try
         {
             if (request.Stream == true)
@@ -47,12 +48,12 @@ internal sealed class ResponsesEndpoints(ServerContext server)
                 http.Response.ContentType = "text/event-stream";
                 http.Response.Headers.CacheControl = "no-cache";
                 http.Response.Headers["X-Accel-Buffering"] = "no";
-                var sink = new SseEventSink(http.Response.BodyWriter);
+                var sink = new PersistingEventSink(new SseEventSink(http.Response.BodyWriter), Persist);
                 runner = new ResponseRunner(shell, generation, sink, server.Options.HeartbeatInterval, control, tools);
             }
             else
             {
-                runner = new ResponseRunner(shell, generation, DiscardingEventSink.Instance, control: control, tools: tools);
+                runner = new ResponseRunner(shell, generation, new PersistingEventSink(DiscardingEventSink.Instance, Persist), control: control, tools: tools);
             }
             final = await runner.RunAsync(aborted);
         }
@@ -63,11 +64,6 @@ internal sealed class ResponsesEndpoints(ServerContext server)
 
         var outcome = runner.Outcome!;
         Hosting.ServerLog.GenerationDone(server.Logger, "responses", final.Status, outcome.PromptTokens, outcome.CachedTokens, outcome.OutputTokens);
-        if (final.Store && final.Status != ResponseStatus.Failed)
-        {
-            conversation.AddRange(final.Output);
-            server.Store.Add(new StoredResponse(final, conversation));
-        }
         control.Complete(final);
         if (request.Stream != true)
             await http.Response.WriteAsJsonAsync(final, ProtocolJsonContext.Default.ResponseObject, cancellationToken: aborted);
@@ -86,23 +82,23 @@ internal sealed class ResponsesEndpoints(ServerContext server)
             control.TryStop(StopReason.Cancelled);
             final = await control.Finished.WaitAsync(server.Options.CancelTimeout, http.RequestAborted);
         }
-        final ??= server.Store.Find(id)?.Response ?? throw NotFound(id);
+        final ??= (await server.Store.FindAsync(id, http.RequestAborted))?.Response ?? throw NotFound(id);
         await http.Response.WriteAsJsonAsync(final, ProtocolJsonContext.Default.ResponseObject, cancellationToken: http.RequestAborted);
     }
 
-    private Task GetAsync(HttpContext http)
+    private async Task GetAsync(HttpContext http)
     {
         string id = (string)http.GetRouteValue("id")!;
-        var stored = server.Store.Find(id) ?? throw NotFound(id);
-        return http.Response.WriteAsJsonAsync(stored.Response, ProtocolJsonContext.Default.ResponseObject, cancellationToken: http.RequestAborted);
+        var stored = await server.Store.FindAsync(id, http.RequestAborted) ?? throw NotFound(id);
+        await http.Response.WriteAsJsonAsync(stored.Response, ProtocolJsonContext.Default.ResponseObject, cancellationToken: http.RequestAborted);
     }
 
-    private Task DeleteAsync(HttpContext http)
+    private async Task DeleteAsync(HttpContext http)
     {
         string id = (string)http.GetRouteValue("id")!;
-        if (!server.Store.Remove(id)) throw NotFound(id);
+        if (!await server.Store.DeleteAsync(id, http.RequestAborted)) throw NotFound(id);
         server.Logger.LogDebug("deleted response {Id}", id);
-        return http.Response.WriteAsJsonAsync(new ResponseDeleted(id), ProtocolJsonContext.Default.ResponseDeleted, cancellationToken: http.RequestAborted);
+        await http.Response.WriteAsJsonAsync(new ResponseDeleted(id), ProtocolJsonContext.Default.ResponseDeleted, cancellationToken: http.RequestAborted);
     }
 
     private static ApiException NotFound(string id) =>

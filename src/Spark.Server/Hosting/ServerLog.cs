@@ -25,4 +25,13 @@ internal static partial class ServerLog
 
     [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "tools Spark cannot run are left out of the prompt: {Tools}")]
     public static partial void ToolsSkipped(ILogger logger, string tools);
+
+    [LoggerMessage(EventId = 20, Level = LogLevel.Error, Message = "response {Id} could not be stored; previous_response_id will not find it: {Message}")]
+    public static partial void StoreFailed(ILogger logger, string id, string message);
+
+    [LoggerMessage(EventId = 21, Level = LogLevel.Information, Message = "responses are stored in {Store}")]
+    public static partial void StoreOpened(ILogger logger, string store);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Information, Message = "truncation auto: dropped the oldest {Dropped} of {Turns} turns, prompt {Before} -> {After} tokens (context {Context})")]
+    public static partial void Truncated(ILogger logger, int dropped, int turns, int before, int after, int context);
 }

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Spark.Server.Backends;
 using Spark.Server.Endpoints;
 using Spark.Server.Errors;
+using Spark.Server.Storage;
 
 namespace Spark.Server.Hosting;
 
@@ -18,6 +19,22 @@ public static class SparkServer
 {
     /// <summary>Creates the application; <paramref name="logging"/> configures logging (default: console).</summary>
     public static WebApplication Build(SparkServerOptions options, IModelBackend backend, Action<ILoggingBuilder>? logging = null)
+    {
+        var store = ResponseStores.Open(options.Store, options.StoredResponses); // a bad store stops startup here, before anything listens
+        try
+        {
+            var app = Build(options, backend, store, logging);
+            app.Lifetime.ApplicationStopped.Register(store.Dispose);
+            return app;
+        }
+        catch
+        {
+            store.Dispose();
+            throw;
+        }
+    }
+
+    private static WebApplication Build(SparkServerOptions options, IModelBackend backend, IResponseStore store, Action<ILoggingBuilder>? logging)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         if (logging is not null)
@@ -38,7 +55,8 @@ public static class SparkServer
 
         var app = builder.Build();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Spark.Server");
-        var server = new ServerContext(backend, options, logger);
+        var server = new ServerContext(backend, options, logger, store);
+        ServerLog.StoreOpened(logger, store.Description);
 
         app.Use((http, next) => HandleErrorsAsync(http, next, logger));
         if (!string.IsNullOrEmpty(options.ApiKey))

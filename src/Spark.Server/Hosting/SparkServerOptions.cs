@@ -21,7 +21,10 @@ public sealed record SparkServerOptions
     /// </summary>
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>How many finished responses are kept for <c>GET</c> and <c>previous_response_id</c>.</summary>
+    /// <summary>Where finished responses are kept for <c>GET</c> and <c>previous_response_id</c>: in memory (default), SQLite or Redis.</summary>
+    public Storage.ResponseStoreOptions Store { get; init; } = new();
+
+    /// <summary>How many finished responses the in-memory store keeps.</summary>
     public int StoredResponses { get; init; } = 1000;
 
     /// <summary>WebSocket mode: lanes (<c>stream_id</c>s) one connection may run at once; one more gets <c>websocket_connection_limit_reached</c>.</summary>

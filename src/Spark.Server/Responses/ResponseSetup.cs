@@ -20,6 +20,9 @@ internal static class ResponseSetup
         SamplingValidation.Check(request.Temperature, request.TopP, request.MaxOutputTokens, "max_output_tokens");
         if (request.Metadata is { Count: > 16 })
             throw ApiException.BadRequest($"'metadata' has {request.Metadata.Count} entries; at most 16 are allowed.", "metadata", "invalid_value");
+        if (request.Truncation is not (null or "auto" or "disabled"))
+            throw ApiException.BadRequest($"Invalid value for 'truncation': '{request.Truncation}'. Supported values are 'auto' (drop the oldest input items when the conversation overflows the context) and 'disabled' (the default: such a request fails).",
+                "truncation", "invalid_value");
         return backend;
     }
 
@@ -51,6 +54,7 @@ internal static class ResponseSetup
         MaxOutputTokens = prefillOnly ? 0 : request.MaxOutputTokens,
         Temperature = request.Temperature,
         TopP = request.TopP,
+        Overflow = request.Truncation == "auto" ? ContextOverflow.DropOldest : ContextOverflow.ErrorSuggestingTruncation,
     };
 
     /// <summary>The response object before it runs: a new id and the request's settings echoed.</summary>

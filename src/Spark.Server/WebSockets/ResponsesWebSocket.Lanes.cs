@@ -3,6 +3,7 @@ using Spark.Protocol.Responses;
 using Spark.Server.Backends;
 using Spark.Server.Errors;
 using Spark.Server.Responses;
+using Spark.Server.Storage;
 
 namespace Spark.Server.WebSockets;
 
@@ -53,7 +54,7 @@ internal sealed partial class ResponsesWebSocket
             var input = new List<ResponseItem>();
             if (request.PreviousResponseId is { } previousId)
             {
-                history = FindConversation(previousId) ?? throw ResponseSetup.PreviousNotFound(previousId);
+                history = await FindConversationAsync(previousId);
                 input.AddRange(TakeWaitingSteers(previousId)); // steering queued while the response waited for tool outputs
             }
             input.AddRange(request.Input?.Items ?? []);
@@ -105,6 +106,7 @@ internal sealed partial class ResponsesWebSocket
             Error = outcome.Reason == FinishReason.Stop ? null : new ResponseError("server_error", $"prefill failed: {outcome.Error?.Message ?? outcome.Reason.ToString()}"),
             Usage = ResponseUsage.Of(outcome.PromptTokens, outcome.CachedTokens, 0),
         };
+        await server.PersistAsync(final, conversation);
         lane.Sink.Write(new ResponseLifecycleEvent(final.Status == ResponseStatus.Completed ? ResponseEventTypes.Completed : ResponseEventTypes.Failed, sequence, final));
         await lane.Sink.FlushAsync(_closed.Token);
         Hosting.ServerLog.GenerationDone(server.Logger, "websocket prewarm", final.Status, outcome.PromptTokens, outcome.CachedTokens, 0);
@@ -146,7 +148,9 @@ internal sealed partial class ResponsesWebSocket
                 {
                     using (generation)
                     {
-                        var runner = new ResponseRunner(shell, generation, lane.Sink, server.Options.HeartbeatInterval, active.Control, tools);
+                        var history = conversation.ToList();
+                        var sink = new PersistingEventSink(lane.Sink, (finished, _) => server.PersistAsync(finished, history));
+                        var runner = new ResponseRunner(shell, generation, sink, server.Options.HeartbeatInterval, active.Control, tools);
                         final = await runner.RunAsync(_closed.Token);
                         var outcome = runner.Outcome!;
                         Hosting.ServerLog.GenerationDone(server.Logger, "websocket", final.Status, outcome.PromptTokens, outcome.CachedTokens, outcome.OutputTokens);

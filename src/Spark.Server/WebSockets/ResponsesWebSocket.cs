@@ -7,6 +7,7 @@ using Spark.Protocol.Responses;
 using Spark.Server.Endpoints;
 using Spark.Server.Errors;
 using Spark.Server.Responses;
+using Spark.Server.Storage;
 
 namespace Spark.Server.WebSockets;
 
@@ -189,6 +190,7 @@ internal sealed partial class ResponsesWebSocket(WebSocket socket, ServerContext
 
     private int NextControlSequence() => Interlocked.Increment(ref _controlSequence) - 1;
 
+    /// <summary>Keeps a finished response for this connection (the shared store got it before its terminal event).</summary>
     private void Remember(StoredResponse stored, string? streamId)
     {
         lock (_state)
@@ -198,16 +200,15 @@ internal sealed partial class ResponsesWebSocket(WebSocket socket, ServerContext
             while (_finished.Count > server.Options.WebSocketCachedResponses && _finishedOrder.TryDequeue(out var oldest))
                 _finished.Remove(oldest);
         }
-        if (stored.Response.Store && stored.Response.Status != ResponseStatus.Failed) server.Store.Add(stored);
     }
 
-    private IReadOnlyList<ResponseItem>? FindConversation(string responseId)
+    private Task<IReadOnlyList<ResponseItem>> FindConversationAsync(string responseId)
     {
         lock (_state)
         {
-            if (_finished.TryGetValue(responseId, out var finished)) return finished.Stored.Conversation;
+            if (_finished.TryGetValue(responseId, out var finished)) return Task.FromResult(finished.Stored.Conversation);
         }
-        return server.Store.Find(responseId)?.Conversation;
+        return server.PreviousConversationAsync(responseId, _closed.Token);
     }
 
     private void LogFailure(Exception e) => Hosting.ServerLog.WebSocketRequestFailed(server.Logger, e);

@@ -1,5 +1,6 @@
 using Spark.Protocol.Responses;
 using Spark.Server.Responses;
+using Spark.Server.Storage;
 
 namespace Spark.Server.WebSockets;
 

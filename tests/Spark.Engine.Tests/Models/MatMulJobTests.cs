@@ -14,6 +14,10 @@ public class MatMulJobTests
     [InlineData(GgmlType.F16, 64, 40, 3)]
     [InlineData(GgmlType.Q8_0, 96, 50, 7)]
     [InlineData(GgmlType.Q4_0, 64, 33, 1)]
+    [InlineData(GgmlType.Q4_1, 96, 19, 8)]
+    [InlineData(GgmlType.Q5_0, 64, 17, 5)]
+    [InlineData(GgmlType.Q5_1, 128, 23, 8)]
+    [InlineData(GgmlType.Q8_0, 256, 40, 8)]
     [InlineData(GgmlType.Q4_K, 256, 21, 4)]
     [InlineData(GgmlType.Q6_K, 512, 18, 6)]
     public void Execute_EachBatchRow_EqualsTheMatVecOfThatRow(GgmlType type, int cols, int rows, int batch)

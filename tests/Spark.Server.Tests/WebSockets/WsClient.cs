@@ -14,11 +14,13 @@ internal sealed class WsClient : IAsyncDisposable
 
     public ClientWebSocket Socket { get; }
 
-    public static async Task<WsClient> ConnectAsync(ServerFixture server)
+    public static Task<WsClient> ConnectAsync(ServerFixture server) => ConnectAsync(server.BaseAddress, ServerFixture.ApiKey);
+
+    public static async Task<WsClient> ConnectAsync(Uri baseAddress, string apiKey)
     {
         var socket = new ClientWebSocket();
-        socket.Options.SetRequestHeader("Authorization", $"Bearer {ServerFixture.ApiKey}");
-        var uri = new UriBuilder(server.BaseAddress) { Scheme = "ws", Path = "/v1/responses" }.Uri;
+        socket.Options.SetRequestHeader("Authorization", $"Bearer {apiKey}");
+        var uri = new UriBuilder(baseAddress) { Scheme = "ws", Path = "/v1/responses" }.Uri;
         using var timeout = new CancellationTokenSource(Timeout);
         await socket.ConnectAsync(uri, timeout.Token);
         return new WsClient(socket);

@@ -16,6 +16,48 @@ internal sealed unsafe class Avx512MatVecKernels : MatVecKernels
     public override KernelPath Path => KernelPath.Avx512;
     public override string Name => "avx512";
 
+    protected override int BatchTile => Vector512QuantTile.Tokens;
+
+    protected override bool HasBatchKernel(GgmlType type) =>
+        type is GgmlType.Q8_0 or GgmlType.Q4_0 or GgmlType.Q4_1 or GgmlType.Q5_0 or GgmlType.Q5_1
+            or GgmlType.Q4_K or GgmlType.Q5_K or GgmlType.Q6_K;
+
+    protected override void BatchRows(GgmlType type, byte* w, int rowBytes, int cols, in ActivationPointers x, int xStride, float* y,
+        int yStride, int rows)
+    {
+        int blocks = cols / 32, superBlocks = cols / 256;
+        switch (type)
+        {
+            case GgmlType.Q4_K:
+                for (int r = 0; r < rows; r++, w += rowBytes) Vector512KQuantTile.Q4K(w, x, xStride, superBlocks, y + r, yStride);
+                break;
+            case GgmlType.Q5_K:
+                for (int r = 0; r < rows; r++, w += rowBytes) Vector512KQuantTile.Q5K(w, x, xStride, superBlocks, y + r, yStride);
+                break;
+            case GgmlType.Q6_K:
+                for (int r = 0; r < rows; r++, w += rowBytes) Vector512KQuantTile.Q6K(w, x, xStride, superBlocks, y + r, yStride);
+                break;
+            case GgmlType.Q8_0:
+                for (int r = 0; r < rows; r++, w += rowBytes) Vector512QuantTile.Row<Q8_0Dot>(w, x, xStride, blocks, y + r, yStride);
+                break;
+            case GgmlType.Q4_0:
+                for (int r = 0; r < rows; r++, w += rowBytes) Vector512QuantTile.NibbleRow<Q4_0Dot>(w, x, xStride, blocks, y + r, yStride);
+                break;
+            case GgmlType.Q4_1:
+                for (int r = 0; r < rows; r++, w += rowBytes) Vector512QuantTile.NibbleRow<Q4_1Dot>(w, x, xStride, blocks, y + r, yStride);
+                break;
+            case GgmlType.Q5_0:
+                for (int r = 0; r < rows; r++, w += rowBytes) Vector512QuantTile.Row<Q5_0Dot>(w, x, xStride, blocks, y + r, yStride);
+                break;
+            case GgmlType.Q5_1:
+                for (int r = 0; r < rows; r++, w += rowBytes) Vector512QuantTile.Row<Q5_1Dot>(w, x, xStride, blocks, y + r, yStride);
+                break;
+            default:
+                base.BatchRows(type, w, rowBytes, cols, x, xStride, y, yStride, rows);
+                break;
+        }
+    }
+
     protected override void Rows(GgmlType type, byte* w, int rowBytes, int cols, in ActivationPointers x, float* y, int rows)
     {
         int blocks = cols / 32, superBlocks = cols / 256;

@@ -26,6 +26,13 @@ internal unsafe interface IBlock32
 
     /// <summary>The same for two consecutive blocks: lanes 0-7 the first, lanes 8-15 the second.</summary>
     static abstract Vector512<int> Dot2(byte* block, sbyte* a);
+
+    /// <summary>
+    /// Two consecutive blocks' quants as the unsigned operand of the u8 × s8 dot: the stored quants, or |q| for the
+    /// signed Q8_0 (whose signs then go onto the activations, see <see cref="Vector512QuantTile"/>). Split from
+    /// <see cref="Dot2"/> so a batch kernel unpacks a block once for several activation rows.
+    /// </summary>
+    static abstract Vector512<byte> Unsigned2(byte* block);
 }
 
 internal readonly unsafe struct Q8_0Dot : IBlock32
@@ -43,7 +50,14 @@ internal readonly unsafe struct Q8_0Dot : IBlock32
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<int> Dot2(byte* block, sbyte* a) =>
-        Vector512QuantDot.SignedDot(Vector512QuantDot.Join(block + 2, block + Q8_0Block.Bytes + 2).AsSByte(), Vector512.Load(a));
+        Vector512QuantDot.SignedDot(Signed2(block), Vector512.Load(a));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<byte> Unsigned2(byte* block) => Avx512BW.Abs(Signed2(block));
+
+    /// <summary>Two consecutive blocks' signed quants.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<sbyte> Signed2(byte* block) => Vector512QuantDot.Join(block + 2, block + Q8_0Block.Bytes + 2).AsSByte();
 }
 
 internal readonly unsafe struct Q4_0Dot : IBlock32
@@ -57,8 +71,10 @@ internal readonly unsafe struct Q4_0Dot : IBlock32
         TDot.Dot(Vector256QuantDot<TDot>.Nibbles(block + 2), Avx.LoadVector256(a));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<int> Dot2(byte* block, sbyte* a) =>
-        Vector512QuantDot.Dot(Vector512QuantDot.Nibbles(block + 2, block + Q4_0Block.Bytes + 2), Vector512.Load(a));
+    public static Vector512<int> Dot2(byte* block, sbyte* a) => Vector512QuantDot.Dot(Unsigned2(block), Vector512.Load(a));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<byte> Unsigned2(byte* block) => Vector512QuantDot.Nibbles(block + 2, block + Q4_0Block.Bytes + 2);
 }
 
 internal readonly unsafe struct Q4_1Dot : IBlock32
@@ -72,8 +88,10 @@ internal readonly unsafe struct Q4_1Dot : IBlock32
         TDot.Dot(Vector256QuantDot<TDot>.Nibbles(block + 4), Avx.LoadVector256(a));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<int> Dot2(byte* block, sbyte* a) =>
-        Vector512QuantDot.Dot(Vector512QuantDot.Nibbles(block + 4, block + Q4_1Block.Bytes + 4), Vector512.Load(a));
+    public static Vector512<int> Dot2(byte* block, sbyte* a) => Vector512QuantDot.Dot(Unsigned2(block), Vector512.Load(a));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<byte> Unsigned2(byte* block) => Vector512QuantDot.Nibbles(block + 4, block + Q4_1Block.Bytes + 4);
 }
 
 internal readonly unsafe struct Q5_0Dot : IBlock32
@@ -88,11 +106,14 @@ internal readonly unsafe struct Q5_0Dot : IBlock32
             Avx.LoadVector256(a));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<int> Dot2(byte* block, sbyte* a)
+    public static Vector512<int> Dot2(byte* block, sbyte* a) => Vector512QuantDot.Dot(Unsigned2(block), Vector512.Load(a));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<byte> Unsigned2(byte* block)
     {
         byte* next = block + Q5_0Block.Bytes;
         ulong qh = Unsafe.ReadUnaligned<uint>(block + 2) | (ulong)Unsafe.ReadUnaligned<uint>(next + 2) << 32;
-        return Vector512QuantDot.Dot(Vector512QuantDot.Nibbles(block + 6, next + 6) | Vector512QuantDot.FifthBits(qh), Vector512.Load(a));
+        return Vector512QuantDot.Nibbles(block + 6, next + 6) | Vector512QuantDot.FifthBits(qh);
     }
 }
 
@@ -108,10 +129,13 @@ internal readonly unsafe struct Q5_1Dot : IBlock32
             Avx.LoadVector256(a));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<int> Dot2(byte* block, sbyte* a)
+    public static Vector512<int> Dot2(byte* block, sbyte* a) => Vector512QuantDot.Dot(Unsigned2(block), Vector512.Load(a));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<byte> Unsigned2(byte* block)
     {
         byte* next = block + Q5_1Block.Bytes;
         ulong qh = Unsafe.ReadUnaligned<uint>(block + 4) | (ulong)Unsafe.ReadUnaligned<uint>(next + 4) << 32;
-        return Vector512QuantDot.Dot(Vector512QuantDot.Nibbles(block + 8, next + 8) | Vector512QuantDot.FifthBits(qh), Vector512.Load(a));
+        return Vector512QuantDot.Nibbles(block + 8, next + 8) | Vector512QuantDot.FifthBits(qh);
     }
 }

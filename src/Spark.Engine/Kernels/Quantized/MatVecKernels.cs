@@ -88,6 +88,55 @@ internal abstract unsafe class MatVecKernels
             Rows(type, w + (long)rowStart * rowBytes, rowBytes, cols, x.Pointers(xRow), py + rowStart, rowEnd - rowStart);
     }
 
+    /// <summary>
+    /// Y = X·Wᵀ for rows [<paramref name="rowStart"/>, <paramref name="rowEnd"/>) of W and the first
+    /// <paramref name="batch"/> input rows of <paramref name="x"/>: y[t · <paramref name="yStride"/> + r] = row r · input t.
+    /// Gives exactly what <see cref="Multiply"/> gives token by token; kernels that can share a weight row's unpacking
+    /// across tokens do (prefill).
+    /// </summary>
+    public void MultiplyBatch(GgmlType type, ReadOnlySpan<byte> weights, int cols, QuantizedActivations x, int batch, Span<float> y,
+        int yStride, int rowStart, int rowEnd)
+    {
+        if (batch < 1 || batch > x.Rows)
+            throw new ArgumentOutOfRangeException(nameof(batch), batch, $"the activations hold {x.Rows} rows");
+        if (yStride < rowEnd)
+            throw new ArgumentOutOfRangeException(nameof(yStride), yStride, $"output rows of {yStride} cannot hold rows up to {rowEnd}");
+        if ((long)(batch - 1) * yStride + rowEnd > y.Length)
+            throw new ArgumentException($"y has {y.Length} elements, fewer than {batch} rows of {yStride}", nameof(y));
+        if (batch == 1 || !HasBatchKernel(type))
+        {
+            for (int t = 0; t < batch; t++) Multiply(type, weights, cols, x, t, y.Slice(t * yStride, yStride), rowStart, rowEnd);
+            return;
+        }
+        Multiply(type, weights, cols, x, 0, y, rowStart, rowEnd); // validates W, x and the row range once
+        if (rowStart == rowEnd) return;
+        int rowBytes = checked((int)GgmlTypeInfo.RowBytes(type, cols));
+        fixed (byte* w = weights)
+        fixed (float* py = y)
+        {
+            int t = 1, tile = BatchTile;
+            for (; t + tile <= batch; t += tile)
+                BatchRows(type, w + (long)rowStart * rowBytes, rowBytes, cols, x.Pointers(t), x.Stride, py + (long)t * yStride + rowStart,
+                    yStride, rowEnd - rowStart);
+            for (; t < batch; t++)
+                Rows(type, w + (long)rowStart * rowBytes, rowBytes, cols, x.Pointers(t), py + (long)t * yStride + rowStart, rowEnd - rowStart);
+        }
+    }
+
+    /// <summary>Tokens one <see cref="BatchRows"/> call takes.</summary>
+    protected virtual int BatchTile => 1;
+
+    /// <summary>True when <see cref="BatchRows"/> has a kernel of its own for <paramref name="type"/>.</summary>
+    protected virtual bool HasBatchKernel(GgmlType type) => false;
+
+    /// <summary>
+    /// y[t · <paramref name="yStride"/> + r] = row r · input t for <see cref="BatchTile"/> inputs starting at
+    /// <paramref name="x"/> (<paramref name="xStride"/> elements apart); inputs are validated.
+    /// </summary>
+    protected virtual void BatchRows(GgmlType type, byte* w, int rowBytes, int cols, in ActivationPointers x, int xStride, float* y,
+        int yStride, int rows) =>
+        Rows(type, w, rowBytes, cols, x, y, rows);
+
     /// <summary>y[r] = row r · x for <paramref name="rows"/> rows starting at <paramref name="w"/>; inputs are validated.</summary>
     protected abstract void Rows(GgmlType type, byte* w, int rowBytes, int cols, in ActivationPointers x, float* y, int rows);
 }

@@ -14,23 +14,23 @@ namespace Spark.Engine.Kernels.Quantized;
 internal static unsafe class Vector512KQuantDot
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<byte> Low(Vector512<byte> v) => v & Vector512.Create((byte)0x0F);
+    internal static Vector512<byte> Low(Vector512<byte> v) => v & Vector512.Create((byte)0x0F);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<byte> Shr(Vector512<byte> v, int n) => (v.AsUInt16() >>> n).AsByte();
+    internal static Vector512<byte> Shr(Vector512<byte> v, int n) => (v.AsUInt16() >>> n).AsByte();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<byte> Shr(Vector256<byte> v, int n) => (v.AsUInt16() >>> n).AsByte();
+    internal static Vector256<byte> Shr(Vector256<byte> v, int n) => (v.AsUInt16() >>> n).AsByte();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<byte> Shl4(Vector512<byte> v) => (v.AsUInt16() << 4).AsByte();
+    internal static Vector512<byte> Shl4(Vector512<byte> v) => (v.AsUInt16() << 4).AsByte();
 
     /// <summary>
     /// Lanes 0-7 hold scale <paramref name="first"/>, lanes 8-15 scale <paramref name="first"/> + 1. Built from two
     /// scalar broadcasts: one 64-byte reload of the just-written scales would miss store forwarding and stall.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<int> PairOf(int* scales, int first) =>
+    internal static Vector512<int> PairOf(int* scales, int first) =>
         Vector512.Create(Vector256.Create(scales[first]), Vector256.Create(scales[first + 1]));
 
     /// <summary>
@@ -38,7 +38,7 @@ internal static unsafe class Vector512KQuantDot
     /// ggml's 256-bit lanes accumulate); integer adds are exact, so the F32 step then matches ggml's bit for bit.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<int> Eight(Vector512<int> sums) => sums.GetLower() + sums.GetUpper();
+    internal static Vector256<int> Eight(Vector512<int> sums) => sums.GetLower() + sums.GetUpper();
 
     public static float Q4K(byte* row, in ActivationPointers x, int blocks)
     {

@@ -136,18 +136,33 @@ internal static unsafe class Vector512QuantDot
 
     /// <summary>
     /// Four packed 4-bit blocks (16 quant bytes each, <paramref name="stride"/> apart from <paramref name="qs"/>) ·
-    /// 128 reordered activation quants: lanes 4k..4k+3 hold block k's partial sums. Low- and high-nibble products are
-    /// added in i16 (at most 2·15·127 each, so their sum fits) before the one widening step.
+    /// 128 reordered activation quants: lanes 4k..4k+3 hold block k's partial sums.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<int> Quad(byte* qs, int stride, sbyte* a)
+    {
+        var (low, high) = QuadNibbles(qs, stride);
+        return QuadDot(low, high, a);
+    }
+
+    /// <summary>Four packed 4-bit blocks' low and high nibbles, in the order of <see cref="QuantizedActivations.NibbleQuants"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static (Vector512<byte> Low, Vector512<byte> High) QuadNibbles(byte* qs, int stride)
     {
         var first = Avx2.InsertVector128(Sse2.LoadVector128(qs).ToVector256Unsafe(), Sse2.LoadVector128(qs + stride), 1);
         var second = Avx2.InsertVector128(Sse2.LoadVector128(qs + 2 * stride).ToVector256Unsafe(), Sse2.LoadVector128(qs + 3 * stride), 1);
         var raw = Avx512F.InsertVector256(first.ToVector512Unsafe(), second, 1);
         var mask = Vector512.Create((byte)0x0F);
-        var low = Avx512BW.MultiplyAddAdjacent(raw & mask, Vector512.Load(a));
-        var high = Avx512BW.MultiplyAddAdjacent((raw.AsUInt16() >>> 4).AsByte() & mask, Vector512.Load(a + 64));
-        return Avx512BW.MultiplyAddAdjacent(low + high, Vector512<short>.One);
+        return (raw & mask, (raw.AsUInt16() >>> 4).AsByte() & mask);
     }
+
+    /// <summary>
+    /// <see cref="QuadNibbles"/> · 128 reordered activation quants. Low- and high-nibble products are added in i16 (at
+    /// most 2·15·127 each, so their sum fits) before the one widening step.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector512<int> QuadDot(Vector512<byte> low, Vector512<byte> high, sbyte* a) =>
+        Avx512BW.MultiplyAddAdjacent(
+            Avx512BW.MultiplyAddAdjacent(low, Vector512.Load(a)) + Avx512BW.MultiplyAddAdjacent(high, Vector512.Load(a + 64)),
+            Vector512<short>.One);
 }

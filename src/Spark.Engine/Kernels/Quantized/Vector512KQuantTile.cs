@@ -1,0 +1,134 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using Spark.Engine.Tensors;
+using static Spark.Engine.Kernels.Quantized.Vector512KQuantDot;
+using static Spark.Engine.Kernels.Quantized.Vector512QuantDot;
+
+namespace Spark.Engine.Kernels.Quantized;
+
+/// <summary>
+/// Prefill's 512-bit k-quant kernels: one weight row against four Q8_K activation rows at once. A super-block's
+/// scale unpacking (scalar bit-fiddling that costs as much as its dot) and its quant unpacking are done once for four
+/// tokens. Each (row, token) pair keeps its own sums in <see cref="Vector512KQuantDot"/>'s order, so the results are
+/// bit-for-bit those of token-by-token decoding.
+/// </summary>
+internal static unsafe class Vector512KQuantTile
+{
+    /// <summary>One (row, token) pair's running sums.</summary>
+    private struct Sums
+    {
+        public Vector256<float> Acc;
+        public Vector128<float> Mins;
+    }
+
+    /// <summary>y[t · <paramref name="yStride"/>] = Q4_K row · token t for four tokens <paramref name="stride"/> quants apart.</summary>
+    public static void Q4K(byte* row, in ActivationPointers x, int stride, int blocks, float* y, int yStride) =>
+        Q45K(row, x, stride, blocks, y, yStride, fifthBit: false);
+
+    /// <summary>The same for Q5_K rows.</summary>
+    public static void Q5K(byte* row, in ActivationPointers x, int stride, int blocks, float* y, int yStride) =>
+        Q45K(row, x, stride, blocks, y, yStride, fifthBit: true);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Q45K(byte* row, in ActivationPointers x, int stride, int blocks, float* y, int yStride, bool fifthBit)
+    {
+        int* sc = stackalloc int[8], m = stackalloc int[8];
+        int bytes = fifthBit ? Q5KBlock.Bytes : Q4KBlock.Bytes;
+        int scalesOffset = fifthBit ? Q5KBlock.ScalesOffset : Q4KBlock.ScalesOffset;
+        int qsOffset = fifthBit ? Q5KBlock.QsOffset : Q4KBlock.QsOffset;
+        int scaleStride = stride / 32;
+        var one = Vector512.Create((byte)1);
+        Sums p0 = default, p1 = default, p2 = default, p3 = default;
+        for (int b = 0; b < blocks; b++, row += bytes)
+        {
+            ScalarQuantDot.ScalesMins(row + scalesOffset, sc, m);
+            sbyte* a = x.Quants + 256 * b;
+            var high = Vector512<byte>.Zero;
+            if (fifthBit)
+            {
+                var qh = Vector256.Load(row + Q5KBlock.QhOffset);
+                high = Vector512.Create(qh, Shr(qh, 1));
+            }
+            Vector512<int> i0 = default, i1 = default, i2 = default, i3 = default;
+            for (int g = 0; g < 4; g++)
+            {
+                var raw = Vector256.Load(row + qsOffset + 32 * g);
+                var q = Low(Vector512.Create(raw, Shr(raw, 4)));
+                if (fifthBit) q |= Shl4(Shr(high, 2 * g) & one);
+                var scale = PairOf(sc, 2 * g);
+                sbyte* ag = a + 64 * g;
+                i0 += Dot(q, Vector512.Load(ag)) * scale;
+                i1 += Dot(q, Vector512.Load(ag + stride)) * scale;
+                i2 += Dot(q, Vector512.Load(ag + 2 * stride)) * scale;
+                i3 += Dot(q, Vector512.Load(ag + 3 * stride)) * scale;
+            }
+            float wd = Fp16.At(row), wmin = Fp16.At(row + 2);
+            Finish(ref p0, i0, x.Scales[b], wd, wmin, m, x.Sums + 8 * b);
+            Finish(ref p1, i1, x.Scales[scaleStride + b], wd, wmin, m, x.Sums + scaleStride + 8 * b);
+            Finish(ref p2, i2, x.Scales[2 * scaleStride + b], wd, wmin, m, x.Sums + 2 * scaleStride + 8 * b);
+            Finish(ref p3, i3, x.Scales[3 * scaleStride + b], wd, wmin, m, x.Sums + 3 * scaleStride + 8 * b);
+        }
+        y[0] = GgmlOrder.Sum8(p0.Acc) + GgmlOrder.Sum4(p0.Mins);
+        y[yStride] = GgmlOrder.Sum8(p1.Acc) + GgmlOrder.Sum4(p1.Mins);
+        y[2 * yStride] = GgmlOrder.Sum8(p2.Acc) + GgmlOrder.Sum4(p2.Mins);
+        y[3 * yStride] = GgmlOrder.Sum8(p3.Acc) + GgmlOrder.Sum4(p3.Mins);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Finish(ref Sums p, Vector512<int> sumi, float d, float wd, float wmin, int* m, int* sums)
+    {
+        p.Acc = GgmlOrder.Add(Eight(sumi), d * wd, p.Acc);
+        p.Mins = GgmlOrder.Mins(m, sums, -d * wmin, p.Mins);
+    }
+
+    /// <summary>y[t · <paramref name="yStride"/>] = Q6_K row · token t for four tokens <paramref name="stride"/> quants apart.</summary>
+    public static void Q6K(byte* row, in ActivationPointers x, int stride, int blocks, float* y, int yStride)
+    {
+        int scaleStride = stride / 32;
+        var three = Vector512.Create((byte)3);
+        var bias = Vector512.Create((byte)32);
+        var pick = Vector512.Create(0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3);
+        Vector256<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
+        for (int b = 0; b < blocks; b++, row += Q6KBlock.Bytes)
+        {
+            var scales = Avx512F.ConvertToVector512Int32(Vector128.Load((sbyte*)(row + Q6KBlock.ScalesOffset)));
+            Vector512<int> i0 = default, i1 = default, i2 = default, i3 = default;
+            for (int half = 0; half < 2; half++)
+            {
+                sbyte* a = x.Quants + 256 * b + 128 * half;
+                var ql = Vector512.Load(row + 64 * half);
+                var qh = Vector256.Load(row + Q6KBlock.QhOffset + 32 * half);
+                var h = Vector512.Create(qh, Shr(qh, 2));
+                var q12 = Low(ql) | Shl4(h & three);
+                var q34 = Low(Shr(ql, 4)) | Shl4(Shr(h, 4) & three);
+                var first = pick + Vector512.Create(8 * half);
+                var s12 = Avx512F.PermuteVar16x32(scales, first);
+                var s34 = Avx512F.PermuteVar16x32(scales, first + Vector512.Create(4));
+                i0 += Q6Half(q12, q34, bias, a, s12, s34);
+                i1 += Q6Half(q12, q34, bias, a + stride, s12, s34);
+                i2 += Q6Half(q12, q34, bias, a + 2 * stride, s12, s34);
+                i3 += Q6Half(q12, q34, bias, a + 3 * stride, s12, s34);
+            }
+            float wd = Fp16.At(row + Q6KBlock.DOffset);
+            acc0 = GgmlOrder.Add(Eight(i0), x.Scales[b] * wd, acc0);
+            acc1 = GgmlOrder.Add(Eight(i1), x.Scales[scaleStride + b] * wd, acc1);
+            acc2 = GgmlOrder.Add(Eight(i2), x.Scales[2 * scaleStride + b] * wd, acc2);
+            acc3 = GgmlOrder.Add(Eight(i3), x.Scales[3 * scaleStride + b] * wd, acc3);
+        }
+        y[0] = GgmlOrder.Sum8(acc0);
+        y[yStride] = GgmlOrder.Sum8(acc1);
+        y[2 * yStride] = GgmlOrder.Sum8(acc2);
+        y[3 * yStride] = GgmlOrder.Sum8(acc3);
+    }
+
+    /// <summary>(q − 32)·a per lane for one half super-block, as ggml subtracts the offset before scaling.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<int> Q6Half(Vector512<byte> q12, Vector512<byte> q34, Vector512<byte> bias, sbyte* a,
+        Vector512<int> s12, Vector512<int> s34)
+    {
+        var a12 = Vector512.Load(a);
+        var a34 = Vector512.Load(a + 64);
+        return (Dot(q12, a12) - Dot(bias, a12)) * s12 + (Dot(q34, a34) - Dot(bias, a34)) * s34;
+    }
+}
