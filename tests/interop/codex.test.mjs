@@ -90,6 +90,21 @@ function codexExec(url, { websockets }) {
   });
 }
 
+/**
+ * `codexExec`, tried again (at most 3 times in all) when the turn failed only because the model never stopped: the
+ * built-in model has random weights, so now and then it samples past Codex's whole context without an end token and
+ * the response ends incomplete (reason context_length), which Codex reports as a failed turn. That says nothing about
+ * interop; every other failure is returned as it is.
+ */
+async function codexTurn(url, options) {
+  for (let attempt = 1; ; attempt++) {
+    const run = await codexExec(url, options);
+    const runaway = events(run.stdout).some((e) => e.type === 'turn.failed' && /reason: context_length/.test(e.error?.message ?? ''));
+    if (!runaway || attempt === 3) return run;
+    console.log(`note: attempt ${attempt}: the random-weight model wrote until the context was full; running the turn again`);
+  }
+}
+
 /** The JSONL events `codex exec --json` printed. */
 function events(stdout) {
   return stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
@@ -140,7 +155,7 @@ const { server, url, log } = started;
 try {
   await check('codex exec over HTTP/SSE completes a turn', async () => {
     const from = log.text.length;
-    const run = await codexExec(url, { websockets: false });
+    const run = await codexTurn(url, { websockets: false });
     assertTurnCompleted(run, log);
     const served = await generationsWhen(log, from, (g) => g.some((x) => x.endpoint === 'responses'));
     assert(served.some((g) => g.endpoint === 'responses' && g.status !== 'failed' && g.generated > 0),
@@ -150,11 +165,11 @@ try {
 
   await check('codex exec in WebSocket mode prewarms (generate: false) and completes a turn', async () => {
     const from = log.text.length;
-    const run = await codexExec(url, { websockets: true });
+    const run = await codexTurn(url, { websockets: true });
     assertTurnCompleted(run, log);
     const served = await generationsWhen(log, from, (g) => g.some((x) => x.endpoint === 'websocket'));
-    const prewarm = served.find((g) => g.endpoint === 'websocket prewarm');
-    const turn = served.find((g) => g.endpoint === 'websocket');
+    const prewarm = served.findLast((g) => g.endpoint === 'websocket prewarm');
+    const turn = served.findLast((g) => g.endpoint === 'websocket');
     assert(prewarm && prewarm.status === 'completed' && prewarm.generated === 0, `no completed prewarm in the server log: ${JSON.stringify(served)}`);
     assert(turn && turn.status !== 'failed' && turn.generated > 0, `no generated WebSocket turn in the server log: ${JSON.stringify(served)}`);
   });

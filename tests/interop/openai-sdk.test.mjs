@@ -144,6 +144,32 @@ try {
     }
   });
 
+  await check('WebSocket (ResponsesWS): steering a response stopped for a custom tool call -> steer.pending, committed with the output', async () => {
+    const ws = new ResponsesWS(client);
+    const next = eventQueue(ws);
+    const tools = [{ type: 'custom', name: 'apply_patch', description: 'Apply a patch' }];
+    try {
+      ws.send({ type: 'response.create', model, input: 'Patch it', tools, tool_choice: { type: 'custom', name: 'apply_patch' }, max_output_tokens: 1500, temperature: 0 });
+      const stopped = (await next(ended, 'the tool-call response end')).at(-1);
+      assert(stopped.type === 'response.completed', `ended ${stopped.type}`);
+      const call = stopped.response.output.find((i) => i.type === 'custom_tool_call');
+      assert(call, `no custom_tool_call in ${JSON.stringify(stopped.response.output.map((i) => i.type))}`);
+      ws.send({ type: 'response.steer', previous_response_id: stopped.response.id, input: 'Also fix the README.' });
+      const accepted = (await next((e) => e.type === 'response.steer.accepted', 'response.steer.accepted')).at(-1);
+      const pending = (await next((e) => e.type === 'response.steer.pending', 'response.steer.pending')).at(-1);
+      assert(pending.steer.id === accepted.steer.id, 'pending names the accepted steer');
+      const required = pending.required_input;
+      assert(required.length === 1 && required[0].type === 'custom_tool_call_output' && required[0].call_id === call.call_id && required[0].name === 'apply_patch',
+        `required_input ${JSON.stringify(required)}`);
+      ws.send({ type: 'response.create', model, previous_response_id: stopped.response.id, tools, max_output_tokens: 1, temperature: 0,
+        input: [{ type: 'custom_tool_call_output', call_id: call.call_id, output: 'done' }] });
+      const after = (await next(ended, 'the response after the tool output')).at(-1);
+      assert(after.type !== 'error' && after.type !== 'response.failed', `ended ${after.type}: ${JSON.stringify(after.error ?? after.response?.error)}`);
+    } finally {
+      ws.close({ code: 1000, reason: 'done' });
+    }
+  });
+
   await check('WebSocket (ResponsesWS): steering a finished response fails and returns the input', async () => {
     const ws = new ResponsesWS(client);
     const next = eventQueue(ws);

@@ -14,10 +14,11 @@ internal static class BenchCommand
 {
     public static Command Create()
     {
-        var bench = new Command("bench", "Benchmarks: engine speed against the memory-bandwidth roofline, the bandwidth itself, and client-server latency per transport.");
+        var bench = new Command("bench", "Benchmarks: engine speed against the memory-bandwidth roofline, the bandwidth itself, client-server latency per transport, and the coding agent on a task suite.");
         bench.Subcommands.Add(CreateEngine());
         bench.Subcommands.Add(CreateMemoryBandwidth());
         bench.Subcommands.Add(BenchLatencyCommand.Create());
+        bench.Subcommands.Add(BenchAgentCommand.Create());
         return bench;
     }
 

@@ -180,7 +180,7 @@ internal sealed partial class ResponsesWebSocket
                     await SendSteerFailedAsync(lane.StreamId, steer.Id, steer.ResponseId, steer.Input, SteerErrorCodes.ResponseNotActive, $"Response '{final.Id}' ended {final.Status}; no successor was started.");
                 return;
             }
-            var calls = final.Output.OfType<FunctionCallItem>().ToList();
+            var calls = RequiredToolOutputs.Of(final.Output);
             if (calls.Count > 0)
             {
                 QueueUntilToolOutputs(final.Id, steers);

@@ -140,11 +140,8 @@ internal sealed partial class ResponsesWebSocket
         }
     }
 
-    private Task SendSteerPendingAsync(string? streamId, AcceptedSteer steer, IReadOnlyList<FunctionCallItem> calls)
-    {
-        var required = calls.Select(c => new SteerRequiredInput(ResponseItemTypes.FunctionCallOutput, c.CallId, c.Name)).ToList();
-        return SendOnceAsync(streamId, sink => sink.Write(new SteerPendingEvent(NextControlSequence(), SteerPendingEvent.WaitingForRequiredInput, required, new SteerReference(steer.Id, steer.ResponseId))));
-    }
+    private Task SendSteerPendingAsync(string? streamId, AcceptedSteer steer, IReadOnlyList<SteerRequiredInput> required) =>
+        SendOnceAsync(streamId, sink => sink.Write(new SteerPendingEvent(NextControlSequence(), SteerPendingEvent.WaitingForRequiredInput, required, new SteerReference(steer.Id, steer.ResponseId))));
 
     private Task SendSteerFailedAsync(string? streamId, string? steerId, string target, JsonElement input, string code, string message) =>
         SendOnceAsync(streamId, sink => sink.Write(new SteerFailedEvent(NextControlSequence(), new SteerFailure(code, message),

@@ -47,6 +47,21 @@ internal sealed record AcceptedSteer(string Id, string ResponseId, System.Text.J
 /// <summary>A finished response the connection remembers for <c>previous_response_id</c> and late steering.</summary>
 internal sealed record FinishedResponse(StoredResponse Stored, string? StreamId)
 {
-    /// <summary>The tool calls it stopped for (steering then waits for their outputs).</summary>
-    public IReadOnlyList<FunctionCallItem> PendingCalls { get; } = Stored.Response.Output.OfType<FunctionCallItem>().ToList();
+    /// <summary>The outputs of the tool calls it stopped for (steering then waits for them).</summary>
+    public IReadOnlyList<SteerRequiredInput> PendingCalls { get; } = RequiredToolOutputs.Of(Stored.Response.Output);
+}
+
+/// <summary>The outputs a response's tool calls wait for: a <c>function_call_output</c> per function call, a <c>custom_tool_call_output</c> per custom tool call.</summary>
+internal static class RequiredToolOutputs
+{
+    public static List<SteerRequiredInput> Of(IReadOnlyList<ResponseItem> output)
+    {
+        var required = new List<SteerRequiredInput>();
+        foreach (var item in output)
+        {
+            if (item is FunctionCallItem call) required.Add(new SteerRequiredInput(ResponseItemTypes.FunctionCallOutput, call.CallId, call.Name));
+            else if (item is CustomToolCallItem custom) required.Add(new SteerRequiredInput(ResponseItemTypes.CustomToolCallOutput, custom.CallId, custom.Name));
+        }
+        return required;
+    }
 }

@@ -167,6 +167,38 @@ public class ResponsesWebSocketTests(ServerFixture server)
     }
 
     [Fact]
+    public async Task SteerForAResponseStoppedForACustomToolCall_IsPending_ThenCommittedWithTheToolOutput()
+    {
+        await using var ws = await WsClient.ConnectAsync(server);
+        await ws.SendAsync("""{"type":"response.create","model":"spark-tiny","input":"Patch it","tools":[{"type":"custom","name":"apply_patch","description":"Apply a patch"}],"tool_choice":{"type":"custom","name":"apply_patch"},"temperature":0,"max_output_tokens":1500}""");
+        var events = await ws.ReceiveResponseAsync();
+        Assert.Equal("response.completed", events[^1].Type());
+        var stopped = events[^1].Response();
+        var call = stopped.GetProperty("output").EnumerateArray().Single(i => i.GetProperty("type").GetString() == "custom_tool_call");
+        string callId = call.GetProperty("call_id").GetString()!, id = stopped.GetProperty("id").GetString()!;
+
+        string steering = string.Join(' ', Enumerable.Repeat("Also fix the README.", 20));
+        await ws.SendAsync($$"""{"type":"response.steer","previous_response_id":"{{id}}","input":"{{steering}}"}""");
+        var accepted = await ws.ReceiveAsync();
+        Assert.Equal("response.steer.accepted", accepted.Type());
+        var pending = await ws.ReceiveAsync();
+        Assert.Equal("response.steer.pending", pending.Type());
+        Assert.Equal("waiting_for_required_input", pending.GetProperty("reason").GetString());
+        var required = Assert.Single(pending.GetProperty("required_input").EnumerateArray());
+        Assert.Equal("custom_tool_call_output", required.GetProperty("type").GetString());
+        Assert.Equal(callId, required.GetProperty("call_id").GetString());
+        Assert.Equal("apply_patch", required.GetProperty("name").GetString());
+        Assert.Equal(accepted.GetProperty("steer").GetProperty("id").GetString(), pending.GetProperty("steer").GetProperty("id").GetString());
+
+        // the tool output arrives: the queued steering input is committed with it into the next response's prompt
+        await ws.SendAsync($$"""{"type":"response.create","model":"spark-tiny","previous_response_id":"{{id}}","input":[{"type":"custom_tool_call_output","call_id":"{{callId}}","output":"done"}],"tools":[{"type":"custom","name":"apply_patch","description":"Apply a patch"}],"max_output_tokens":1,"temperature":0}""");
+        var next = (await ws.ReceiveResponseAsync())[^1];
+        Assert.NotEqual("error", next.Type());
+        int grew = next.Response().InputTokens() - stopped.InputTokens() - stopped.OutputTokens();
+        Assert.True(grew >= 80, $"the next prompt grew by {grew} tokens; the 80-word steering input is not in it");
+    }
+
+    [Fact]
     public async Task SteerAfterCompletion_FailsAndReturnsTheInput()
     {
         await using var ws = await WsClient.ConnectAsync(server);
