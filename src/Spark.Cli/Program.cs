@@ -13,6 +13,7 @@ internal static class Program
         root.Subcommands.Add(ModelCommand.Create());
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
+        root.Subcommands.Add(ModelsCommand.Create());
         root.Subcommands.Add(ExecCommand.Create());
         root.Subcommands.Add(SessionsCommand.Create());
         root.Subcommands.Add(TokenizeCommand.Create());

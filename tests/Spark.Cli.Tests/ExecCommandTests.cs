@@ -142,6 +142,13 @@ public class ExecCommandTests
         Assert.Equal("http", lines[0].GetProperty("transport").GetString());
         Assert.Equal("turn.completed", lines[^1].GetProperty("type").GetString());
         Assert.Equal(0, lines[^1].GetProperty("usage").GetProperty("cached_tokens").GetInt32());
+        // Spark's server reports its engine time, so prefill/generation come from it and the network is in overhead_ms
+        var timing = lines[^1].GetProperty("timing");
+        Assert.Equal("server", timing.GetProperty("source").GetString());
+        double total = timing.GetProperty("total_ms").GetDouble(), parts = timing.GetProperty("prefill_ms").GetDouble()
+            + timing.GetProperty("generation_ms").GetDouble() + timing.GetProperty("tool_ms").GetDouble() + timing.GetProperty("overhead_ms").GetDouble();
+        Assert.True(Math.Abs(total - parts) < 1, $"the parts add up to the total: {timing}");
+        Assert.True(timing.GetProperty("prefill_ms").GetDouble() > 0, timing.ToString());
     }
 
     [Fact]

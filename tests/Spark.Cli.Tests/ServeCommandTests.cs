@@ -96,3 +96,117 @@ public class ServeCommandTests
         Assert.Contains("/nonexistent/model.gguf", r.StdErr);
     }
 }
+
+public class ConfigCommandTests
+{
+    [Fact]
+    public void Models_WithConfig_ListsAliasBackendTargetAndHealth_AndExits1WhenAReplicaIsDown()
+    {
+        using var home = new TempDirectory();
+        File.WriteAllText(Path.Combine(home.Path, "spark.toml"), """
+            [models.spark]
+            backend = "local"
+
+            [models.full]
+            backend = "openai-chat"
+            replicas = ["http://127.0.0.1:9/v1"]
+            model = "qwen-72b"
+            connect_timeout = 1
+
+            [auto]
+            keywords = ["refactor"]
+            """);
+        var r = SparkProcess.Run(home.Path, "models", "--config", Path.Combine(home.Path, "spark.toml"));
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("ALIAS", r.StdOut);
+        Assert.Matches(@"spark\s+local\s+", r.StdOut);
+        Assert.Matches(@"full\s+openai-chat\s+http://127.0.0.1:9/v1 \(model 'qwen-72b'\)\s+down: ", r.StdOut);
+        Assert.Matches(@"auto\s+router\s+spark or full per turn", r.StdOut);
+    }
+
+    [Fact]
+    public void Models_WithoutConfig_ShowsTheBuiltInModelAndHowToAddModels()
+    {
+        using var home = new TempDirectory();
+        var r = SparkProcess.Run(home.Path, "models");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Matches(@"spark\s+local\s+", r.StdOut);
+        Assert.Contains("write a spark.toml to add models", r.StdErr);
+    }
+
+    [Fact]
+    public void Serve_BadConfig_IsOneErrorNamingTheLine()
+    {
+        using var home = new TempDirectory();
+        string config = Path.Combine(home.Path, "spark.toml");
+        File.WriteAllText(config, "[models.spark]\nbackend = \"local\"\nthreds = 4\n");
+        var r = SparkProcess.Run(home.Path, "serve", "--config", config, "--port", "0");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains($"error: {config}:3: unknown key 'threds' in [models.spark]", r.StdErr);
+    }
+
+    [Fact]
+    public void Serve_ConfigWithModelFlag_SaysWhereTheSettingGoes()
+    {
+        using var home = new TempDirectory();
+        string config = Path.Combine(home.Path, "spark.toml");
+        File.WriteAllText(config, "[models.spark]\nbackend = \"local\"\n");
+        var r = SparkProcess.Run(home.Path, "serve", "--config", config, "--ctx", "512");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--ctx cannot be combined with --config", r.StdErr);
+    }
+
+    [Fact]
+    public async Task Serve_Config_ServesEveryModelByAlias_AndAuto()
+    {
+        using var home = new TempDirectory();
+        string config = Path.Combine(home.Path, "spark.toml");
+        File.WriteAllText(config, """
+            [server]
+            store = "memory"
+
+            [models.spark]
+            backend = "local"
+            ctx = 256
+            threads = 1
+
+            [models.full]
+            backend = "openai-chat"
+            base_url = "http://127.0.0.1:9/v1"
+            connect_timeout = 1
+
+            [auto]
+            keywords = ["refactor"]
+            """);
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, StandardOutputEncoding = new UTF8Encoding(false) };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "spark.dll"));
+        foreach (string a in new[] { "serve", "--config", config, "--port", "0" }) psi.ArgumentList.Add(a);
+        psi.Environment["SPARK_HOME"] = home.Path;
+        using var process = Process.Start(psi)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        try
+        {
+            string? line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromMinutes(2));
+            if (line is null)
+            {
+                process.Kill(entireProcessTree: true);
+                Assert.Fail($"spark serve exited before printing its URL: {await stderr}");
+            }
+            Assert.Contains($"(2 models from {config})", line);
+            using var http = new HttpClient { BaseAddress = new Uri(line.Split(' ')[4]), Timeout = TimeSpan.FromSeconds(30) };
+            var ids = JsonDocument.Parse(await http.GetStringAsync("/v1/models")).RootElement.GetProperty("data").EnumerateArray().Select(m => m.GetProperty("id").GetString()).ToList();
+            Assert.Equal(["spark", "full", "auto"], ids);
+            using var fast = await http.PostAsync("/v1/responses", new StringContent("""{"model":"auto","input":"Hi","max_output_tokens":2}""", Encoding.UTF8, "application/json"));
+            Assert.Equal("spark", JsonDocument.Parse(await fast.Content.ReadAsStringAsync()).RootElement.GetProperty("model").GetString());
+            using var down = await http.PostAsync("/v1/responses", new StringContent("""{"model":"full","input":"Hi"}""", Encoding.UTF8, "application/json"));
+            Assert.Equal(502, (int)down.StatusCode);
+            Assert.Contains("model 'full' (openai-chat)", JsonDocument.Parse(await down.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetProperty("message").GetString());
+        }
+        finally
+        {
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+        Assert.Contains("full -> openai-chat http://127.0.0.1:9/v1", await stderr);
+    }
+}

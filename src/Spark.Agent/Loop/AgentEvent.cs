@@ -55,7 +55,8 @@ public sealed record TurnUsage(int InputTokens, int CachedTokens, int OutputToke
 /// <summary>
 /// A turn's duration split the way an agent's time is accounted: prompt processing, token generation, tool
 /// execution and the rest (network, JSON, session writes). <see cref="Source"/> says where prefill/generation came
-/// from: <c>client</c> means the client's clocks (time to first output vs the rest of the stream, so prefill includes
-/// the network round trip) because the server reported no timing of its own.
+/// from: <c>server</c> when every model request carried the server's engine time (Spark's <c>usage.spark_timing</c>),
+/// so the network and queueing are in <see cref="Overhead"/>; <c>client</c> means the client's clocks only (time to
+/// first output vs the rest of the stream, so prefill includes the network round trip).
 /// </summary>
 public sealed record TurnTiming(TimeSpan Total, TimeSpan Prefill, TimeSpan Generation, TimeSpan Tools, TimeSpan Overhead, string Source);

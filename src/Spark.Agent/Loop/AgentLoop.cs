@@ -47,6 +47,7 @@ public sealed class AgentLoop(ResponsesClient client, ToolRegistry tools, Approv
 
         TimeSpan prefill = TimeSpan.Zero, generation = TimeSpan.Zero, toolTime = TimeSpan.Zero;
         int input = 0, cached = 0, output = 0, toolCalls = 0;
+        bool serverTimed = true;
         void OnDelta(string delta) => onEvent(new TextDelta(delta));
         void OnSteer(SteerUpdate update) => onEvent(new SteerUpdated(update));
 
@@ -63,8 +64,10 @@ public sealed class AgentLoop(ResponsesClient client, ToolRegistry tools, Approv
             int before = client.History.Count;
             var response = await client.SendAsync(OnDelta, cancellationToken, OnSteer).ConfigureAwait(false);
             for (int i = before; i < client.History.Count; i++) session?.Item(client.History[i]);
-            prefill += response.TimeToFirstOutput;
-            generation += response.Total - response.TimeToFirstOutput;
+            var split = RequestTimeSplit.Of(response);
+            prefill += split.Prefill;
+            generation += split.Generation;
+            serverTimed &= split.FromServer;
             if (response.Response.Usage is { } usage)
             {
                 input += usage.InputTokens;
@@ -76,7 +79,7 @@ public sealed class AgentLoop(ResponsesClient client, ToolRegistry tools, Approv
             if (calls.Count == 0)
             {
                 var timing = new TurnTiming(wall.Elapsed, prefill, generation, toolTime,
-                    Max(wall.Elapsed - prefill - generation - toolTime), "client");
+                    Max(wall.Elapsed - prefill - generation - toolTime), serverTimed ? "server" : "client");
                 var completed = new TurnCompleted(turnId, response.Response.OutputText(), request, toolCalls,
                     new TurnUsage(input, cached, output), timing, response.Response.IncompleteDetails?.Reason);
                 session?.TurnCompleted(completed, DateTimeOffset.UtcNow);

@@ -117,7 +117,8 @@ public sealed record AgentBenchReport(string Suite, string Agent, IReadOnlyList<
         md.Append(Table().Split("\n\n")[0]).Append('\n');
         md.Append("\n![agent time per task](agent-durations.svg)\n\n");
         md.Append("Columns: `agent s` is the `spark exec` process's wall time; `prefill`, `generation`, `tools` and `network` split its turn as ")
-          .Append("`turn.completed.timing` reports it (with `source: client`, prefill is request sent to first output and so includes the network); ")
+          .Append("`turn.completed.timing` reports it (`source: server`: prefill and generation are the server's engine time and `network` holds the round trips and queueing; ")
+          .Append("`source: client`: only the client's clocks, so prefill is request sent to first output and includes the network); ")
           .Append("`start-up` is the rest of the process (start, model load, server start). A timed-out agent is killed with its whole process tree and its task fails.\n");
         return md.ToString();
     }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Spark.Engine.Inference;
 using Spark.Cli.Hosting;
 using Spark.Server.Hosting;
+using Spark.Server.Config;
 using Spark.Server.Storage;
 using Spark.Engine.Models.Synthetic;
 
@@ -25,9 +26,10 @@ internal static class ServeCommand
         var store = new Option<string>("--store") { Description = "Where finished responses are kept for previous_response_id and GET /v1/responses/{id}: sqlite (a file; servers naming the same file share conversations), redis (shared by every server using it) or memory (this process only).", DefaultValueFactory = _ => "sqlite" };
         var storePath = new Option<string?>("--store-path") { Description = "The SQLite file of --store sqlite (default: ~/.spark/responses.db, or $SPARK_HOME/responses.db)." };
         var redisUrl = new Option<string?>("--redis-url") { Description = "The Redis server of --store redis: redis://[:PASSWORD@]HOST[:PORT][/DB]." };
+        var config = new Option<string?>("--config", "-c") { Description = "A spark.toml naming several models (local GGUF files and upstream servers), the store and the auto policy; see docs/routing.md. Flags given with it override its [server] settings." };
         var command = new Command("serve", "Serve a model over the OpenAI API (POST /v1/responses and its WebSocket mode with steering, /v1/chat/completions, GET /v1/models, /metrics, /health).")
         {
-            model, alias, host, port, apiKey, ctx, threads, maxBody, store, storePath, redisUrl,
+            model, alias, host, port, apiKey, ctx, threads, maxBody, store, storePath, redisUrl, config,
         };
         command.SetAction(parse => CliErrors.Run(() =>
         {
@@ -36,7 +38,30 @@ internal static class ServeCommand
             if (parse.GetValue(threads) is < 1) throw new ArgumentException("--threads must be at least 1");
             if (parse.GetValue(maxBody) < 1024) throw new ArgumentException("--max-body-bytes must be at least 1024");
 
+            if (parse.GetValue(config) is { } configPath)
+            {
+                foreach (var modelOnly in new Option[] { model, alias, ctx, threads })
+                    if (parse.GetResult(modelOnly) is { Implicit: false })
+                        throw new ArgumentException($"{modelOnly.Name} cannot be combined with --config: set it in the [models.NAME] table of {configPath}");
+                var file = SparkConfigReader.Load(configPath);
+                bool Given(Option option) => parse.GetResult(option) is { Implicit: false };
+                var configured = new SparkServerOptions
+                {
+                    Host = Given(host) ? parse.GetValue(host)! : file.Host ?? parse.GetValue(host)!,
+                    Port = Given(port) ? portValue : file.Port ?? portValue,
+                    ApiKey = parse.GetValue(apiKey) ?? NonEmpty(Environment.GetEnvironmentVariable(file.ApiKeyEnv ?? "SPARK_API_KEY")),
+                    MaxRequestBodyBytes = parse.GetValue(maxBody),
+                    Store = Given(store) || Given(storePath) || Given(redisUrl) || file.Store is null
+                        ? StoreOptions(parse.GetValue(store)!, parse.GetValue(storePath), parse.GetValue(redisUrl))
+                        : file.Store with { SqlitePath = file.Store.Kind == ResponseStoreKind.Sqlite ? file.Store.SqlitePath ?? Path.Join(DefaultModel.HomeDirectory, "responses.db") : null },
+                };
+                string? builtIn = file.Models.Any(m => m is { Upstream: null, Path: null }) ? DefaultModel.EnsureCreated(Console.Error.WriteLine) : null;
+                return ServeConfig(file, configured, builtIn).GetAwaiter().GetResult();
+            }
+
             var (path, name) = ServedModel.Resolve(parse.GetValue(model), parse.GetValue(alias), Console.Error.WriteLine);
+            if (parse.GetValue(model) is null)
+                Console.Error.WriteLine("      to serve several models (local files, vLLM/SGLang/Ollama or cloud APIs, 'auto' routing), write a spark.toml and run spark serve --config spark.toml (docs/routing.md).");
 
             var options = new SparkServerOptions
             {
@@ -65,6 +90,17 @@ internal static class ServeCommand
             SqlitePath = kind == ResponseStoreKind.Sqlite ? path ?? Path.Join(DefaultModel.HomeDirectory, "responses.db") : null,
             RedisUrl = redisUrl,
         };
+    }
+
+    private static async Task<int> ServeConfig(SparkConfig config, SparkServerOptions options, string? builtInModel)
+    {
+        await using var server = await ConfiguredHost.StartAsync(config, options, builtInModel, ConfigureLogging);
+        foreach (string url in server.App.Urls)
+            Console.Out.WriteLine($"spark serve: listening on {url} ({config.Models.Count} models from {config.Path}{(options.ApiKey is null ? "" : ", API key required")})");
+        foreach (string line in server.Summary) Console.Error.WriteLine($"  {line}");
+        Console.Out.Flush();
+        await server.App.WaitForShutdownAsync();
+        return CliErrors.Ok;
     }
 
     private static async Task<int> Serve(string path, string name, ModelLoadOptions load, SparkServerOptions options)

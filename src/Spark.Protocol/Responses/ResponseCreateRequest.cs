@@ -53,6 +53,9 @@ public sealed record ResponseCreateRequest
     /// <summary>A key grouping requests that share a prompt prefix (cache affinity).</summary>
     public string? PromptCacheKey { get; init; }
 
+    /// <summary>Reasoning settings; Spark's <c>auto</c> model reads <c>effort</c> to pick the fast or the full model.</summary>
+    public ReasoningOptions? Reasoning { get; init; }
+
     /// <summary>
     /// WebSocket mode: <c>false</c> prefills and caches the prompt without generating (a client's prewarm); the
     /// response completes at once with an empty output.
@@ -61,4 +64,11 @@ public sealed record ResponseCreateRequest
 
     /// <summary>WebSocket mode: the lane this request runs in (same lane: one after another); echoed on its events.</summary>
     public string? StreamId { get; init; }
+}
+
+/// <summary>The request's <c>reasoning</c> object.</summary>
+public sealed record ReasoningOptions
+{
+    /// <summary><c>minimal</c>, <c>low</c>, <c>medium</c> or <c>high</c>.</summary>
+    public string? Effort { get; init; }
 }

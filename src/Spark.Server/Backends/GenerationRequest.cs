@@ -34,6 +34,12 @@ public sealed record GenerationRequest
     /// </summary>
     public ContextOverflow Overflow { get; init; } = ContextOverflow.Error;
 
+    /// <summary>
+    /// What keeps a conversation on one upstream replica (the one holding its KV cache): the client's
+    /// <c>prompt_cache_key</c>, else a digest of the conversation's start. Null: no preference.
+    /// </summary>
+    public string? AffinityKey { get; init; }
+
     /// <summary>Tools offered and whether a call is required (then decoding is constrained to one).</summary>
     public Tools.ToolOptions Tools { get; init; } = Spark.Server.Tools.ToolOptions.Empty;
 }

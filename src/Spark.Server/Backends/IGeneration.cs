@@ -18,6 +18,12 @@ public interface IGeneration : IDisposable
     /// (<paramref name="outputText"/> is the text the reader got); null when the backend cannot continue exactly.
     /// </summary>
     GenerationContinuation? Continuation(string outputText) => null;
+
+    /// <summary>
+    /// True for a generation that reports tool calls itself (<see cref="GenerationStepKind.ToolCallStart"/> …, an
+    /// upstream server's structured calls); false when calls are written in the text and parsed by the reader.
+    /// </summary>
+    bool ReportsToolCalls => false;
 }
 
 /// <summary>What a <see cref="IGeneration.NextAsync"/> returned.</summary>
@@ -27,17 +33,27 @@ public enum GenerationStepKind
     Text,
     /// <summary>The generation ended; see <see cref="GenerationStep.Outcome"/>.</summary>
     Finished,
+    /// <summary>A tool call begins; <see cref="GenerationStep.Name"/> is the tool.</summary>
+    ToolCallStart,
+    /// <summary>More of the current call's arguments (JSON text) in <see cref="GenerationStep.Text"/>.</summary>
+    ToolCallArguments,
+    /// <summary>The current call is complete: <see cref="GenerationStep.Name"/> and all its arguments in <see cref="GenerationStep.Text"/>.</summary>
+    ToolCallDone,
 }
 
 /// <summary>One step of a generation: text, or the end with its outcome.</summary>
 public readonly struct GenerationStep
 {
-    private GenerationStep(GenerationStepKind kind, ReadOnlyMemory<char> text, GenerationOutcome? outcome)
+    private GenerationStep(GenerationStepKind kind, ReadOnlyMemory<char> text, GenerationOutcome? outcome, string? name = null)
     {
         Kind = kind;
         Text = text;
         Outcome = outcome;
+        Name = name;
     }
+
+    /// <summary>The tool of a tool-call start or done step.</summary>
+    public string? Name { get; }
 
     /// <summary>Text or end.</summary>
     public GenerationStepKind Kind { get; }
@@ -53,6 +69,15 @@ public readonly struct GenerationStep
 
     /// <summary>The final step.</summary>
     public static GenerationStep Finished(GenerationOutcome outcome) => new(GenerationStepKind.Finished, default, outcome);
+
+    /// <summary>A tool call of <paramref name="name"/> begins.</summary>
+    public static GenerationStep OfToolCallStart(string name) => new(GenerationStepKind.ToolCallStart, default, null, name);
+
+    /// <summary>More arguments of the current call.</summary>
+    public static GenerationStep OfToolCallArguments(ReadOnlyMemory<char> delta) => new(GenerationStepKind.ToolCallArguments, delta, null);
+
+    /// <summary>The current call is complete.</summary>
+    public static GenerationStep OfToolCallDone(string name, string arguments) => new(GenerationStepKind.ToolCallDone, arguments.AsMemory(), null, name);
 }
 
 /// <summary>Why a generation ended.</summary>
@@ -80,4 +105,10 @@ public sealed record GenerationOutcome(FinishReason Reason, int PromptTokens, in
 {
     /// <summary>Where the server spent the generation's time, when the backend measures it (null otherwise).</summary>
     public SparkTiming? Timing { get; init; }
+
+    /// <summary>The model alias that produced the output, when it differs from the one the response started with (an escalation).</summary>
+    public string? Model { get; init; }
+
+    /// <summary>Why the turn moved to another model (e.g. <c>spark -> full: upstream error …</c>), for the response's metadata.</summary>
+    public string? Escalation { get; init; }
 }

@@ -27,4 +27,11 @@ public interface IModelBackend
     /// status. Generation stops when <paramref name="cancellationToken"/> fires or the result is disposed.
     /// </summary>
     IGeneration Start(GenerationRequest request, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// <see cref="Start"/> for backends that must reach something first (an upstream server): completes once the
+    /// generation is running, or throws the <see cref="Errors.ApiException"/> the client gets (a 502 naming the backend
+    /// when no replica can be reached).
+    /// </summary>
+    ValueTask<IGeneration> StartAsync(GenerationRequest request, CancellationToken cancellationToken) => ValueTask.FromResult(Start(request, cancellationToken));
 }

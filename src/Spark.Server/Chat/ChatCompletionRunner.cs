@@ -16,7 +16,7 @@ namespace Spark.Server.Chat;
 /// </summary>
 internal sealed class ChatCompletionRunner(string id, long created, string model, IGeneration generation, TimeSpan heartbeatInterval = default, ToolOptions? tools = null)
 {
-    private readonly ToolCallParser? _parser = tools is { Active: true } t ? new ToolCallParser(name => t.Find(name) is not null, streamArguments: t.Constrained) : null;
+    private readonly ToolCallParser? _parser = tools is { Active: true } t && !generation.ReportsToolCalls ? new ToolCallParser(name => t.Find(name) is not null, streamArguments: t.Constrained) : null;
 
     /// <summary>How the generation ended, once a run has returned.</summary>
     public GenerationOutcome? Outcome { get; private set; }
@@ -32,10 +32,9 @@ internal sealed class ChatCompletionRunner(string id, long created, string model
             sse.WriteComment("keep-alive"u8);
             await output.FlushAsync(ct);
         }, cancellationToken);
-        while (step.Kind == GenerationStepKind.Text)
+        while (step.Kind != GenerationStepKind.Finished)
         {
-            if (_parser is null) writer.OnText(step.Text.Span);
-            else _parser.Feed(step.Text.Span, writer);
+            GenerationSteps.Dispatch(step, _parser, writer);
             await output.FlushAsync(cancellationToken);
             step = await generation.NextAsync(cancellationToken);
         }
@@ -77,8 +76,7 @@ internal sealed class ChatCompletionRunner(string id, long created, string model
                 };
                 return new ChatCompletion(id, created, model, [new ChatChoice(0, message, FinishReasonOf(outcome, collector.Calls.Count))], Usage(outcome));
             }
-            if (_parser is null) collector.OnText(step.Text.Span);
-            else _parser.Feed(step.Text.Span, collector);
+            GenerationSteps.Dispatch(step, _parser, collector);
         }
     }
 

@@ -7,6 +7,7 @@ using Spark.Server.Backends;
 using Spark.Server.Chat;
 using Spark.Server.Errors;
 using Spark.Server.Tools;
+using Spark.Server.Routing;
 
 namespace Spark.Server.Endpoints;
 
@@ -19,14 +20,18 @@ internal sealed class ChatCompletionsEndpoints(ServerContext server)
     {
         var aborted = http.RequestAborted;
         var request = await RequestBody.ReadAsync(http.Request, ProtocolJsonContext.Default.ChatCompletionRequest, aborted);
-        var backend = server.Resolve(request.Model);
         if (request.Messages is not { Count: > 0 } messages)
+        {
+            server.Resolve(request.Model, () => new RouteInput(0, 0, null, null)); // an unknown model is reported first
             throw ApiException.BadRequest("Missing required parameter: 'messages' (a non-empty list of {role, content}).", "messages", "missing_required_parameter");
+        }
+        var route = server.Resolve(request.Model, () => RouteInputOf(request, messages));
+        var backend = route.Backend;
         int? maxTokens = request.MaxCompletionTokens ?? request.MaxTokens;
         SamplingValidation.Check(request.Temperature, request.TopP, maxTokens, request.MaxCompletionTokens is null ? "max_tokens" : "max_completion_tokens");
 
         var tools = ToolRequestReader.FromChat(request.Tools, request.ToolChoice, server.Logger);
-        using var generation = backend.Start(new GenerationRequest
+        using var generation = await server.Router.StartAsync(route, new GenerationRequest
         {
             Messages = ToTurns(messages),
             Tools = tools,
@@ -51,6 +56,18 @@ internal sealed class ChatCompletionsEndpoints(ServerContext server)
         }
         if (runner.Outcome is { } outcome)
             Hosting.ServerLog.GenerationDone(server.Logger, "chat.completions", outcome.Reason.ToString(), outcome.PromptTokens, outcome.CachedTokens, outcome.OutputTokens);
+    }
+
+    private static RouteInput RouteInputOf(ChatCompletionRequest request, IReadOnlyList<ChatMessage> messages)
+    {
+        int chars = 0;
+        string? latestUser = null;
+        foreach (var m in messages)
+        {
+            chars += m.Content?.Length ?? 0;
+            if (m.Role == "user") latestUser = m.Content;
+        }
+        return new RouteInput(chars, request.Tools?.Count ?? 0, null, latestUser);
     }
 
     private static List<ChatTurn> ToTurns(IReadOnlyList<ChatMessage> messages)

@@ -24,6 +24,7 @@ internal sealed class MetricsEndpoint(ServerContext server)
         server.Backend.Metrics?.WriteTo(text);
         PrometheusText.Gauge(text, "spark_queue_depth", "Generations waiting for the engine.", server.Backend.QueueDepth);
         PrometheusText.Gauge(text, "spark_active_responses", "Responses generating now (HTTP and WebSocket).", server.Running.Count);
+        server.Router.Metrics.WriteTo(text);
         PrometheusText.Gauge(text, "spark_websocket_connections", "Open WebSocket connections on /v1/responses.", Volatile.Read(ref server.WebSocketConnections));
         return text.ToString();
     }

@@ -13,8 +13,13 @@ internal sealed class ModelsEndpoints(ServerContext server)
     {
         routes.MapGet("/v1/models", http =>
         {
-            var b = server.Backend;
-            var list = new ModelList([new ModelCard(b.ModelId, b.CreatedAt, "spark", b.ContextLength)]);
+            var cards = server.Router.Models.Select(b => new ModelCard(b.ModelId, b.CreatedAt, "spark", b.ContextLength)).ToList();
+            if (server.Router.Auto is { } auto)
+            {
+                var full = server.Router.Models.First(m => m.ModelId == auto.Full);
+                cards.Add(new ModelCard(Routing.ModelRouter.AutoAlias, server.Router.Default.CreatedAt, "spark", full.ContextLength));
+            }
+            var list = new ModelList(cards);
             return http.Response.WriteAsJsonAsync(list, ProtocolJsonContext.Default.ModelList, cancellationToken: http.RequestAborted);
         });
         routes.MapGet("/health", http =>

@@ -26,17 +26,16 @@ internal sealed class ResponsesEndpoints(ServerContext server)
     {
         var aborted = http.RequestAborted;
         var request = await RequestBody.ReadAsync(http.Request, ProtocolJsonContext.Default.ResponseCreateRequest, aborted);
-        var backend = ResponseSetup.Validate(server, request);
-
         IReadOnlyList<ResponseItem> history = [];
         if (request.PreviousResponseId is { } previousId)
             history = await server.PreviousConversationAsync(previousId, aborted);
         var conversation = ResponseSetup.Conversation(history, request.Input?.Items ?? []);
-        var shell = ResponseSetup.Shell(request, backend.ModelId);
+        var route = ResponseSetup.Validate(server, request, conversation);
+        var shell = ResponseSetup.Shell(request, route.Backend.ModelId);
 
         var tools = ResponseSetup.Tools(server, request);
         using var control = new ResponseControl(shell.Id, aborted);
-        using var generation = backend.Start(ResponseSetup.Generation(request, conversation, tools), control.Token);
+        using var generation = await server.Router.StartAsync(route, ResponseSetup.Generation(request, conversation, tools), control.Token);
         server.Running.Add(control);
         ResponseObject final;
         ResponseRunner runner;

@@ -4,14 +4,19 @@ using Spark.Server.Errors;
 using Spark.Server.Hosting;
 using Spark.Protocol.Responses;
 using Spark.Server.Responses;
+using Spark.Server.Routing;
 using Spark.Server.Storage;
 
 namespace Spark.Server.Endpoints;
 
 /// <summary>What every endpoint needs: the backend, the response store, the options and a logger.</summary>
-internal sealed class ServerContext(IModelBackend backend, SparkServerOptions options, ILogger logger, IResponseStore store)
+internal sealed class ServerContext(ModelRouter router, SparkServerOptions options, ILogger logger, IResponseStore store)
 {
-    public IModelBackend Backend { get; } = backend;
+    /// <summary>The models served by alias, <c>auto</c>, escalation.</summary>
+    public ModelRouter Router { get; } = router;
+
+    /// <summary>The default (first) model.</summary>
+    public IModelBackend Backend => Router.Default;
     public SparkServerOptions Options { get; } = options;
     public ILogger Logger { get; } = logger;
     public IResponseStore Store { get; } = store;
@@ -42,13 +47,6 @@ internal sealed class ServerContext(IModelBackend backend, SparkServerOptions op
     public async Task<IReadOnlyList<ResponseItem>> PreviousConversationAsync(string id, CancellationToken cancellationToken) =>
         (await Store.FindAsync(id, cancellationToken))?.Conversation ?? throw ResponseSetup.PreviousNotFound(id);
 
-    /// <summary>The backend for <paramref name="model"/>, or a 400/404 naming what is served.</summary>
-    public IModelBackend Resolve(string? model)
-    {
-        if (string.IsNullOrWhiteSpace(model))
-            throw ApiException.BadRequest($"Missing required parameter: 'model'. This server serves \"{Backend.ModelId}\".", "model", "missing_required_parameter");
-        if (!string.Equals(model, Backend.ModelId, StringComparison.Ordinal))
-            throw ApiException.NotFound($"The model '{model}' does not exist. This server serves \"{Backend.ModelId}\" (see GET /v1/models).", "model", "model_not_found");
-        return Backend;
-    }
+    /// <summary>The route for <paramref name="model"/> (a 400/404 naming what is served); <paramref name="input"/> feeds <c>auto</c>.</summary>
+    public Route Resolve(string? model, Func<RouteInput> input) => Router.Resolve(model, input);
 }

@@ -34,4 +34,10 @@ internal static partial class ServerLog
 
     [LoggerMessage(EventId = 8, Level = LogLevel.Information, Message = "truncation auto: dropped the oldest {Dropped} of {Turns} turns, prompt {Before} -> {After} tokens (context {Context})")]
     public static partial void Truncated(ILogger logger, int dropped, int turns, int before, int after, int context);
+
+    [LoggerMessage(EventId = 22, Level = LogLevel.Warning, Message = "upstream of model '{Model}' failed: {Error}")]
+    public static partial void UpstreamFailed(ILogger logger, string model, string error);
+
+    [LoggerMessage(EventId = 23, Level = LogLevel.Information, Message = "model '{Model}' escalated to '{To}': {Reason}")]
+    public static partial void Escalated(ILogger logger, string model, string to, string reason);
 }

@@ -8,6 +8,7 @@ using Spark.Server.Backends;
 using Spark.Server.Endpoints;
 using Spark.Server.Errors;
 using Spark.Server.Storage;
+using Spark.Server.Routing;
 
 namespace Spark.Server.Hosting;
 
@@ -18,12 +19,19 @@ namespace Spark.Server.Hosting;
 public static class SparkServer
 {
     /// <summary>Creates the application; <paramref name="logging"/> configures logging (default: console).</summary>
-    public static WebApplication Build(SparkServerOptions options, IModelBackend backend, Action<ILoggingBuilder>? logging = null)
+    public static WebApplication Build(SparkServerOptions options, IModelBackend backend, Action<ILoggingBuilder>? logging = null) =>
+        Build(options, [backend], null, logging);
+
+    /// <summary>
+    /// Creates the application for several models by alias (the first is the default) and, with
+    /// <paramref name="auto"/>, the <c>auto</c> model that picks between its fast and full models per turn.
+    /// </summary>
+    public static WebApplication Build(SparkServerOptions options, IReadOnlyList<IModelBackend> models, AutoPolicy? auto, Action<ILoggingBuilder>? logging = null)
     {
         var store = ResponseStores.Open(options.Store, options.StoredResponses); // a bad store stops startup here, before anything listens
         try
         {
-            var app = Build(options, backend, store, logging);
+            var app = Build(options, models, auto, store, logging);
             app.Lifetime.ApplicationStopped.Register(store.Dispose);
             return app;
         }
@@ -34,7 +42,7 @@ public static class SparkServer
         }
     }
 
-    private static WebApplication Build(SparkServerOptions options, IModelBackend backend, IResponseStore store, Action<ILoggingBuilder>? logging)
+    private static WebApplication Build(SparkServerOptions options, IReadOnlyList<IModelBackend> models, AutoPolicy? auto, IResponseStore store, Action<ILoggingBuilder>? logging)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         if (logging is not null)
@@ -55,7 +63,8 @@ public static class SparkServer
 
         var app = builder.Build();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Spark.Server");
-        var server = new ServerContext(backend, options, logger, store);
+        var router = new ModelRouter(models, auto, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Spark.Routing"));
+        var server = new ServerContext(router, options, logger, store);
         ServerLog.StoreOpened(logger, store.Description);
 
         app.Use((http, next) => HandleErrorsAsync(http, next, logger));

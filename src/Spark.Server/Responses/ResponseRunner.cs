@@ -22,7 +22,7 @@ internal sealed class ResponseRunner(ResponseObject shell, IGeneration generatio
     private readonly List<ResponseItem> _output = [];
     private readonly StringBuilder _text = new();
     private readonly StringBuilder _blank = new(); // whitespace before any message text: a message only if text follows
-    private readonly ToolCallParser? _parser = tools is { Active: true } t ? new ToolCallParser(name => t.Find(name) is not null, streamArguments: t.Constrained) : null;
+    private readonly ToolCallParser? _parser = tools is { Active: true } t && !generation.ReportsToolCalls ? new ToolCallParser(name => t.Find(name) is not null, streamArguments: t.Constrained) : null;
     private string? _callId, _callItemId;
     private int _callIndex;
     private bool _callCustom;
@@ -52,7 +52,7 @@ internal sealed class ResponseRunner(ResponseObject shell, IGeneration generatio
         var running = shell with { Status = ResponseStatus.InProgress };
         sink.Write(new ResponseLifecycleEvent(ResponseEventTypes.Created, _sequence++, running));
         sink.Write(new ResponseLifecycleEvent(ResponseEventTypes.InProgress, _sequence++, running));
-        if (_parser is null) OpenMessage();
+        if (tools is not { Active: true }) OpenMessage();
         await sink.FlushAsync(cancellationToken);
 
         GenerationOutcome outcome;
@@ -64,8 +64,7 @@ internal sealed class ResponseRunner(ResponseObject shell, IGeneration generatio
                 outcome = step.Outcome!;
                 break;
             }
-            if (_parser is null) OnText(step.Text.Span);
-            else _parser.Feed(step.Text.Span, this);
+            GenerationSteps.Dispatch(step, _parser, this);
             await sink.FlushAsync(cancellationToken);
             step = await generation.NextAsync(cancellationToken);
         }
@@ -76,6 +75,8 @@ internal sealed class ResponseRunner(ResponseObject shell, IGeneration generatio
 
         var final = running with
         {
+            Model = outcome.Model ?? running.Model,
+            Metadata = outcome.Escalation is { } escalation ? new Dictionary<string, string>(running.Metadata) { ["spark_escalated"] = escalation } : running.Metadata,
             Output = [.. _output],
             Usage = ResponseUsage.Of(outcome.PromptTokens, outcome.CachedTokens, outcome.OutputTokens) with { SparkTiming = outcome.Timing },
         };
@@ -121,7 +122,7 @@ internal sealed class ResponseRunner(ResponseObject shell, IGeneration generatio
         _blank.Clear();
         _callIndex = _output.Count;
         _callId = Ids.New("call");
-        _callCustom = tools!.Find(name) is { IsCustom: true };
+        _callCustom = tools?.Find(name) is { IsCustom: true };
         _callItemId = Ids.New(_callCustom ? "ctc" : "fc");
         _output.Add(null!); // the call's slot, filled when it is complete
         ResponseItem added = _callCustom

@@ -3,6 +3,7 @@ using Spark.Protocol.Responses;
 using Spark.Server.Backends;
 using Spark.Server.Endpoints;
 using Spark.Server.Errors;
+using Spark.Server.Routing;
 using Spark.Server.Tools;
 
 namespace Spark.Server.Responses;
@@ -13,17 +14,54 @@ namespace Spark.Server.Responses;
 /// </summary>
 internal static class ResponseSetup
 {
-    /// <summary>The backend serving the request's model, after the field checks (400/404 <see cref="ApiException"/>s).</summary>
-    public static IModelBackend Validate(ServerContext server, ResponseCreateRequest request)
+    /// <summary>
+    /// Where the request runs (its model, or what <c>auto</c> picks for this conversation), after the field checks
+    /// (400/404 <see cref="ApiException"/>s).
+    /// </summary>
+    public static Route Validate(ServerContext server, ResponseCreateRequest request, IReadOnlyList<ResponseItem> conversation)
     {
-        var backend = server.Resolve(request.Model);
+        var route = server.Router.Resolve(request.Model, () => RouteInputOf(request, conversation));
         SamplingValidation.Check(request.Temperature, request.TopP, request.MaxOutputTokens, "max_output_tokens");
         if (request.Metadata is { Count: > 16 })
             throw ApiException.BadRequest($"'metadata' has {request.Metadata.Count} entries; at most 16 are allowed.", "metadata", "invalid_value");
         if (request.Truncation is not (null or "auto" or "disabled"))
             throw ApiException.BadRequest($"Invalid value for 'truncation': '{request.Truncation}'. Supported values are 'auto' (drop the oldest input items when the conversation overflows the context) and 'disabled' (the default: such a request fails).",
                 "truncation", "invalid_value");
-        return backend;
+        return route;
+    }
+
+    private static RouteInput RouteInputOf(ResponseCreateRequest request, IReadOnlyList<ResponseItem> conversation)
+    {
+        int chars = request.Instructions?.Length ?? 0;
+        string? latestUser = null;
+        foreach (var item in conversation)
+        {
+            switch (item)
+            {
+                case MessageItem message:
+                    string text = message.Text();
+                    chars += text.Length;
+                    if (message.Role == "user") latestUser = text;
+                    break;
+                case FunctionCallItem call: chars += call.Arguments.Length; break;
+                case FunctionCallOutputItem output: chars += output.Output.Length; break;
+                case CustomToolCallItem custom: chars += custom.Input.Length; break;
+                case CustomToolCallOutputItem output: chars += output.Output.Length; break;
+            }
+        }
+        return new RouteInput(chars, request.Tools?.Count ?? 0, request.Reasoning?.Effort, latestUser);
+    }
+
+    /// <summary>
+    /// What keeps a conversation on one upstream replica: the client's <c>prompt_cache_key</c>, else a digest of the
+    /// instructions and first item — the same for every turn of a conversation, on every Spark server.
+    /// </summary>
+    public static string AffinityKey(ResponseCreateRequest request, IReadOnlyList<ResponseItem> conversation)
+    {
+        if (request.PromptCacheKey is { Length: > 0 } key) return key;
+        string first = conversation.Count > 0 && conversation[0] is MessageItem m ? m.Text() : "";
+        byte[] digest = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes((request.Instructions ?? "") + "\u0000" + first));
+        return Convert.ToHexString(digest, 0, 12);
     }
 
     /// <summary>The history a <c>previous_response_id</c> names, followed by the new input.</summary>
@@ -54,6 +92,7 @@ internal static class ResponseSetup
         MaxOutputTokens = prefillOnly ? 0 : request.MaxOutputTokens,
         Temperature = request.Temperature,
         TopP = request.TopP,
+        AffinityKey = AffinityKey(request, conversation),
         Overflow = request.Truncation == "auto" ? ContextOverflow.DropOldest : ContextOverflow.ErrorSuggestingTruncation,
     };
 

@@ -4,6 +4,7 @@ using Spark.Server.Backends;
 using Spark.Server.Errors;
 using Spark.Server.Responses;
 using Spark.Server.Storage;
+using Spark.Server.Routing;
 
 namespace Spark.Server.WebSockets;
 
@@ -49,7 +50,6 @@ internal sealed partial class ResponsesWebSocket
     {
         try
         {
-            var backend = ResponseSetup.Validate(server, request);
             IReadOnlyList<ResponseItem> history = [];
             var input = new List<ResponseItem>();
             if (request.PreviousResponseId is { } previousId)
@@ -59,8 +59,9 @@ internal sealed partial class ResponsesWebSocket
             }
             input.AddRange(request.Input?.Items ?? []);
             var conversation = ResponseSetup.Conversation(history, input);
-            if (request.Generate == false) await PrewarmAsync(lane, backend, request, conversation);
-            else await GenerateAsync(lane, backend, request, conversation);
+            var route = ResponseSetup.Validate(server, request, conversation);
+            if (request.Generate == false) await PrewarmAsync(lane, route, request, conversation);
+            else await GenerateAsync(lane, route, request, conversation);
         }
         catch (ApiException e)
         {
@@ -88,11 +89,15 @@ internal sealed partial class ResponsesWebSocket
     /// <c>generate: false</c>: prefills the prompt into a KV cache (so the next turn starts warm) and completes at once
     /// with an empty output.
     /// </summary>
-    private async Task PrewarmAsync(WebSocketLane lane, IModelBackend backend, ResponseCreateRequest request, List<ResponseItem> conversation)
+    private async Task PrewarmAsync(WebSocketLane lane, Route route, ResponseCreateRequest request, List<ResponseItem> conversation)
     {
+        var backend = route.Backend;
         var shell = ResponseSetup.Shell(request, backend.ModelId);
         using var control = new ResponseControl(shell.Id, _closed.Token);
-        using var generation = backend.Start(ResponseSetup.Generation(request, conversation, ResponseSetup.Tools(server, request), prefillOnly: true), control.Token);
+        // an upstream keeps its own caches: prewarming it is a no-op that completes at once
+        using var generation = backend is UpstreamBackend
+            ? new PrewarmedUpstream()
+            : backend.Start(ResponseSetup.Generation(request, conversation, ResponseSetup.Tools(server, request), prefillOnly: true), control.Token);
         int sequence = 0;
         lane.Sink.Write(new ResponseLifecycleEvent(ResponseEventTypes.Created, sequence++, shell));
         lane.Sink.Write(new ResponseLifecycleEvent(ResponseEventTypes.InProgress, sequence++, shell));
@@ -118,8 +123,9 @@ internal sealed partial class ResponsesWebSocket
     /// conversation (and KV cache) with the queued input appended, as a new response whose
     /// <c>previous_response_id</c> is the steered one and which inherits its settings.
     /// </summary>
-    private async Task GenerateAsync(WebSocketLane lane, IModelBackend backend, ResponseCreateRequest request, List<ResponseItem> conversation)
+    private async Task GenerateAsync(WebSocketLane lane, Route route, ResponseCreateRequest request, List<ResponseItem> conversation)
     {
+        var backend = route.Backend;
         var shell = ResponseSetup.Shell(request, backend.ModelId);
         var tools = ResponseSetup.Tools(server, request);
         var generationRequest = ResponseSetup.Generation(request, conversation, tools);
@@ -134,7 +140,7 @@ internal sealed partial class ResponsesWebSocket
                 IGeneration generation;
                 try
                 {
-                    generation = backend.Start(generationRequest, active.Control.Token);
+                    generation = await server.Router.StartAsync(route, generationRequest, active.Control.Token);
                 }
                 catch (ApiException e) when (committing is not null)
                 {
@@ -197,4 +203,13 @@ internal sealed partial class ResponsesWebSocket
             committing = steers;
         }
     }
+}
+
+/// <summary>The prewarm of an upstream model: nothing to do, finished at once.</summary>
+internal sealed class PrewarmedUpstream : IGeneration
+{
+    public ValueTask<GenerationStep> NextAsync(CancellationToken cancellationToken) =>
+        ValueTask.FromResult(GenerationStep.Finished(new GenerationOutcome(FinishReason.Stop, 0, 0, 0)));
+
+    public void Dispose() { }
 }
