@@ -14,6 +14,9 @@ public sealed record ScriptedReply(int Status, string ContentType, string Body)
     /// <summary>The id of the scripted response (null for error replies).</summary>
     public string? ResponseId { get; init; }
 
+    /// <summary>How long the server waits before answering (a slow first token), so a test can act while the request is in flight.</summary>
+    public TimeSpan Delay { get; init; }
+
     /// <summary>When true the server sends the body and then keeps the response open, silent, until the client leaves (a hung server).</summary>
     public bool HoldOpen { get; init; }
 
@@ -63,6 +66,17 @@ public sealed record ScriptedReply(int Status, string ContentType, string Body)
         var done = response with { Status = ResponseStatus.Completed, Output = output, Usage = usage ?? ResponseUsage.Of(100, 40, 10) };
         sse.WriteEvent(ResponseEventTypes.Completed, new ResponseLifecycleEvent(ResponseEventTypes.Completed, seq, done), context.ResponseLifecycleEvent);
         return new ScriptedReply(200, "text/event-stream", Encoding.UTF8.GetString(buffer.WrittenSpan)) { ResponseId = response.Id };
+    }
+
+    /// <summary>
+    /// A response that streams <paramref name="text"/> and then stays open without ever completing (a model still
+    /// writing), so a test can interrupt it mid-stream.
+    /// </summary>
+    public static ScriptedReply Unfinished(string text)
+    {
+        var full = Text(text);
+        int end = full.Body.IndexOf("event: " + ResponseEventTypes.Completed, StringComparison.Ordinal);
+        return full with { Body = full.Body[..end], HoldOpen = true };
     }
 
     /// <summary>A streamed response that fails with <paramref name="message"/> after it was created.</summary>

@@ -62,6 +62,7 @@ public sealed class ScriptedResponsesServer : IAsyncDisposable
             _script.TryDequeue(out reply);
         }
         reply ??= ScriptedReply.Error(500, $"the scripted server has no reply left for request {_requests.Count}");
+        if (reply.Delay > TimeSpan.Zero) await Task.Delay(reply.Delay, http.RequestAborted);
         http.Response.StatusCode = reply.Status;
         http.Response.ContentType = reply.ContentType;
         await http.Response.WriteAsync(reply.Body, http.RequestAborted);

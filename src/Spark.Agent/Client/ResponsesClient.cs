@@ -30,12 +30,31 @@ public sealed class ResponsesClient(IResponsesTransport transport, ResponsesClie
     private readonly List<ResponseItem> _history = [];
     private readonly Queue<string> _sentSteers = new(); // steering text sent, in order, awaiting the server's answer
     private readonly List<(string? Id, string Text)> _acceptedSteers = []; // accepted for the running response, committed by its successor
+    private string _model = options.Model;
     private string? _previousResponseId;
     private int _coveredByPrevious;
     private volatile string? _runningResponseId;
 
     /// <summary>Every item of the conversation so far, in order.</summary>
     public IReadOnlyList<ResponseItem> History => _history;
+
+    /// <summary>The model the next request asks for.</summary>
+    public string Model => _model;
+
+    /// <summary>
+    /// Asks for <paramref name="model"/> from the next request on, keeping the whole history. The new model has none of
+    /// the conversation cached, so the next request sends the full history (no <c>previous_response_id</c>).
+    /// </summary>
+    /// <returns>True when the model changed (the cache is cold), false when it was already that model.</returns>
+    public bool SwitchModel(string model)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(model);
+        if (model == _model) return false;
+        _model = model;
+        _previousResponseId = null;
+        _coveredByPrevious = 0;
+        return true;
+    }
 
     /// <summary>The transport's name (<c>http</c>, <c>ws</c>).</summary>
     public string TransportName => transport.Name;
@@ -102,6 +121,13 @@ public sealed class ResponsesClient(IResponsesTransport transport, ResponsesClie
             _previousResponseId = null; // the server forgot it: it gets the whole conversation instead
             return await SendOnceAsync(onTextDelta, onSteer, cancellationToken).ConfigureAwait(false);
         }
+        catch (OperationCanceledException)
+        {
+            // interrupted: steering input for the abandoned response will never be answered
+            lock (_sentSteers) _sentSteers.Clear();
+            _acceptedSteers.Clear();
+            throw;
+        }
         finally
         {
             _runningResponseId = null;
@@ -110,7 +136,7 @@ public sealed class ResponsesClient(IResponsesTransport transport, ResponsesClie
 
     private ResponseCreateRequest NewRequest(List<ResponseItem> input) => new()
     {
-        Model = options.Model,
+        Model = _model,
         Instructions = options.Instructions,
         Input = new ResponseInput(input),
         Tools = options.Tools,

@@ -24,7 +24,43 @@ public sealed record ToolCallRequested(string CallId, string Name, string Argume
 /// <param name="IsError">True when the call failed or was not run.</param>
 /// <param name="Approval"><c>allowed</c>, <c>denied</c> or <c>not_approved</c> (needed approval nobody could give).</param>
 /// <param name="Duration">How long it ran.</param>
-public sealed record ToolCallFinished(string CallId, string Name, string Output, bool IsError, string Approval, TimeSpan Duration) : AgentEvent;
+/// <param name="FileChanges">The files an apply_patch call changed, each with its unified diff (empty otherwise).</param>
+public sealed record ToolCallFinished(string CallId, string Name, string Output, bool IsError, string Approval, TimeSpan Duration,
+    IReadOnlyList<Tools.FileChange>? FileChanges = null) : AgentEvent;
+
+/// <summary>One model request of the turn finished (its tokens and clock readings, for a status line).</summary>
+/// <param name="InputTokens">Prompt tokens of this request: the context the model saw.</param>
+/// <param name="CachedTokens">Of those, how many the server had cached.</param>
+/// <param name="OutputTokens">Tokens it generated.</param>
+/// <param name="TimeToFirstOutput">Prefill: the server's own when it reported it (<c>usage.spark_timing</c>), else from sending to the first output.</param>
+/// <param name="Total">Prefill plus generation.</param>
+public sealed record ModelRequestCompleted(int InputTokens, int CachedTokens, int OutputTokens, TimeSpan TimeToFirstOutput, TimeSpan Total) : AgentEvent
+{
+    /// <summary>
+    /// Generated tokens per second after the first output, or null when too little was generated, or it arrived too
+    /// much at once (under 0.1 s after the first output), to say.
+    /// </summary>
+    public double? TokensPerSecond => OutputTokens > 1 && Total - TimeToFirstOutput >= TimeSpan.FromMilliseconds(100)
+        ? (OutputTokens - 1) / (Total - TimeToFirstOutput).TotalSeconds
+        : null;
+}
+
+/// <summary>
+/// Steering input the loop held (no response was streaming: a tool was running, or the transport is HTTP) went into
+/// the history before the turn's next model request: it is applied.
+/// </summary>
+public sealed record SteerInjected(string Text) : AgentEvent;
+
+/// <summary>Steering input arrived too late: its turn ended before any further model request could take it. It was not sent.</summary>
+public sealed record SteerTooLate(string Text) : AgentEvent;
+
+/// <summary>
+/// The turn was interrupted by the user (its cancellation token): the stream stopped, running tools were killed. The
+/// partial answer and a <c>&lt;turn_aborted&gt;</c> note are in the history, so the model knows on the next turn.
+/// </summary>
+/// <param name="TurnId">The turn.</param>
+/// <param name="PartialText">The answer text streamed before the interrupt (may be empty).</param>
+public sealed record TurnAborted(int TurnId, string PartialText) : AgentEvent;
 
 /// <summary>A notice for the user (e.g. no sandbox available), shown once.</summary>
 public sealed record AgentNotice(string Message) : AgentEvent;

@@ -4,7 +4,7 @@ namespace Spark.Agent.Sessions;
 /// The line types of a session file (one JSON object per line, <c>type</c> first):
 /// <c>session_meta</c> (id, created_at, cwd, model, base_url) once at the top, <c>turn_started</c> (turn_id,
 /// prompt, at) per user turn, <c>item</c> (a Responses item exactly as sent or received) per conversation item, and
-/// <c>turn_completed</c> (turn_id, at, input/cached/output tokens). Replaying the items restores the history.
+/// <c>turn_completed</c> (turn_id, at, input/cached/output tokens) or <c>turn_aborted</c> (turn_id, at) when the user interrupted it. Replaying the items restores the history.
 /// </summary>
 public static class SessionRecord
 {
@@ -14,6 +14,8 @@ public static class SessionRecord
     public const string TurnStarted = "turn_started";
     /// <summary>One conversation item.</summary>
     public const string Item = "item";
+    /// <summary>A user turn was interrupted by the user (turn_id, at); its partial answer and a note follow as items.</summary>
+    public const string TurnAborted = "turn_aborted";
     /// <summary>A user turn finished.</summary>
     public const string TurnCompleted = "turn_completed";
 }

@@ -83,6 +83,14 @@ public sealed class SessionWriter : IDisposable
         json.WriteNumber("output_tokens", turn.Usage.OutputTokens);
     });
 
+    /// <summary>Records that the user interrupted a turn (its partial answer and the abort note are recorded as items).</summary>
+    public void TurnAborted(int turnId, DateTimeOffset at) => Write(json =>
+    {
+        json.WriteString("type", SessionRecord.TurnAborted);
+        json.WriteNumber("turn_id", turnId);
+        json.WriteString("at", at);
+    });
+
     private void Write(Action<Utf8JsonWriter> body)
     {
         _buffer.Clear();

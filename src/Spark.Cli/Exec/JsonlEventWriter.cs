@@ -30,7 +30,13 @@ internal sealed class JsonlEventWriter(Stream output) : IDisposable
         j.WriteString("message", message);
     });
 
-    public void Write(AgentEvent e) => Line(j =>
+    public void Write(AgentEvent e)
+    {
+        if (e is ModelRequestCompleted) return; // its numbers are summed in turn.completed
+        Line(j => WriteEvent(j, e));
+    }
+
+    private static void WriteEvent(Utf8JsonWriter j, AgentEvent e)
     {
         switch (e)
         {
@@ -87,8 +93,25 @@ internal sealed class JsonlEventWriter(Stream output) : IDisposable
                 j.WriteString("source", done.Timing.Source);
                 j.WriteEndObject();
                 break;
+            case SteerInjected injected:
+                j.WriteString("type", "steer.applied");
+                j.WriteString("input", injected.Text);
+                break;
+            case SteerTooLate late:
+                j.WriteString("type", "steer.too_late");
+                j.WriteString("input", late.Text);
+                break;
+            case TurnAborted aborted:
+                j.WriteString("type", "turn.aborted");
+                j.WriteNumber("turn_id", aborted.TurnId);
+                j.WriteString("partial_text", aborted.PartialText);
+                break;
+            default:
+                j.WriteString("type", "notice");
+                j.WriteString("message", e.ToString());
+                break;
         }
-    });
+    }
 
     private static void WriteSteer(Utf8JsonWriter j, SteerUpdate update)
     {

@@ -33,6 +33,15 @@ internal sealed class PlainEventWriter(TextWriter answer, TextWriter progress)
                 string status = r.Approval != "allowed" ? r.Approval.Replace('_', ' ') : r.IsError ? "failed" : "ok";
                 progress.WriteLine($"  └ {status} ({r.Duration.TotalSeconds:0.00}s): {Shorten(FirstLine(r.Output), 160)}");
                 break;
+            case SteerInjected:
+                progress.WriteLine("steer: applied with the next model request");
+                break;
+            case SteerTooLate:
+                progress.WriteLine("steer: too late, the turn had ended; it was not sent");
+                break;
+            case TurnAborted:
+                progress.WriteLine("turn interrupted; the partial answer and the interruption are recorded in the session");
+                break;
             case TurnCompleted done:
                 var t = done.Timing;
                 progress.WriteLine(

@@ -43,11 +43,12 @@ public class TransportFallbackTests
     }
 
     [Fact]
-    public async Task Steer_OverHttp_IsReportedAsImpossible()
+    public async Task Steer_OverHttp_WithNoTurnRunning_IsTooLate_AndTheClientCannotSteer()
     {
         await using var h = new AgentHarness(await ScriptedResponsesServer.StartAsync(ScriptedReply.Text("hi")));
         string? why = await h.Loop.SteerAsync("shorter", CancellationToken.None);
-        Assert.Contains("needs the WebSocket transport", why);
+        Assert.Contains("too late", why);
+        Assert.Empty(h.Client.History);
         await Assert.ThrowsAsync<NotSupportedException>(() => h.Client.SteerAsync("shorter", CancellationToken.None));
     }
 

@@ -1,0 +1,149 @@
+using System.Text.Json;
+using Spark.Agent.Loop;
+using Spark.Agent.Policy;
+using Spark.Agent.Sessions;
+using Spark.Testing;
+
+namespace Spark.Cli.Tests.Tui;
+
+public class TuiControllerTests
+{
+    private static string Shell(string command) => JsonSerializer.Serialize(new { command });
+
+    private static IEnumerable<string> UserTexts(JsonElement request) =>
+        request.GetProperty("input").EnumerateArray()
+            .Where(i => i.TryGetProperty("role", out var r) && r.GetString() == "user")
+            .Select(i => i.GetProperty("content")[0].GetProperty("text").GetString()!);
+
+    [Fact]
+    public async Task Prompt_StreamsTheAnswer_ShowsTheTiming_AndRecordsTheSession()
+    {
+        await using var h = await TuiHarness.StartAsync(await ScriptedResponsesServer.StartAsync(ScriptedReply.Text("Hello from the **script**.")));
+        h.Keys.Enter("say hello");
+        await h.WaitForAsync("Hello from the **script**."); // plain output: the text as the model wrote it
+        await h.WaitIdleAsync();
+        Assert.Contains("› say hello", h.Screen);
+        Assert.Contains("1 request(s)", h.Screen);
+        Assert.Equal("say hello", Assert.Single(UserTexts(h.Server.Requests[0])));
+        var recorded = SessionReader.Read(h.Runtime.Session.FilePath);
+        Assert.Equal(1, recorded.Turns);
+        Assert.Equal("say hello", recorded.Info.LastPrompt);
+    }
+
+    [Fact]
+    public async Task ToolCall_IsShownWithItsOutputFolded()
+    {
+        await using var h = await TuiHarness.StartAsync(await ScriptedResponsesServer.StartAsync(
+            ScriptedReply.Call("c1", "shell", Shell("seq 1 30")),
+            ScriptedReply.Text("Counted.")));
+        h.Keys.Enter("count");
+        await h.WaitForAsync("Counted.");
+        Assert.Contains("• shell  seq 1 30", h.Screen);
+        Assert.Contains("more lines …", h.Screen); // 30 lines folded to head and tail
+        Assert.Contains("30", h.Screen);
+        Assert.DoesNotContain("\n    15\n", h.Screen);
+    }
+
+    [Fact]
+    public async Task ApplyPatch_ShowsTheFileAndItsDiff()
+    {
+        string patch = "*** Begin Patch\n*** Update File: a.txt\n@@\n-old line\n+new line\n*** End Patch\n";
+        await using var h = await TuiHarness.StartAsync(await ScriptedResponsesServer.StartAsync(
+            ScriptedReply.Call("c1", "apply_patch", JsonSerializer.Serialize(new { input = patch })),
+            ScriptedReply.Text("Patched.")), prepareWorkspace: ws => File.WriteAllText(Path.Join(ws, "a.txt"), "old line\n"));
+        h.Keys.Enter("edit a.txt");
+        await h.WaitForAsync("Patched.");
+        Assert.Contains("• apply_patch  Update File: a.txt", h.Screen);
+        Assert.Contains("modified a.txt", h.Screen);
+        Assert.Contains("-old line", h.Screen);
+        Assert.Contains("+new line", h.Screen);
+        Assert.Equal("new line\n", File.ReadAllText(Path.Join(h.Workspace, "a.txt")));
+    }
+
+    [Fact]
+    public async Task Approval_ForThisSession_RunsTheCall_AndRemembersTheRule()
+    {
+        await using var h = await TuiHarness.StartAsync(await ScriptedResponsesServer.StartAsync(
+            ScriptedReply.Call("c1", "shell", Shell("touch made.txt")),
+            ScriptedReply.Text("Made it.")), approval: ApprovalMode.Untrusted);
+        h.Keys.Enter("make a file");
+        await h.WaitForAsync("[s] this session");
+        Assert.Contains("? approve shell  touch made.txt", h.Screen);
+        Assert.Contains("[p] this project", h.Screen);
+        h.Keys.Type("x"); // not an answer: asked again
+        h.Keys.Type("s");
+        await h.WaitForAsync("Made it.");
+        Assert.Contains("approved for this session", h.Screen);
+        Assert.True(File.Exists(Path.Join(h.Workspace, "made.txt")));
+        Assert.Contains(h.Runtime.Policy.ActiveRules(), r => r.Scope == ApprovalScope.Session && r.Rule.Effect == RuleEffect.Allow);
+
+        h.Keys.Enter("/approvals");
+        await h.WaitForAsync("approved in this session");
+        Assert.Contains("allow", h.Screen);
+    }
+
+    [Fact]
+    public async Task Approval_Denied_DoesNotRunTheCall_AndTheModelIsTold()
+    {
+        await using var h = await TuiHarness.StartAsync(await ScriptedResponsesServer.StartAsync(
+            ScriptedReply.Call("c1", "shell", Shell("touch nope.txt")),
+            ScriptedReply.Text("Understood.")), approval: ApprovalMode.Untrusted);
+        h.Keys.Enter("make a file");
+        await h.WaitForAsync("[n] deny");
+        h.Keys.Type("n");
+        await h.WaitForAsync("Understood.");
+        Assert.Contains("✗ denied", h.Screen);
+        Assert.False(File.Exists(Path.Join(h.Workspace, "nope.txt")));
+        var output = h.Server.Requests[1].GetProperty("input").EnumerateArray().Single(i => i.GetProperty("type").GetString() == "function_call_output");
+        Assert.Contains("declined", output.GetProperty("output").GetString());
+    }
+
+    [Fact]
+    public async Task CtrlC_Once_Warns_Twice_Quits()
+    {
+        var h = await TuiHarness.StartAsync(await ScriptedResponsesServer.StartAsync());
+        try
+        {
+            h.Keys.CtrlC();
+            await h.WaitForAsync("Press Ctrl-C again to quit.");
+            Assert.False(h.Completion.IsCompleted);
+            h.Keys.CtrlC();
+            await h.Completion.WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        finally
+        {
+            await h.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task PipedInput_RunsEachLineAsATurn_InOrder_AndEndsWithTheInput()
+    {
+        var h = await TuiHarness.StartAsync(await ScriptedResponsesServer.StartAsync(ScriptedReply.Text("First answer."), ScriptedReply.Text("Second answer.")), interactive: false);
+        try
+        {
+            h.Keys.Enter("one");
+            h.Keys.Enter("two");
+            h.Keys.End();
+            await h.Completion.WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.True(h.Screen.IndexOf("First answer.", StringComparison.Ordinal) < h.Screen.IndexOf("› two", StringComparison.Ordinal));
+            Assert.Contains("Second answer.", h.Screen);
+            Assert.DoesNotContain("steer queued", h.Screen); // the second line waited for the first turn: a prompt, not a steer
+        }
+        finally
+        {
+            await h.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task UnknownSlashCommand_SaysWhatExists()
+    {
+        await using var h = await TuiHarness.StartAsync(await ScriptedResponsesServer.StartAsync());
+        h.Keys.Enter("/frobnicate");
+        await h.WaitForAsync("unknown command /frobnicate");
+        h.Keys.Enter("/help");
+        await h.WaitForAsync("/model spark|full|NAME");
+        Assert.Empty(h.Server.Requests);
+    }
+}

@@ -1,0 +1,102 @@
+using System.Text.Json;
+using Spark.Agent.Loop;
+using Spark.Agent.Sessions;
+using Spark.Testing;
+
+namespace Spark.Cli.Tests.Tui;
+
+public class TuiSteerAndInterruptTests
+{
+    private static string Shell(string command) => JsonSerializer.Serialize(new { command });
+
+    private static List<JsonElement> Input(JsonElement request) => [.. request.GetProperty("input").EnumerateArray()];
+
+    private static IEnumerable<string> Texts(JsonElement request, string role) =>
+        Input(request).Where(i => i.TryGetProperty("role", out var r) && r.GetString() == role)
+            .Select(i => i.GetProperty("content")[0].GetProperty("text").GetString()!);
+
+    [Fact]
+    public async Task Esc_WhileAToolRuns_KillsIt_RecordsTheAbort_AndTheNextTurnTellsTheModel()
+    {
+        await using var h = await TuiHarness.StartAsync(await ScriptedResponsesServer.StartAsync(
+            ScriptedReply.Call("c1", "shell", Shell("sleep 30; echo never")),
+            ScriptedReply.Text("Ok, stopped.")));
+        h.Keys.Enter("wait a long time");
+        await h.WaitForAsync("• shell  sleep 30");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        h.Keys.Escape();
+        await h.WaitForAsync("■ interrupted", seconds: 10);
+        await h.WaitIdleAsync();
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"the interrupt took {clock.Elapsed}");
+        Assert.Contains("interrupted by the user", h.Screen); // the killed command's result is kept
+
+        h.Keys.Enter("what happened?");
+        await h.WaitForAsync("Ok, stopped.");
+        var second = h.Server.Requests[1];
+        var output = Input(second).Single(i => i.GetProperty("type").GetString() == "function_call_output");
+        Assert.Contains("interrupted by the user", output.GetProperty("output").GetString());
+        Assert.Equal([AgentLoop.TurnAbortedNote, "what happened?"], Texts(second, "user")); // only the new items follow previous_response_id
+        Assert.Contains("\"type\":\"turn_aborted\"", File.ReadAllText(h.Runtime.Session.FilePath));
+    }
+
+    [Fact]
+    public async Task Esc_WhileTheAnswerStreams_KeepsThePartialAnswer_MarkedInterrupted()
+    {
+        await using var h = await TuiHarness.StartAsync(await ScriptedResponsesServer.StartAsync(
+            ScriptedReply.Unfinished("The first half of an answer"),
+            ScriptedReply.Text("Fine.")));
+        h.Keys.Enter("tell me everything");
+        await h.WaitForAsync("The first half of an answer");
+        h.Keys.Escape();
+        await h.WaitForAsync("■ interrupted", seconds: 10);
+        Assert.Contains("the partial answer above is kept", h.Screen);
+        await h.WaitIdleAsync();
+
+        h.Keys.Enter("shorter please");
+        await h.WaitForAsync("Fine.");
+        var second = h.Server.Requests[1];
+        Assert.Equal(["The first half of an answer"], Texts(second, "assistant"));
+        Assert.Equal(["tell me everything", AgentLoop.TurnAbortedNote, "shorter please"], Texts(second, "user"));
+        var recorded = SessionReader.Read(h.Runtime.Session.FilePath);
+        Assert.Equal(2, recorded.Turns);
+    }
+
+    [Fact]
+    public async Task TypingWhileAToolRuns_SteersThatTurn_QueuedThenApplied_WithTheNextRequest()
+    {
+        await using var h = await TuiHarness.StartAsync(await ScriptedResponsesServer.StartAsync(
+            ScriptedReply.Call("c1", "shell", Shell("sleep 1")),
+            ScriptedReply.Text("Steered answer.")));
+        h.Keys.Enter("do the thing");
+        await h.WaitForAsync("• shell  sleep 1");
+        h.Keys.Enter("use python instead");
+        await h.WaitForAsync("↳ steer queued: use python instead");
+        await h.WaitForAsync("Steered answer.");
+        Assert.Contains("↳ steer applied: use python instead", h.Screen);
+        Assert.True(h.Screen.IndexOf("steer applied", StringComparison.Ordinal) < h.Screen.IndexOf("Steered answer.", StringComparison.Ordinal));
+        Assert.Equal(2, h.Server.Requests.Count); // one turn, two requests: the steer did not start a turn of its own
+        Assert.Equal("use python instead", Texts(h.Server.Requests[1], "user").Last());
+        var recorded = SessionReader.Read(h.Runtime.Session.FilePath);
+        Assert.Equal(1, recorded.Turns);
+    }
+
+    [Fact]
+    public async Task SteerThatMissesItsTurn_IsTooLate_NeverANewTurn_AndWaitsInTheInputLine()
+    {
+        await using var h = await TuiHarness.StartAsync(await ScriptedResponsesServer.StartAsync(
+            ScriptedReply.Text("Done already.") with { Delay = TimeSpan.FromSeconds(1) },
+            ScriptedReply.Text("Second turn.")));
+        h.Keys.Enter("quick one");
+        while (h.Server.Requests.Count == 0) await Task.Delay(10); // the request is in flight, its answer a second away
+        h.Keys.Enter("and also this");
+        await h.WaitForAsync("↳ steer too late");
+        await h.WaitIdleAsync();
+        await Task.Delay(300);
+        Assert.Single(h.Server.Requests); // not sent, and no new turn
+        Assert.Contains("back in the input line", h.Screen);
+
+        h.Keys.Press(ConsoleKey.Enter, '\r'); // the text waits in the input line: Enter sends it, as the user's choice
+        await h.WaitForAsync("Second turn.");
+        Assert.Equal("and also this", Texts(h.Server.Requests[1], "user").Last());
+    }
+}
