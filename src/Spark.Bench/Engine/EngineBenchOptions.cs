@@ -20,6 +20,12 @@ public sealed record EngineBenchOptions
     /// <summary>Decode steps of the generation test (from an empty cache); 0 skips it.</summary>
     public int GeneratedTokens { get; init; } = 128;
 
+    /// <summary>
+    /// Tokens already in the KV cache when each test starts (llama-bench's <c>-d</c>): shows how attention over a long
+    /// context slows prompt processing and generation. The depth is prefilled once, untimed.
+    /// </summary>
+    public int Depth { get; init; }
+
     /// <summary>Timed repetitions of each test, after one untimed warm-up.</summary>
     public int Reps { get; init; } = 3;
 
@@ -35,6 +41,9 @@ public sealed record EngineBenchOptions
         if (Threads is < 1) throw new ArgumentException($"--threads must be at least 1, got {Threads}");
         if (PromptTokens < 0) throw new ArgumentException($"-p must be 0 or more, got {PromptTokens}");
         if (GeneratedTokens < 0) throw new ArgumentException($"-n must be 0 or more, got {GeneratedTokens}");
+        if (Depth < 0) throw new ArgumentException($"-d must be 0 or more, got {Depth}");
+        if ((long)Depth + Math.Max(PromptTokens, GeneratedTokens) > 1 << 20)
+            throw new ArgumentException($"-d {Depth} plus the test's tokens exceeds the 1M-token context this benchmark allows");
         if (PromptTokens == 0 && GeneratedTokens == 0) throw new ArgumentException("-p and -n are both 0: there is nothing to measure");
         if (Reps < 1) throw new ArgumentException($"--reps must be at least 1, got {Reps}");
         if (BandwidthArrayBytes < 1 << 20) throw new ArgumentException($"--membw-size-mb must be at least 1, got {BandwidthArrayBytes >> 20}");

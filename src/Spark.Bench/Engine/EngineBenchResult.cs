@@ -24,6 +24,9 @@ public sealed record EngineBenchResult
     /// <summary>Decode steps of the generation test (0 = not run).</summary>
     public required int GeneratedTokens { get; init; }
 
+    /// <summary>Tokens in the KV cache when each test started (0: an empty cache).</summary>
+    public int Depth { get; init; }
+
     /// <summary>Timed repetitions of each test.</summary>
     public required int Reps { get; init; }
 

@@ -8,9 +8,10 @@ using Spark.Engine.Inference;
 namespace Spark.Bench.Engine;
 
 /// <summary>
-/// llama-bench for Spark: times prompt processing (one <see cref="InferenceSession.Prefill"/> of p tokens from an empty
-/// cache) and generation (n <see cref="InferenceSession.Decode"/> steps from an empty cache) over several repetitions
-/// after a warm-up, and sets generation against the memory-bandwidth roofline measured in the same process.
+/// llama-bench for Spark: times prompt processing (one <see cref="InferenceSession.Prefill"/> of p tokens) and
+/// generation (n <see cref="InferenceSession.Decode"/> steps), each starting from a cache holding d tokens (empty by
+/// default), over several repetitions after a warm-up, and sets generation against the memory-bandwidth roofline
+/// measured in the same process.
 /// </summary>
 public static class EngineBenchmark
 {
@@ -34,14 +35,21 @@ public static class EngineBenchmark
         log?.Invoke($"measuring memory bandwidth ({Units.Threads(threads)}, 3 × {options.BandwidthArrayBytes >> 20} MiB)");
         var bandwidth = MemoryBandwidth.Measure(threads, options.BandwidthArrayBytes, options.BandwidthReps);
 
-        int p = options.PromptTokens, n = options.GeneratedTokens;
-        using var model = SparkModel.Load(options.ModelPath, new ModelLoadOptions { Threads = threads, ContextLength = Math.Max(p, n), Kernels = options.Kernels });
-        int[] tokens = Tokens(Math.Max(p, n), model.VocabSize);
+        int p = options.PromptTokens, n = options.GeneratedTokens, depth = options.Depth;
+        using var model = SparkModel.Load(options.ModelPath,
+            new ModelLoadOptions { Threads = threads, ContextLength = depth + Math.Max(p, n), Kernels = options.Kernels });
+        int[] tokens = Tokens(depth + Math.Max(p, n), model.VocabSize);
         var session = model.CreateSession();
+        if (depth > 0)
+        {
+            log?.Invoke($"filling the KV cache with {depth} tokens of context (untimed)");
+            session.Prefill(tokens.AsSpan(0, depth));
+        }
+        var test = tokens.AsSpan(depth);
 
         log?.Invoke("warming up");
-        if (p > 0) TimePrefill(session, tokens.AsSpan(0, Math.Min(p, 64)));
-        if (n > 0) TimeDecode(session, tokens.AsSpan(0, Math.Min(n, 16)));
+        if (p > 0) TimePrefill(session, depth, test[..Math.Min(p, 64)]);
+        if (n > 0) TimeDecode(session, depth, test[..Math.Min(n, 16)]);
 
         SampleSummary? pp = null, tg = null;
         if (p > 0)
@@ -49,7 +57,7 @@ public static class EngineBenchmark
             var rates = new List<double>(options.Reps);
             for (int rep = 0; rep < options.Reps; rep++)
             {
-                rates.Add(p / TimePrefill(session, tokens.AsSpan(0, p)));
+                rates.Add(p / TimePrefill(session, depth, test[..p]));
                 log?.Invoke($"pp{p} repetition {rep + 1}/{options.Reps}: {rates[^1]:F2} tok/s");
             }
             pp = SampleSummary.Of(rates);
@@ -59,7 +67,7 @@ public static class EngineBenchmark
             var rates = new List<double>(options.Reps);
             for (int rep = 0; rep < options.Reps; rep++)
             {
-                rates.Add(n / TimeDecode(session, tokens.AsSpan(0, n)));
+                rates.Add(n / TimeDecode(session, depth, test[..n]));
                 log?.Invoke($"tg{n} repetition {rep + 1}/{options.Reps}: {rates[^1]:F2} tok/s");
             }
             tg = SampleSummary.Of(rates);
@@ -72,6 +80,7 @@ public static class EngineBenchmark
             Kernels = model.Kernels,
             PromptTokens = p,
             GeneratedTokens = n,
+            Depth = depth,
             Reps = options.Reps,
             Pp = pp,
             Tg = tg,
@@ -82,19 +91,22 @@ public static class EngineBenchmark
         };
     }
 
-    /// <summary>Seconds one prefill of <paramref name="tokens"/> takes from an empty cache.</summary>
-    private static double TimePrefill(InferenceSession session, ReadOnlySpan<int> tokens)
+    /// <summary>Seconds one prefill of <paramref name="tokens"/> takes after the first <paramref name="depth"/> cached tokens.</summary>
+    private static double TimePrefill(InferenceSession session, int depth, ReadOnlySpan<int> tokens)
     {
-        session.Reset();
+        session.TruncateTo(depth);
         long started = Stopwatch.GetTimestamp();
         session.Prefill(tokens);
         return Stopwatch.GetElapsedTime(started).TotalSeconds;
     }
 
-    /// <summary>Seconds it takes to decode <paramref name="tokens"/> one step each from an empty cache (no sampling, as llama-bench).</summary>
-    private static double TimeDecode(InferenceSession session, ReadOnlySpan<int> tokens)
+    /// <summary>
+    /// Seconds it takes to decode <paramref name="tokens"/> one step each after the first <paramref name="depth"/> cached
+    /// tokens (no sampling, as llama-bench).
+    /// </summary>
+    private static double TimeDecode(InferenceSession session, int depth, ReadOnlySpan<int> tokens)
     {
-        session.Reset();
+        session.TruncateTo(depth);
         long started = Stopwatch.GetTimestamp();
         foreach (int token in tokens) session.Decode(token);
         return Stopwatch.GetElapsedTime(started).TotalSeconds;

@@ -16,8 +16,9 @@ public static class EngineReport
         void Row(string test, SampleSummary s) => table.Add(r.Model.Name, Units.Mebibytes(r.Model.SizeBytes),
             Units.Count(r.Model.Parameters), r.Model.Type, r.Threads.ToString(CultureInfo.InvariantCulture), r.Kernels, test,
             Invariant($"{s.Median:F2} ± {s.StdDev:F2}"), Invariant($"{s.Min:F2}–{s.Max:F2}"));
-        if (r.Pp is { } pp) Row($"pp{r.PromptTokens}", pp);
-        if (r.Tg is { } tg) Row($"tg{r.GeneratedTokens}", tg);
+        string depth = r.Depth > 0 ? Invariant($" @ d{r.Depth}") : "";
+        if (r.Pp is { } pp) Row($"pp{r.PromptTokens}{depth}", pp);
+        if (r.Tg is { } tg) Row($"tg{r.GeneratedTokens}{depth}", tg);
 
         var sb = new StringBuilder(table.ToString());
         sb.Append('\n');

@@ -29,6 +29,7 @@ internal static class BenchCommand
         var kernels = KernelsOption.Create();
         var prompt = new Option<int>("-p", "--n-prompt") { Description = "Prompt tokens of the prompt-processing test (0 skips it).", DefaultValueFactory = _ => 512 };
         var generate = new Option<int>("-n", "--n-gen") { Description = "Decode steps of the generation test (0 skips it).", DefaultValueFactory = _ => 128 };
+        var depth = new Option<int>("-d", "--n-depth") { Description = "Tokens of context already in the KV cache when each test starts (prefilled once, untimed).", DefaultValueFactory = _ => 0 };
         var reps = new Option<int>("--reps", "-r") { Description = "Timed repetitions of each test (after one warm-up).", DefaultValueFactory = _ => 3 };
         var membwSize = new Option<int>("--membw-size-mb") { Description = "MiB of each array of the bandwidth measurement that sets the roofline.", DefaultValueFactory = _ => 256 };
         var json = new Option<bool>("--json") { Description = "After the table, print the results as one JSON object on the last line." };
@@ -36,7 +37,7 @@ internal static class BenchCommand
             "Prompt processing (pp) and generation (tg) tokens/s like llama-bench, the weight bytes a decode step reads, "
             + "this machine's memory bandwidth and how close generation comes to the bandwidth roofline.")
         {
-            model, threads, kernels, prompt, generate, reps, membwSize, json,
+            model, threads, kernels, prompt, generate, depth, reps, membwSize, json,
         };
         command.SetAction(parse => CliErrors.Run(() =>
         {
@@ -47,6 +48,7 @@ internal static class BenchCommand
                 Kernels = parse.GetValue(kernels),
                 PromptTokens = parse.GetValue(prompt),
                 GeneratedTokens = parse.GetValue(generate),
+                Depth = parse.GetValue(depth),
                 Reps = parse.GetValue(reps),
                 BandwidthArrayBytes = (long)parse.GetValue(membwSize) << 20,
             };

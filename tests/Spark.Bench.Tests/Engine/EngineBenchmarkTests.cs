@@ -88,6 +88,29 @@ public class EngineBenchmarkTests
         Assert.Contains("tg6", EngineReport.Format(result));
     }
 
+    [Fact]
+    public void Run_WithDepth_MeasuresAfterThatContextAndSaysSo()
+    {
+        using var dir = new TempDirectory();
+        string path = TestModels.Write(dir.File("m.gguf"), TestModels.Qwen2(type: GgmlType.Q8_0) with { ContextLength = 32 });
+
+        var result = EngineBenchmark.Run(Options(path) with { Depth = 40, Reps = 1 });
+        var o = JsonNode.Parse(BenchJson.Serialize(result))!.AsObject();
+
+        Assert.Equal(40, (int)o["depth"]!);
+        Assert.True(result.PpTokensPerS > 0 && result.TgTokensPerS > 0);
+        string report = EngineReport.Format(result);
+        Assert.Contains("pp12 @ d40", report);
+        Assert.Contains("tg6 @ d40", report);
+    }
+
+    [Fact]
+    public void Run_NegativeDepth_ThrowsNamingTheOption()
+    {
+        var e = Assert.Throws<ArgumentException>(() => EngineBenchmark.Run(new EngineBenchOptions { ModelPath = "unused.gguf", Depth = -1 }));
+        Assert.Contains("-d must be", e.Message);
+    }
+
     [Theory]
     [InlineData(0, 4, 1, 1, "--threads")]
     [InlineData(1, -1, 1, 1, "-n must be")]

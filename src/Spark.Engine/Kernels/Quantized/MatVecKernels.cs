@@ -65,6 +65,18 @@ internal abstract unsafe class MatVecKernels
     public void Multiply(GgmlType type, ReadOnlySpan<byte> weights, int cols, QuantizedActivations x, int xRow, Span<float> y,
         int rowStart, int rowEnd)
     {
+        int rowBytes = Validate(type, weights, cols, x, rowStart, rowEnd);
+        if (y.Length < rowEnd)
+            throw new ArgumentException($"y has {y.Length} elements but rows up to {rowEnd} were requested", nameof(y));
+        if (rowStart == rowEnd) return;
+        fixed (byte* w = weights)
+        fixed (float* py = y)
+            Rows(type, w + (long)rowStart * rowBytes, rowBytes, cols, x.Pointers(xRow), py + rowStart, rowEnd - rowStart);
+    }
+
+    /// <summary>Checks W, the activations and the row range; returns the bytes of one row of W.</summary>
+    private static int Validate(GgmlType type, ReadOnlySpan<byte> weights, int cols, QuantizedActivations x, int rowStart, int rowEnd)
+    {
         if (!GgmlTypeInfo.IsSupported(type))
             throw new NotSupportedException($"no matvec for tensor type {type}; supported: {GgmlTypeInfo.SupportedList}");
         if (cols <= 0)
@@ -76,16 +88,11 @@ internal abstract unsafe class MatVecKernels
         int rowBytes = checked((int)GgmlTypeInfo.RowBytes(type, cols));
         if (rowStart < 0 || rowEnd < rowStart)
             throw new ArgumentOutOfRangeException(nameof(rowStart), $"row range [{rowStart}, {rowEnd}) is not valid");
-        if (y.Length < rowEnd)
-            throw new ArgumentException($"y has {y.Length} elements but rows up to {rowEnd} were requested", nameof(y));
         if ((long)rowEnd * rowBytes > weights.Length)
             throw new ArgumentException(
                 $"rows up to {rowEnd} of {cols} {type} columns need {(long)rowEnd * rowBytes} bytes but W has {weights.Length}",
                 nameof(weights));
-        if (rowStart == rowEnd) return;
-        fixed (byte* w = weights)
-        fixed (float* py = y)
-            Rows(type, w + (long)rowStart * rowBytes, rowBytes, cols, x.Pointers(xRow), py + rowStart, rowEnd - rowStart);
+        return rowBytes;
     }
 
     /// <summary>
@@ -105,21 +112,21 @@ internal abstract unsafe class MatVecKernels
             throw new ArgumentException($"y has {y.Length} elements, fewer than {batch} rows of {yStride}", nameof(y));
         if (batch == 1 || !HasBatchKernel(type))
         {
-            for (int t = 0; t < batch; t++) Multiply(type, weights, cols, x, t, y.Slice(t * yStride, yStride), rowStart, rowEnd);
+            for (int t = 0; t < batch; t++)
+                Multiply(type, weights, cols, x, t, y.Slice(t * yStride, Math.Min(yStride, y.Length - t * yStride)), rowStart, rowEnd);
             return;
         }
-        Multiply(type, weights, cols, x, 0, y, rowStart, rowEnd); // validates W, x and the row range once
+        int rowBytes = Validate(type, weights, cols, x, rowStart, rowEnd);
         if (rowStart == rowEnd) return;
-        int rowBytes = checked((int)GgmlTypeInfo.RowBytes(type, cols));
         fixed (byte* w = weights)
         fixed (float* py = y)
         {
-            int t = 1, tile = BatchTile;
+            byte* first = w + (long)rowStart * rowBytes;
+            int t = 0, tile = BatchTile, rows = rowEnd - rowStart;
             for (; t + tile <= batch; t += tile)
-                BatchRows(type, w + (long)rowStart * rowBytes, rowBytes, cols, x.Pointers(t), x.Stride, py + (long)t * yStride + rowStart,
-                    yStride, rowEnd - rowStart);
+                BatchRows(type, first, rowBytes, cols, x.Pointers(t), x.Stride, py + (long)t * yStride + rowStart, yStride, rows);
             for (; t < batch; t++)
-                Rows(type, w + (long)rowStart * rowBytes, rowBytes, cols, x.Pointers(t), py + (long)t * yStride + rowStart, rowEnd - rowStart);
+                Rows(type, first, rowBytes, cols, x.Pointers(t), py + (long)t * yStride + rowStart, rows);
         }
     }
 

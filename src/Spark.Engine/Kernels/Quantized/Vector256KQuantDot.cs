@@ -28,7 +28,7 @@ internal static unsafe class Vector256KQuantDot<TDot> where TDot : struct, IByte
         var mins = Vector128<float>.Zero;
         for (int b = 0; b < blocks; b++, row += Q4KBlock.Bytes)
         {
-            ScalarQuantDot.ScalesMins(row + Q4KBlock.ScalesOffset, sc, m);
+            KQuantScales.Unpack(row + Q4KBlock.ScalesOffset, sc, m);
             sbyte* a = x.Quants + 256 * b;
             var sumi = Vector256<int>.Zero;
             for (int g = 0; g < 4; g++)
@@ -53,7 +53,7 @@ internal static unsafe class Vector256KQuantDot<TDot> where TDot : struct, IByte
         var mins = Vector128<float>.Zero;
         for (int b = 0; b < blocks; b++, row += Q5KBlock.Bytes)
         {
-            ScalarQuantDot.ScalesMins(row + Q5KBlock.ScalesOffset, sc, m);
+            KQuantScales.Unpack(row + Q5KBlock.ScalesOffset, sc, m);
             sbyte* a = x.Quants + 256 * b;
             var qh = Avx.LoadVector256(row + Q5KBlock.QhOffset);
             var sumi = Vector256<int>.Zero;

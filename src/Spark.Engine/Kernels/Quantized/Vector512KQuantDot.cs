@@ -47,7 +47,7 @@ internal static unsafe class Vector512KQuantDot
         var mins = Vector128<float>.Zero;
         for (int b = 0; b < blocks; b++, row += Q4KBlock.Bytes)
         {
-            ScalarQuantDot.ScalesMins(row + Q4KBlock.ScalesOffset, sc, m);
+            KQuantScales.Unpack(row + Q4KBlock.ScalesOffset, sc, m);
             sbyte* a = x.Quants + 256 * b;
             var sumi = Vector512<int>.Zero;
             for (int g = 0; g < 4; g++)
@@ -71,7 +71,7 @@ internal static unsafe class Vector512KQuantDot
         var mins = Vector128<float>.Zero;
         for (int b = 0; b < blocks; b++, row += Q5KBlock.Bytes)
         {
-            ScalarQuantDot.ScalesMins(row + Q5KBlock.ScalesOffset, sc, m);
+            KQuantScales.Unpack(row + Q5KBlock.ScalesOffset, sc, m);
             sbyte* a = x.Quants + 256 * b;
             var qh = Vector256.Load(row + Q5KBlock.QhOffset);
             // Sub-block 2g takes bit 2g of each qh byte, sub-block 2g+1 bit 2g+1: pre-shift the upper half by one.

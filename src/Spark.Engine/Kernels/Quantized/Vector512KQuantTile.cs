@@ -42,7 +42,7 @@ internal static unsafe class Vector512KQuantTile
         Sums p0 = default, p1 = default, p2 = default, p3 = default;
         for (int b = 0; b < blocks; b++, row += bytes)
         {
-            ScalarQuantDot.ScalesMins(row + scalesOffset, sc, m);
+            KQuantScales.Unpack(row + scalesOffset, sc, m);
             sbyte* a = x.Quants + 256 * b;
             var high = Vector512<byte>.Zero;
             if (fifthBit)

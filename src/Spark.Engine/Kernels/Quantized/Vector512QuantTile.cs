@@ -44,6 +44,9 @@ internal static unsafe class Vector512QuantTile
         float* xs = x.Scales;
         float* xm = TBlock.HasMin ? x.MinSums : x.ScaledSums;
         sbyte* a = x.Quants;
+        // The pairs' combined block scales go through memory: a broadcast load per block uses a load port, where a lane
+        // permute would compete with the integer dots for the vector ALU.
+        float* scales = stackalloc float[4 * 8];
         RowSums p0 = default, p1 = default, p2 = default, p3 = default;
         for (int b = 0; b < blocks; b += 8, row += 8 * TBlock.Bytes, a += 256)
         {
@@ -53,6 +56,10 @@ internal static unsafe class Vector512QuantTile
             var s1 = d * Vector256.Load(xs + scaleStride + b);
             var s2 = d * Vector256.Load(xs + 2 * scaleStride + b);
             var s3 = d * Vector256.Load(xs + 3 * scaleStride + b);
+            s0.Store(scales);
+            s1.Store(scales + 8);
+            s2.Store(scales + 16);
+            s3.Store(scales + 24);
             if (TBlock.Offset != 0 || TBlock.HasMin)
             {
                 // A type has an offset (scaled by d) or a min (its own F16), never both.
@@ -67,25 +74,24 @@ internal static unsafe class Vector512QuantTile
             {
                 byte* block = row + j * TBlock.Bytes;
                 sbyte* aj = a + 32 * j;
-                var lo = Vector256.Create(j);
-                var hi = Vector256.Create(j + 1);
+                float* sj = scales + j;
                 if (typeof(TBlock) == typeof(Q8_0Dot))
                 {
                     var w = Q8_0Dot.Signed2(block);
                     var u = Avx512BW.Abs(w);
                     var negative = Vector512.LessThan(w, Vector512<sbyte>.Zero);
-                    Signed(u, negative, aj, s0, lo, hi, ref p0.Acc);
-                    Signed(u, negative, aj + stride, s1, lo, hi, ref p1.Acc);
-                    Signed(u, negative, aj + 2 * stride, s2, lo, hi, ref p2.Acc);
-                    Signed(u, negative, aj + 3 * stride, s3, lo, hi, ref p3.Acc);
+                    Signed(u, negative, aj, sj, ref p0.Acc);
+                    Signed(u, negative, aj + stride, sj + 8, ref p1.Acc);
+                    Signed(u, negative, aj + 2 * stride, sj + 16, ref p2.Acc);
+                    Signed(u, negative, aj + 3 * stride, sj + 24, ref p3.Acc);
                 }
                 else
                 {
                     var u = TBlock.Unsigned2(block);
-                    Unsigned(u, aj, s0, lo, hi, ref p0.Acc);
-                    Unsigned(u, aj + stride, s1, lo, hi, ref p1.Acc);
-                    Unsigned(u, aj + 2 * stride, s2, lo, hi, ref p2.Acc);
-                    Unsigned(u, aj + 3 * stride, s3, lo, hi, ref p3.Acc);
+                    Unsigned(u, aj, sj, ref p0.Acc);
+                    Unsigned(u, aj + stride, sj + 8, ref p1.Acc);
+                    Unsigned(u, aj + 2 * stride, sj + 16, ref p2.Acc);
+                    Unsigned(u, aj + 3 * stride, sj + 24, ref p3.Acc);
                 }
             }
             if (j < count) // an odd last block alone, as the row kernel does it
@@ -105,25 +111,23 @@ internal static unsafe class Vector512QuantTile
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Signed(Vector512<byte> u, Vector512<sbyte> negative, sbyte* a, Vector256<float> scales,
-        Vector256<int> lo, Vector256<int> hi, ref Vector256<float> acc)
+    private static void Signed(Vector512<byte> u, Vector512<sbyte> negative, sbyte* a, float* scales, ref Vector256<float> acc)
     {
         var x = Vector512.Load(a);
-        Accumulate(Vector512QuantDot.Dot(u, (x ^ negative) - negative), scales, lo, hi, ref acc);
+        Accumulate(Vector512QuantDot.Dot(u, (x ^ negative) - negative), scales, ref acc);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Unsigned(Vector512<byte> u, sbyte* a, Vector256<float> scales, Vector256<int> lo, Vector256<int> hi,
-        ref Vector256<float> acc) =>
-        Accumulate(Vector512QuantDot.Dot(u, Vector512.Load(a)), scales, lo, hi, ref acc);
+    private static void Unsigned(Vector512<byte> u, sbyte* a, float* scales, ref Vector256<float> acc) =>
+        Accumulate(Vector512QuantDot.Dot(u, Vector512.Load(a)), scales, ref acc);
 
+    /// <summary>acc += scales[0] · the first block's lanes, then scales[1] · the second's (the row kernel's order).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Accumulate(Vector512<int> dot, Vector256<float> scales, Vector256<int> lo, Vector256<int> hi,
-        ref Vector256<float> acc)
+    private static void Accumulate(Vector512<int> dot, float* scales, ref Vector256<float> acc)
     {
         var sums = Avx512F.ConvertToVector512Single(dot);
-        acc = Fma.MultiplyAdd(Avx2.PermuteVar8x32(scales, lo), sums.GetLower(), acc);
-        acc = Fma.MultiplyAdd(Avx2.PermuteVar8x32(scales, hi), sums.GetUpper(), acc);
+        acc = Fma.MultiplyAdd(Vector256.Create(scales[0]), sums.GetLower(), acc);
+        acc = Fma.MultiplyAdd(Vector256.Create(scales[1]), sums.GetUpper(), acc);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

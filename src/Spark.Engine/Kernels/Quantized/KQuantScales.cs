@@ -1,0 +1,30 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Spark.Engine.Kernels.Quantized;
+
+/// <summary>
+/// The vector kernels' unpacking of a Q4_K/Q5_K super-block's 12 packed scale bytes into eight 6-bit scales and eight
+/// 6-bit mins: four bytes at a time in 32-bit words (ggml's kmask trick), widened with one vector op per array. The
+/// byte-by-byte reference (<see cref="ScalarQuantDot.ScalesMins"/>) cost as much as a super-block's whole dot.
+/// </summary>
+internal static unsafe class KQuantScales
+{
+    /// <summary>Scales into <paramref name="sc"/>[0..8), mins into <paramref name="m"/>[0..8), as get_scale_min_k4.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Unpack(byte* s, int* sc, int* m)
+    {
+        const uint Low6 = 0x3f3f3f3f, Low4 = 0x0f0f0f0f, Low2 = 0x03030303;
+        uint u0 = Unsafe.ReadUnaligned<uint>(s), u1 = Unsafe.ReadUnaligned<uint>(s + 4), u2 = Unsafe.ReadUnaligned<uint>(s + 8);
+        // Sub-blocks 0-3: the low 6 bits of bytes 0-3 (scales) and 4-7 (mins). Sub-blocks 4-7: a nibble of bytes 8-11
+        // (low for scales, high for mins) under the top 2 bits of bytes 0-3 (scales) or 4-7 (mins).
+        var packed = Vector128.Create(
+            u0 & Low6,
+            (u2 & Low4) | (((u0 >> 6) & Low2) << 4),
+            u1 & Low6,
+            ((u2 >> 4) & Low4) | (((u1 >> 6) & Low2) << 4)).AsByte();
+        Avx2.ConvertToVector256Int32(packed).Store(sc);
+        Avx2.ConvertToVector256Int32(Sse2.ShiftRightLogical128BitLane(packed, 8)).Store(m);
+    }
+}
