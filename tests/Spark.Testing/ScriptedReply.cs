@@ -69,6 +69,24 @@ public sealed record ScriptedReply(int Status, string ContentType, string Body)
     }
 
     /// <summary>
+    /// Over the WebSocket: the text steering input turns this response into (<see cref="Steerable"/>); null for replies
+    /// that ignore steering.
+    /// </summary>
+    public string? AfterSteer { get; init; }
+
+    /// <summary>The text streamed before a steer arrives (<see cref="Steerable"/>).</summary>
+    public string? BeforeSteer { get; init; }
+
+    /// <summary>
+    /// A response for steering tests (WebSocket only): it streams <paramref name="before"/> and then waits (up to 30 s)
+    /// for <c>response.steer</c>. On a steer the server answers <c>response.steer.accepted</c>, ends this response
+    /// <c>incomplete</c> (reason <c>steered</c>) and streams a successor whose text is <paramref name="after"/>; with
+    /// no steer the response completes with <paramref name="before"/> alone.
+    /// </summary>
+    public static ScriptedReply Steerable(string before, string after) =>
+        Unfinished(before) with { HoldOpen = false, BeforeSteer = before, AfterSteer = after };
+
+    /// <summary>
     /// A response that streams <paramref name="text"/> and then stays open without ever completing (a model still
     /// writing), so a test can interrupt it mid-stream.
     /// </summary>

@@ -54,6 +54,12 @@ internal sealed class TerminalScreen
             EndPlainLine();
             EraseLive();
             _console.Profile.Width = Math.Max(20, _width());
+            if (_partial.Length > 0)
+            {
+                // what streamed so far goes above the note, in the order it happened; the answer resumes on a new line
+                _console.MarkupLine(MarkdownLines.Inline(_partial.ToString()));
+                _partial.Clear();
+            }
             foreach (string line in markupLines) _console.MarkupLine(line);
             DrawLive();
         }

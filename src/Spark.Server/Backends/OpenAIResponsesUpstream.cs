@@ -155,6 +155,10 @@ internal sealed class OpenAIResponsesUpstream(UpstreamOptions options, ILogger l
                     PromptTokens = Int(usage, "input_tokens");
                     OutputTokens = Int(usage, "output_tokens");
                     CachedTokens = Int(Child(usage, "input_tokens_details"), "cached_tokens");
+                    var timing = Child(usage, "spark_timing");
+                    if (timing.ValueKind == JsonValueKind.Object && timing.TryGetProperty("queue_ms", out var queue) && timing.TryGetProperty("compute_ms", out var compute)
+                        && queue.TryGetDouble(out double queueMs) && compute.TryGetDouble(out double computeMs))
+                        Timing = new Spark.Protocol.Responses.SparkTiming(queueMs, computeMs); // so clients (and spark bench latency) can still tell transport from compute
                     if (type == "response.completed") Finish(FinishReason.Stop);
                     else if (type == "response.incomplete")
                         Finish(String(Child(response, "incomplete_details"), "reason") == "context_length" ? FinishReason.ContextLength : FinishReason.MaxOutputTokens);

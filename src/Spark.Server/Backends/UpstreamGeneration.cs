@@ -32,6 +32,9 @@ internal abstract class UpstreamGeneration : IGeneration
     protected int CachedTokens { get; set; }
     protected int OutputTokens { get; set; }
 
+    /// <summary>The upstream's own queue and compute time, when it reports it (a Spark upstream's <c>usage.spark_timing</c>).</summary>
+    protected Spark.Protocol.Responses.SparkTiming? Timing { get; set; }
+
     public bool ReportsToolCalls => true;
 
     public async ValueTask<GenerationStep> NextAsync(CancellationToken cancellationToken)
@@ -93,7 +96,7 @@ internal abstract class UpstreamGeneration : IGeneration
 
     protected void Finish(FinishReason reason)
     {
-        _outcome ??= new GenerationOutcome(reason, PromptTokens, CachedTokens, OutputTokens);
+        _outcome ??= new GenerationOutcome(reason, PromptTokens, CachedTokens, OutputTokens) { Timing = Timing };
         Stream.Dispose();
     }
 

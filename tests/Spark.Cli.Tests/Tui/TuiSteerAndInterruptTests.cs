@@ -84,7 +84,7 @@ public class TuiSteerAndInterruptTests
     public async Task SteerThatMissesItsTurn_IsTooLate_NeverANewTurn_AndWaitsInTheInputLine()
     {
         await using var h = await TuiHarness.StartAsync(await ScriptedResponsesServer.StartAsync(
-            ScriptedReply.Text("Done already.") with { Delay = TimeSpan.FromSeconds(1) },
+            ScriptedReply.Text("Done already.") with { Delay = TimeSpan.FromSeconds(3) },
             ScriptedReply.Text("Second turn.")));
         h.Keys.Enter("quick one");
         while (h.Server.Requests.Count == 0) await Task.Delay(10); // the request is in flight, its answer a second away
@@ -98,5 +98,43 @@ public class TuiSteerAndInterruptTests
         h.Keys.Press(ConsoleKey.Enter, '\r'); // the text waits in the input line: Enter sends it, as the user's choice
         await h.WaitForAsync("Second turn.");
         Assert.Equal("and also this", Texts(h.Server.Requests[1], "user").Last());
+    }
+}
+
+public class TuiWebSocketSteeringTests
+{
+    [Fact]
+    public async Task TypingWhileTheAnswerStreams_OverTheWebSocket_SendsResponseSteer_AndTheSteeredAnswerFollows()
+    {
+        await using var h = await TuiHarness.StartAsync(await ScriptedResponsesServer.StartAsync(webSockets: true,
+            ScriptedReply.Steerable("Once upon a time, in a very long story", "Hello, as you asked.")));
+        Assert.Equal("ws", h.Runtime.Client.TransportName);
+        h.Keys.Enter("tell me a long story");
+        await h.WaitForAsync("Once upon a time, in a very long story");
+        h.Keys.Enter("just say hello");
+        await h.WaitForAsync("Hello, as you asked.");
+        await h.WaitIdleAsync();
+        string screen = h.Screen;
+        int queued = screen.IndexOf("↳ steer queued: just say hello", StringComparison.Ordinal);
+        int accepted = screen.IndexOf("↳ steer accepted", StringComparison.Ordinal);
+        int applied = screen.IndexOf("↳ steer applied", StringComparison.Ordinal);
+        Assert.True(queued >= 0 && queued < accepted && accepted < applied && applied < screen.IndexOf("Hello, as you asked.", StringComparison.Ordinal), screen);
+        Assert.Equal(["just say hello"], h.Server.Steers);
+        // the history: the prompt, the steered partial answer, the steering message, the successor's answer
+        var history = h.Runtime.Client.History.OfType<Spark.Protocol.Responses.MessageItem>().Select(m => (m.Role, m.Text())).ToList();
+        Assert.Equal([("user", "tell me a long story"), ("assistant", "Once upon a time, in a very long story"), ("user", "just say hello"), ("assistant", "Hello, as you asked.")], history);
+    }
+
+    [Fact]
+    public async Task SteerAfterTheAnswerCompleted_OverTheWebSocket_IsTooLate_NotANewTurn()
+    {
+        await using var h = await TuiHarness.StartAsync(await ScriptedResponsesServer.StartAsync(webSockets: true,
+            ScriptedReply.Text("Short answer."), ScriptedReply.Text("unused")));
+        h.Keys.Enter("quick");
+        await h.WaitForAsync("Short answer.");
+        await h.WaitIdleAsync();
+        Assert.False(await h.Runtime.Loop.SteerAsync("too slow", CancellationToken.None) is null); // the loop refuses: no turn
+        Assert.Empty(h.Server.Steers);
+        Assert.Equal(2, h.Server.Requests.Count); // the prewarm and the one request: nothing more
     }
 }

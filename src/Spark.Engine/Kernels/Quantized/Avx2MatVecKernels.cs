@@ -20,6 +20,44 @@ internal sealed unsafe class Avx2MatVecKernels : MatVecKernels
         else Rows<MaddDot>(type, w, rowBytes, cols, x, y, rows);
     }
 
+    protected override int BatchTile => Vector256QuantTile<MaddDot>.Tokens;
+
+    protected override bool HasBatchKernel(GgmlType type) =>
+        type is GgmlType.Q8_0 or GgmlType.Q4_0 or GgmlType.Q4_1 or GgmlType.Q5_0 or GgmlType.Q5_1;
+
+    protected override void BatchRows(GgmlType type, byte* w, int rowBytes, int cols, in ActivationPointers x, int xStride, float* y,
+        int yStride, int rows)
+    {
+        if (AvxVnni.IsSupported) BatchRows<VnniDot>(type, w, rowBytes, cols, x, xStride, y, yStride, rows);
+        else BatchRows<MaddDot>(type, w, rowBytes, cols, x, xStride, y, yStride, rows);
+    }
+
+    internal static void BatchRows<TDot>(GgmlType type, byte* w, int rowBytes, int cols, in ActivationPointers x, int xStride, float* y,
+        int yStride, int rows) where TDot : struct, IByteDot
+    {
+        int blocks = cols / 32;
+        switch (type)
+        {
+            case GgmlType.Q8_0:
+                for (int r = 0; r < rows; r++, w += rowBytes) Vector256QuantTile<TDot>.Row<Q8_0Dot>(w, x, xStride, blocks, y + r, yStride);
+                break;
+            case GgmlType.Q4_0:
+                for (int r = 0; r < rows; r++, w += rowBytes) Vector256QuantTile<TDot>.Row<Q4_0Dot>(w, x, xStride, blocks, y + r, yStride);
+                break;
+            case GgmlType.Q4_1:
+                for (int r = 0; r < rows; r++, w += rowBytes) Vector256QuantTile<TDot>.Row<Q4_1Dot>(w, x, xStride, blocks, y + r, yStride);
+                break;
+            case GgmlType.Q5_0:
+                for (int r = 0; r < rows; r++, w += rowBytes) Vector256QuantTile<TDot>.Row<Q5_0Dot>(w, x, xStride, blocks, y + r, yStride);
+                break;
+            case GgmlType.Q5_1:
+                for (int r = 0; r < rows; r++, w += rowBytes) Vector256QuantTile<TDot>.Row<Q5_1Dot>(w, x, xStride, blocks, y + r, yStride);
+                break;
+            default:
+                throw new NotSupportedException($"no batch kernel for tensor type {type}");
+        }
+    }
+
     internal static void Rows<TDot>(GgmlType type, byte* w, int rowBytes, int cols, in ActivationPointers x, float* y, int rows)
         where TDot : struct, IByteDot
     {

@@ -24,6 +24,13 @@ internal unsafe interface IBlock32
     /// <summary>Per i32 lane, Σ of four stored-quant × activation-quant products (offset not applied).</summary>
     static abstract Vector256<int> Dot<TDot>(byte* block, sbyte* a) where TDot : struct, IByteDot;
 
+    /// <summary>
+    /// One block's quants as the unsigned operand of the u8 × s8 dot: the stored quants, or |q| for the signed Q8_0
+    /// (whose signs then go onto the activations). Split from <see cref="Dot{TDot}"/> so a batch kernel unpacks a
+    /// block once for several activation rows.
+    /// </summary>
+    static abstract Vector256<byte> Unsigned(byte* block);
+
     /// <summary>The same for two consecutive blocks: lanes 0-7 the first, lanes 8-15 the second.</summary>
     static abstract Vector512<int> Dot2(byte* block, sbyte* a);
 
@@ -44,9 +51,16 @@ internal readonly unsafe struct Q8_0Dot : IBlock32
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<int> Dot<TDot>(byte* block, sbyte* a) where TDot : struct, IByteDot
     {
-        var w = Avx.LoadVector256((sbyte*)(block + 2));
+        var w = Signed(block);
         return TDot.Dot(Avx2.Abs(w), Avx2.Sign(Avx.LoadVector256(a), w));
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<byte> Unsigned(byte* block) => Avx2.Abs(Signed(block));
+
+    /// <summary>One block's signed quants.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<sbyte> Signed(byte* block) => Avx.LoadVector256((sbyte*)(block + 2));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<int> Dot2(byte* block, sbyte* a) =>
@@ -68,7 +82,10 @@ internal readonly unsafe struct Q4_0Dot : IBlock32
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<int> Dot<TDot>(byte* block, sbyte* a) where TDot : struct, IByteDot =>
-        TDot.Dot(Vector256QuantDot<TDot>.Nibbles(block + 2), Avx.LoadVector256(a));
+        TDot.Dot(Unsigned(block), Avx.LoadVector256(a));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<byte> Unsigned(byte* block) => Vector256QuantDot<MaddDot>.Nibbles(block + 2);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<int> Dot2(byte* block, sbyte* a) => Vector512QuantDot.Dot(Unsigned2(block), Vector512.Load(a));
@@ -85,7 +102,10 @@ internal readonly unsafe struct Q4_1Dot : IBlock32
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<int> Dot<TDot>(byte* block, sbyte* a) where TDot : struct, IByteDot =>
-        TDot.Dot(Vector256QuantDot<TDot>.Nibbles(block + 4), Avx.LoadVector256(a));
+        TDot.Dot(Unsigned(block), Avx.LoadVector256(a));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<byte> Unsigned(byte* block) => Vector256QuantDot<MaddDot>.Nibbles(block + 4);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<int> Dot2(byte* block, sbyte* a) => Vector512QuantDot.Dot(Unsigned2(block), Vector512.Load(a));
@@ -102,8 +122,11 @@ internal readonly unsafe struct Q5_0Dot : IBlock32
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<int> Dot<TDot>(byte* block, sbyte* a) where TDot : struct, IByteDot =>
-        TDot.Dot(Vector256QuantDot<TDot>.Nibbles(block + 6) | Vector256QuantDot<TDot>.FifthBits(Unsafe.ReadUnaligned<uint>(block + 2)),
-            Avx.LoadVector256(a));
+        TDot.Dot(Unsigned(block), Avx.LoadVector256(a));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<byte> Unsigned(byte* block) =>
+        Vector256QuantDot<MaddDot>.Nibbles(block + 6) | Vector256QuantDot<MaddDot>.FifthBits(Unsafe.ReadUnaligned<uint>(block + 2));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<int> Dot2(byte* block, sbyte* a) => Vector512QuantDot.Dot(Unsigned2(block), Vector512.Load(a));
@@ -125,8 +148,11 @@ internal readonly unsafe struct Q5_1Dot : IBlock32
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<int> Dot<TDot>(byte* block, sbyte* a) where TDot : struct, IByteDot =>
-        TDot.Dot(Vector256QuantDot<TDot>.Nibbles(block + 8) | Vector256QuantDot<TDot>.FifthBits(Unsafe.ReadUnaligned<uint>(block + 4)),
-            Avx.LoadVector256(a));
+        TDot.Dot(Unsigned(block), Avx.LoadVector256(a));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<byte> Unsigned(byte* block) =>
+        Vector256QuantDot<MaddDot>.Nibbles(block + 8) | Vector256QuantDot<MaddDot>.FifthBits(Unsafe.ReadUnaligned<uint>(block + 4));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<int> Dot2(byte* block, sbyte* a) => Vector512QuantDot.Dot(Unsigned2(block), Vector512.Load(a));

@@ -69,7 +69,7 @@ internal static unsafe class Vector256QuantDot<TDot> where TDot : struct, IByteD
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float Finish<TBlock>(Vector256<float> acc, Vector256<float> extra) where TBlock : struct, IBlock32
+    internal static float Finish<TBlock>(Vector256<float> acc, Vector256<float> extra) where TBlock : struct, IBlock32
     {
         float sum = GgmlOrder.Sum8(acc), offsetOrMin = Vector256.Sum(extra);
         return TBlock.HasMin ? sum + offsetOrMin : sum - TBlock.Offset * offsetOrMin;
