@@ -28,10 +28,11 @@ internal static class BenchLatencyCommand
         var output = new Option<string>("--out", "-o") { Description = "Directory for report.json and report.md.", DefaultValueFactory = _ => "bench-out" };
         var local = new Option<string?>("--local") { Description = "Start Spark's server in this process on FILE.gguf (no FILE: the built-in synthetic model) instead of --url.", Arity = ArgumentArity.ZeroOrOne };
         var threads = new Option<int?>("--threads", "-t") { Description = "With --local: engine worker threads (default: all cores)." };
+        var noToolCalls = new Option<bool>("--no-tool-calls") { Description = "Plain turns (one user message each) instead of agent-like turns (a forced tool call, its function_call_output, then the answer), for servers without tool calling." };
         var ctx = new Option<int?>("--ctx") { Description = "With --local: context length in tokens (default: the model's, at most 4096)." };
         var command = new Command("latency", "Measure TTFT, inter-token latency, per-turn overhead and conversation time over HTTP (new connection / keep-alive) and WebSocket; writes report.json and report.md.")
         {
-            url, model, apiKeyEnv, turns, concurrency, transport, promptTokens, outputTokens, output, local, threads, ctx,
+            url, model, apiKeyEnv, turns, concurrency, transport, promptTokens, outputTokens, output, local, threads, ctx, noToolCalls,
         };
         command.SetAction(parse => CliErrors.Run(() =>
         {
@@ -46,7 +47,7 @@ internal static class BenchLatencyCommand
             }
             if (parse.GetValue(threads) is < 1) throw new ArgumentException("--threads must be at least 1");
             var settings = new Settings(parse.GetValue(turns), parse.GetValue(concurrency), BenchTransportNames.Parse(parse.GetValue(transport)!),
-                parse.GetValue(promptTokens), parse.GetValue(outputTokens), parse.GetValue(output)!);
+                parse.GetValue(promptTokens), parse.GetValue(outputTokens), parse.GetValue(output)!, !parse.GetValue(noToolCalls));
             if (!isLocal)
             {
                 if (!Uri.TryCreate(urlValue, UriKind.Absolute, out var baseUrl)) throw new ArgumentException($"--url must be an absolute URL like http://127.0.0.1:8080; got '{urlValue}'");
@@ -58,10 +59,10 @@ internal static class BenchLatencyCommand
         return command;
     }
 
-    private sealed record Settings(int Turns, int Concurrency, BenchTransport[] Transports, int PromptTokens, int OutputTokens, string OutDir)
+    private sealed record Settings(int Turns, int Concurrency, BenchTransport[] Transports, int PromptTokens, int OutputTokens, string OutDir, bool ToolCalls)
     {
         public LatencyBenchOptions For(Uri baseUrl, string model, string? apiKey) =>
-            new(baseUrl, model, apiKey, Turns, Concurrency, Transports, PromptTokens, OutputTokens);
+            new(baseUrl, model, apiKey, Turns, Concurrency, Transports, PromptTokens, OutputTokens) { ToolCalls = ToolCalls };
     }
 
     private static async Task<int> RunLocalAsync(Settings settings, string? path, string? alias, ModelLoadOptions load)
@@ -70,10 +71,15 @@ internal static class BenchLatencyCommand
         var serverOptions = new SparkServerOptions { Host = "127.0.0.1", Port = 0 };
         await using var server = await LocalModelHost.StartAsync(modelPath, name, load, serverOptions, _ => { }).ConfigureAwait(false);
         Console.Error.WriteLine($"spark bench latency: serving '{name}' in-process on {server.Url} (context {server.Model.ContextLength} tokens, {server.Model.Threads} threads)");
-        return await RunAsync(settings.For(new Uri(server.Url), name, apiKey: null), settings.OutDir).ConfigureAwait(false);
+        return await RunAsync(settings.For(new Uri(server.Url), name, apiKey: null), settings.OutDir, results =>
+        {
+            int context = EngineDecodeBaseline.TypicalContext(results, settings.ToolCalls);
+            Console.Error.WriteLine($"engine baseline: {EngineDecodeBaseline.Steps} decode steps after {context} prompt tokens, the server idle");
+            return EngineDecodeBaseline.Measure(server.Model, context, EngineDecodeBaseline.Steps);
+        }).ConfigureAwait(false);
     }
 
-    private static async Task<int> RunAsync(LatencyBenchOptions options, string outDir)
+    private static async Task<int> RunAsync(LatencyBenchOptions options, string outDir, Func<IReadOnlyList<TransportResult>, EngineBaselineResult>? baseline = null)
     {
         options.Validate();
         using var cancel = new CancellationTokenSource();
@@ -96,7 +102,7 @@ internal static class BenchLatencyCommand
                 return CliErrors.Failure;
             }
             Console.Error.WriteLine();
-            var report = new LatencyReport(options, results, DateTimeOffset.UtcNow);
+            var report = new LatencyReport(options, results, DateTimeOffset.UtcNow) { EngineBaseline = baseline?.Invoke(results) };
             Console.Out.Write(report.Table());
             var (json, md) = report.WriteTo(Path.GetFullPath(outDir));
             Console.Out.WriteLine($"wrote {json} and {md}");

@@ -24,6 +24,10 @@ internal static class FillerText
         return text.ToString();
     }
 
+    /// <summary>What the benchmark's tool "printed": the output an agent sends back as <c>function_call_output</c>.</summary>
+    public static string ToolOutput(int turn) =>
+        $"exit code 0\n12 tests passed in 0.4 s (run {turn})\n";
+
     /// <summary>A later turn's short follow-up, as an agent sends after a tool result.</summary>
     public static string FollowUp(int turn) =>
         $"Turn {turn}: the command finished with exit code 0 and printed 12 lines; continue with the next step.";

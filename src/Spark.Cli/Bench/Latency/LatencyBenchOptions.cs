@@ -12,6 +12,16 @@ namespace Spark.Cli.Bench.Latency;
 internal sealed record LatencyBenchOptions(Uri BaseUrl, string Model, string? ApiKey, int Turns, int Concurrency,
     IReadOnlyList<BenchTransport> Transports, int PromptTokens, int OutputTokens)
 {
+    /// <summary>
+    /// Agent-like turns (the default): the user's message is answered by a forced tool call, whose output goes back
+    /// as <c>function_call_output</c> with <c>previous_response_id</c> and is answered by text — two requests per turn.
+    /// False: one plain message per turn (<c>--no-tool-calls</c>, for servers without tool calling).
+    /// </summary>
+    public bool ToolCalls { get; init; } = true;
+
+    /// <summary>Output limit of a turn's tool-call request: room for the call whatever --output-tokens is.</summary>
+    public int ToolCallOutputTokens => Math.Max(OutputTokens, 64);
+
     /// <summary>The HTTP endpoint.</summary>
     public Uri ResponsesUrl => new(BaseUrl, "v1/responses");
 

@@ -78,12 +78,28 @@ internal sealed class LatencyBenchmark
         for (int t = 0; t < turns.Length; t++)
         {
             string input = t == 0 ? FillerText.FirstTurn(tag, _options.PromptTokens) : FillerText.FollowUp(t + 1);
-            var request = new TurnRequest(_options.Model, input, previous, _options.OutputTokens);
-            turns[t] = await channel.RunTurnAsync(t + 1, request, cancellationToken).ConfigureAwait(false);
+            turns[t] = _options.ToolCalls
+                ? await RunAgentTurnAsync(channel, t + 1, input, previous, cancellationToken).ConfigureAwait(false)
+                : await channel.RunTurnAsync(t + 1, new TurnRequest(_options.Model, input, previous, _options.OutputTokens), cancellationToken).ConfigureAwait(false);
             previous = turns[t].ResponseId;
             turnDone();
         }
         return (turns, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    /// <summary>
+    /// An agent's turn: the message goes out with the tool declared and <c>tool_choice: required</c>; the call's output
+    /// comes back as <c>function_call_output</c> continuing that response by <c>previous_response_id</c>.
+    /// </summary>
+    private async Task<TurnMeasurement> RunAgentTurnAsync(IConversationChannel channel, int turn, string input, string? previous, CancellationToken cancellationToken)
+    {
+        var ask = new TurnRequest(_options.Model, input, previous, _options.ToolCallOutputTokens) { ToolChoice = "required" };
+        var call = await channel.RunTurnAsync(turn, ask, cancellationToken).ConfigureAwait(false);
+        string callId = call.CallId ?? throw new BenchServerException(
+            $"turn {turn}: the server answered a request with tool_choice \"required\" without a function call; use --no-tool-calls for a server without tool calling");
+        var answer = new TurnRequest(_options.Model, FillerText.ToolOutput(turn), call.ResponseId, _options.OutputTokens) { ToolChoice = "auto", ToolCallId = callId };
+        var continuation = await channel.RunTurnAsync(turn, answer, cancellationToken).ConfigureAwait(false);
+        return TurnMeasurement.Combine(call, continuation);
     }
 
     private static string Bar(int done, int total)

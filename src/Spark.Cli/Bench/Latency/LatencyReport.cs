@@ -18,6 +18,9 @@ internal sealed class LatencyReport
         _finishedAt = finishedAt;
     }
 
+    /// <summary>With --local: the engine's own per-token time on the served model, measured after the transports (null otherwise).</summary>
+    public EngineBaselineResult? EngineBaseline { get; init; }
+
     /// <summary>Writes report.json, report.md and the SVG charts into <paramref name="directory"/> (created if missing); returns their paths.</summary>
     public (string Json, string Markdown) WriteTo(string directory)
     {
@@ -45,11 +48,21 @@ internal sealed class LatencyReport
             json.WriteString("machine", Machine());
             json.WriteNumber("prompt_tokens", _options.PromptTokens);
             json.WriteNumber("max_output_tokens", _options.OutputTokens);
+            json.WriteString("turn_style", _options.ToolCalls ? "agent" : "chat");
+            if (EngineBaseline is { } engine)
+            {
+                json.WriteStartObject("engine_baseline");
+                Write(json, "decode_ms", engine.DecodeMs);
+                json.WriteNumber("decode_mean_ms", Round(engine.MeanMs));
+                json.WriteNumber("context_tokens", engine.ContextTokens);
+                json.WriteEndObject();
+            }
             json.WriteStartObject("transports");
             foreach (var r in _results)
             {
                 json.WriteStartObject(BenchTransportNames.Name(r.Transport));
                 Write(json, "ttft_ms", r.Ttft);
+                if (_options.ToolCalls) Write(json, "continuation_ttft_ms", r.ContinuationTtft);
                 Write(json, "itl_ms", r.InterToken);
                 Write(json, "turn_overhead_ms", r.TurnOverhead);
                 json.WriteString("turn_overhead_source", r.OverheadFromServer ? "server_timing" : "ttft_approximation");
@@ -59,6 +72,13 @@ internal sealed class LatencyReport
                 json.WriteNumber("cached_input_tokens", r.PromptTokens.Cached);
                 json.WriteNumber("e2e_ms", Round(r.EndToEndMs));
                 json.WriteNumber("wall_ms", Round(r.WallMs));
+                json.WritePropertyName("client_ms_per_token");
+                WriteNumberOrNull(json, r.ClientMsPerToken);
+                if (EngineBaseline is { } baseline)
+                {
+                    json.WritePropertyName("server_per_token_overhead_pct");
+                    WriteNumberOrNull(json, EngineDecodeBaseline.OverheadPercent(r, baseline));
+                }
                 json.WriteNumber("turns", _options.Turns);
                 json.WriteNumber("concurrency", _options.Concurrency);
                 json.WriteStartArray("ttft_by_turn_ms");
@@ -105,6 +125,15 @@ internal sealed class LatencyReport
                 .Append(" | ").Append(F(r.OutputTokensPerSecond, 1))
                 .Append(" | ").Append(F(r.EndToEndMs, 0)).AppendLine(" |");
         }
+        if (EngineBaseline is { } engine)
+        {
+            text.AppendLine();
+            text.Append(CultureInfo.InvariantCulture, $"Engine alone (same model and process, server idle, {engine.DecodeMs.Count} decode steps after {engine.ContextTokens} tokens): {F(engine.MeanMs, 2)} ms per token (mean; p50 / p95 / p99 {Triple(engine.DecodeMs)}). Served, as the client saw it (first-to-last delta over decode steps), and the server's per-token overhead:");
+            foreach (var r in _results)
+                text.Append(' ').Append(BenchTransportNames.Name(r.Transport)).Append(' ').Append(F(r.ClientMsPerToken, 2)).Append(" ms (")
+                    .Append(EngineDecodeBaseline.OverheadPercent(r, engine) is var pct && pct >= 0 ? "+" : "").Append(F(EngineDecodeBaseline.OverheadPercent(r, engine), 1)).Append("%)");
+            text.AppendLine(".");
+        }
         return text.ToString();
     }
 
@@ -115,6 +144,9 @@ internal sealed class LatencyReport
         text.AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture, $"- server: {_options.BaseUrl} model `{_options.Model}`");
         text.AppendLine(CultureInfo.InvariantCulture, $"- {_options.Turns} turns per conversation, {_options.Concurrency} at once; first turn ~{_options.PromptTokens} prompt tokens; max_output_tokens {_options.OutputTokens}");
+        text.AppendLine(_options.ToolCalls
+            ? "- agent-like turns: the message is answered by a forced tool call (`tool_choice: required`), its output goes back as `function_call_output` with `previous_response_id` and is answered by text; TTFT is the call's, the continuation's is listed below; a turn's overhead and tokens cover both requests"
+            : "- plain turns: one user message per turn, chained by `previous_response_id`");
         text.AppendLine(CultureInfo.InvariantCulture, $"- machine: {Machine()}; finished {_finishedAt:yyyy-MM-dd HH:mm} UTC");
         text.AppendLine();
         text.Append(Table());
@@ -126,6 +158,12 @@ internal sealed class LatencyReport
         foreach (var r in _results)
             text.AppendLine(CultureInfo.InvariantCulture, $"- {BenchTransportNames.Name(r.Transport)}: {r.PromptTokens.Cached:N0} of {r.PromptTokens.Input:N0} prompt tokens came from the server's KV cache");
         text.AppendLine();
+        if (_options.ToolCalls)
+        {
+            foreach (var r in _results)
+                text.AppendLine(CultureInfo.InvariantCulture, $"- {BenchTransportNames.Name(r.Transport)}: TTFT after the tool output (continuation) p50 / p95 / p99 {Triple(r.ContinuationTtft)} ms");
+            text.AppendLine();
+        }
         text.AppendLine("![per-turn overhead](turn-overhead.svg) ![TTFT](ttft.svg) ![TTFT by turn](ttft-by-turn.svg)");
         text.AppendLine();
         text.AppendLine("## TTFT per turn (ms, mean over conversations)");

@@ -11,6 +11,22 @@ internal sealed record TransportResult(BenchTransport Transport, IReadOnlyList<I
 
     public Percentiles Ttft => Percentiles.Of(AllTurns.Select(t => t.TtftMs).Where(v => !double.IsNaN(v)).ToArray());
 
+    /// <summary>Agent-like turns: TTFT of the continuation after the tool's output (empty for plain turns).</summary>
+    public Percentiles ContinuationTtft => Percentiles.Of(AllTurns.Select(t => t.ContinuationTtftMs).Where(v => !double.IsNaN(v)).ToArray());
+
+    /// <summary>
+    /// Milliseconds per generated token as the client saw it: first-to-last delta time over the decode steps it
+    /// spans, summed over every request (robust to several tokens arriving in one delta). NaN without such requests.
+    /// </summary>
+    public double ClientMsPerToken
+    {
+        get
+        {
+            int steps = AllTurns.Sum(t => t.DecodeSteps);
+            return steps == 0 ? double.NaN : AllTurns.Sum(t => t.DecodeSpanMs) / steps;
+        }
+    }
+
     public Percentiles InterToken => Percentiles.Of(AllTurns.SelectMany(t => t.InterTokenMs).ToArray());
 
     public Percentiles TurnOverhead => Percentiles.Of(AllTurns.Select(t => t.OverheadMs).Where(v => !double.IsNaN(v)).ToArray());

@@ -12,12 +12,48 @@ namespace Spark.Cli.Bench.Latency;
 /// <param name="ResponseId">The response's id, which the next turn continues with <c>previous_response_id</c>.</param>
 internal sealed record TurnMeasurement(int Turn, double TtftMs, double[] InterTokenMs, double WallMs, double? ServerMs, int OutputTokens, string ResponseId, int InputTokens = 0, int CachedTokens = 0)
 {
+    /// <summary>From the first output delta to the last (the client's view of decoding), in milliseconds.</summary>
+    public double DecodeSpanMs { get; init; }
+
+    /// <summary>Decode steps inside <see cref="DecodeSpanMs"/>: output tokens minus the first (0 when fewer than two deltas came).</summary>
+    public int DecodeSteps { get; init; }
+
+    /// <summary>The call id of the first function call the response made, or null.</summary>
+    public string? CallId { get; init; }
+
+    /// <summary>
+    /// With agent-like turns: time to the first token of the second request — the continuation after the tool's
+    /// output, sent by <c>previous_response_id</c> — or NaN when the turn was a single request.
+    /// </summary>
+    public double ContinuationTtftMs { get; init; } = double.NaN;
+
+    /// <summary>
+    /// One agent-like turn from its two requests: <paramref name="call"/> (the user's message, answered by a tool call)
+    /// and <paramref name="continuation"/> (the tool's output, answered by text). TTFT is the call's (the user waits
+    /// from their message on); times, tokens and server time add up; the id is the continuation's.
+    /// </summary>
+    public static TurnMeasurement Combine(TurnMeasurement call, TurnMeasurement continuation) => new(
+        call.Turn, call.TtftMs, [.. call.InterTokenMs, .. continuation.InterTokenMs], call.WallMs + continuation.WallMs,
+        call.ServerMs is { } a && continuation.ServerMs is { } b ? a + b : null,
+        call.OutputTokens + continuation.OutputTokens, continuation.ResponseId,
+        call.InputTokens + continuation.InputTokens, call.CachedTokens + continuation.CachedTokens)
+    {
+        ContinuationTtftMs = continuation.TtftMs,
+        DecodeSpanMs = call.DecodeSpanMs + continuation.DecodeSpanMs,
+        DecodeSteps = call.DecodeSteps + continuation.DecodeSteps,
+        CombinedOverheadMs = call.OverheadMs + continuation.OverheadMs,
+    };
+
+    /// <summary>The two requests' overheads added, when this turn combines them (each computed its own way); null otherwise.</summary>
+    private double? CombinedOverheadMs { get; init; }
+
     /// <summary>
     /// Wall time the server did not account for: transport, connection set-up, request parsing and event writing.
     /// Without server timing, approximated as TTFT minus one inter-token gap (what precedes the first token beyond
     /// one decode step) — that still contains prefill, so it overstates the overhead.
     /// </summary>
-    public double OverheadMs => ServerMs is { } server
+    public double OverheadMs => CombinedOverheadMs is { } combined ? combined
+        : ServerMs is { } server
         ? Math.Max(0, WallMs - server)
         : double.IsNaN(TtftMs) ? double.NaN : Math.Max(0, TtftMs - (InterTokenMs.Length > 0 ? Median(InterTokenMs) : 0));
 

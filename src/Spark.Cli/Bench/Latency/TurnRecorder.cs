@@ -5,8 +5,8 @@ using Spark.Protocol.Responses;
 namespace Spark.Cli.Bench.Latency;
 
 /// <summary>
-/// Times one turn from the stream events it receives, whatever the transport: the first text delta, the gaps
-/// between deltas and the final event, which carries the response id, usage and (on Spark) server timing.
+/// Times one turn from the stream events it receives, whatever the transport: the first output delta (text or a
+/// tool call's arguments), the gaps between deltas and the final event, which carries the response id, usage and (on Spark) server timing.
 /// </summary>
 internal sealed class TurnRecorder
 {
@@ -31,6 +31,7 @@ internal sealed class TurnRecorder
         switch (ResponseStreamEventParser.Parse(json))
         {
             case OutputTextDeltaEvent:
+            case OtherStreamEvent { Type: ResponseEventTypes.FunctionCallArgumentsDelta }: // a tool call's tokens stream too
                 if (_deltas == 0) _firstDeltaAt = now;
                 else _gaps.Add(Ms(now - _lastDeltaAt));
                 _lastDeltaAt = now;
@@ -48,7 +49,12 @@ internal sealed class TurnRecorder
                     usage?.OutputTokens ?? _deltas,
                     done.Response.Id,
                     usage?.InputTokens ?? 0,
-                    usage?.InputTokensDetails?.CachedTokens ?? 0);
+                    usage?.InputTokensDetails?.CachedTokens ?? 0)
+                {
+                    CallId = done.Response.Output.OfType<FunctionCallItem>().FirstOrDefault()?.CallId,
+                    DecodeSpanMs = _deltas >= 2 ? Ms(_lastDeltaAt - _firstDeltaAt) : 0,
+                    DecodeSteps = _deltas >= 2 ? Math.Max(0, (usage?.OutputTokens ?? _deltas) - 1) : 0,
+                };
                 return true;
             case ResponseLifecycleEvent { Type: ResponseEventTypes.Failed } failed:
                 throw new BenchServerException($"the server failed turn {_turn}: {failed.Response.Error?.Message ?? failed.Response.Status}");

@@ -10,7 +10,8 @@ public class BenchLatencyCommandTests
     {
         using var home = new TempDirectory();
         string outDir = Path.Combine(home.Path, "out");
-        var r = SparkProcess.Run(home.Path, "bench", "latency", "--local", "--threads", "1", "--ctx", "512",
+        // the tool declaration takes ~500 tokens of the built-in model's small vocabulary
+        var r = SparkProcess.Run(home.Path, "bench", "latency", "--local", "--threads", "1", "--ctx", "2048",
             "--turns", "2", "--prompt-tokens", "24", "--output-tokens", "4", "--transport", "all", "--out", outDir);
         Assert.True(r.ExitCode == 0, $"exit {r.ExitCode}: {r.StdErr}");
         Assert.Contains("| http-new |", r.StdOut);
@@ -18,6 +19,11 @@ public class BenchLatencyCommandTests
 
         var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "report.json"))).RootElement;
         Assert.Equal("spark", report.GetProperty("model").GetString());
+        Assert.Equal("agent", report.GetProperty("turn_style").GetString());
+        var engine = report.GetProperty("engine_baseline");
+        Assert.Equal(64, engine.GetProperty("decode_ms").GetProperty("count").GetInt32());
+        Assert.True(engine.GetProperty("decode_mean_ms").GetDouble() > 0);
+        Assert.True(engine.GetProperty("context_tokens").GetInt32() > 24, "the baseline decodes after the conversations' typical prompt length");
         var transports = report.GetProperty("transports");
         foreach (string name in new[] { "http-new", "http-keepalive", "ws" })
         {
@@ -34,7 +40,11 @@ public class BenchLatencyCommandTests
             }
             var itl = t.GetProperty("itl_ms");
             Assert.True(itl.GetProperty("count").GetInt32() >= 0);
-            Assert.True(t.GetProperty("output_tokens").GetInt32() is > 0 and <= 8, $"{name}: 2 turns of at most 4 tokens");
+            // each agent-like turn: a forced tool call (at most 64 tokens) and the answer after its output (at most 4)
+            Assert.True(t.GetProperty("output_tokens").GetInt32() is > 0 and <= 2 * (64 + 4), $"{name}: 2 turns of at most 68 tokens");
+            Assert.InRange(t.GetProperty("continuation_ttft_ms").GetProperty("count").GetInt32(), 0, 2); // one per turn whose answer had text
+            Assert.True(t.GetProperty("client_ms_per_token").ValueKind is JsonValueKind.Number or JsonValueKind.Null);
+            Assert.True(t.TryGetProperty("server_per_token_overhead_pct", out _), $"{name}: --local compares with the engine alone");
             Assert.True(t.GetProperty("output_tokens_per_s").GetDouble() > 0);
             int input = t.GetProperty("input_tokens").GetInt32(), cached = t.GetProperty("cached_input_tokens").GetInt32();
             Assert.True(cached > 0 && cached < input, $"{name}: turn 2 continues turn 1 by previous_response_id, so part of its prompt is cached ({cached} of {input})");
@@ -48,6 +58,21 @@ public class BenchLatencyCommandTests
             Assert.Equal("svg", svg.Root!.Name.LocalName);
             Assert.Contains("http-keepalive", svg.ToString());
         }
+    }
+
+    [Fact]
+    public void BenchLatency_NoToolCalls_RunsPlainTurns()
+    {
+        using var home = new TempDirectory();
+        string outDir = Path.Combine(home.Path, "out");
+        var r = SparkProcess.Run(home.Path, "bench", "latency", "--local", "--threads", "1", "--ctx", "512", "--no-tool-calls",
+            "--turns", "2", "--prompt-tokens", "24", "--output-tokens", "4", "--transport", "ws", "--out", outDir);
+        Assert.True(r.ExitCode == 0, $"exit {r.ExitCode}: {r.StdErr}");
+        var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "report.json"))).RootElement;
+        Assert.Equal("chat", report.GetProperty("turn_style").GetString());
+        var ws = report.GetProperty("transports").GetProperty("ws");
+        Assert.True(ws.GetProperty("output_tokens").GetInt32() is > 0 and <= 8);
+        Assert.False(ws.TryGetProperty("continuation_ttft_ms", out _));
     }
 
     [Fact]
