@@ -3,6 +3,12 @@ namespace Spark.Agent.Loop;
 /// <summary>The system instructions Spark's agent sends: who it is, where it works and how to use its tools.</summary>
 public static class AgentInstructions
 {
+    /// <summary>
+    /// The instructions for a session in <paramref name="workspaceRoot"/>, followed by the project's
+    /// <c>AGENTS.md</c> files (<paramref name="agentsMdFiles"/>, from <see cref="AgentsMdFiles.Discover"/>) when given.
+    /// </summary>
+    public static string For(string workspaceRoot, IReadOnlyList<string> agentsMdFiles) => For(workspaceRoot) + AgentsMdFiles.Section(agentsMdFiles);
+
     /// <summary>The instructions for a session in <paramref name="workspaceRoot"/>.</summary>
     public static string For(string workspaceRoot) => $"""
         You are Spark, a coding agent running in the user's terminal. You work in the workspace {workspaceRoot}.

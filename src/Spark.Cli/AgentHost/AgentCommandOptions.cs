@@ -15,9 +15,10 @@ internal sealed class AgentCommandOptions
     private readonly Option<string?> _baseUrl = new("--base-url") { Description = "A Responses API to use, e.g. http://127.0.0.1:8080/v1 (default: start Spark's server in-process on a local model)." };
     private readonly Option<string?> _model = new("--model", "-m") { Description = "With --base-url: the model name to request. Without: a GGUF file to serve (default: Spark's built-in synthetic model)." };
     private readonly Option<string?> _apiKeyEnv = new("--api-key-env") { Description = "The environment variable holding the API key, sent as 'Authorization: Bearer KEY'." };
-    private readonly Option<string> _transport = new("--transport") { Description = "auto, http or ws: auto opens one WebSocket for the session (prewarm, steering) and falls back to HTTP/SSE when the server refuses the upgrade.", DefaultValueFactory = _ => "auto" };
-    private readonly Option<string> _approval;
-    private readonly Option<string> _sandbox = new("--sandbox", "-s") { Description = "read-only, workspace-write or danger-full-access.", DefaultValueFactory = _ => "workspace-write" };
+    private readonly Option<string?> _transport = new("--transport") { Description = "auto (default), http or ws: auto opens one WebSocket for the session (prewarm, steering) and falls back to HTTP/SSE when the server refuses the upgrade." };
+    private readonly Option<string?> _approval;
+    private readonly Option<string?> _sandbox = new("--sandbox", "-s") { Description = "read-only, workspace-write (default) or danger-full-access." };
+    private readonly Option<string?> _profile = new("--profile", "-p") { Description = "Use the [profiles.NAME] defaults of ~/.spark/config.toml." };
     private readonly Option<string?> _cd = new("--cd", "-C") { Description = "The workspace folder (default: the current directory, or the resumed session's)." };
     private readonly Option<int?> _maxOutput = new("--max-output-tokens") { Description = "Most tokens per model response (default: the server's)." };
     private readonly Option<int> _maxRequests = new("--max-requests") { Description = "Most model requests one turn may take.", DefaultValueFactory = _ => new AgentLoopOptions().MaxModelRequests };
@@ -27,30 +28,38 @@ internal sealed class AgentCommandOptions
     /// <param name="approvalHelp">What --ask-for-approval means for this command (exec has nobody to ask).</param>
     public AgentCommandOptions(string approvalHelp)
     {
-        _approval = new Option<string>("--ask-for-approval", "-a") { Description = approvalHelp, DefaultValueFactory = _ => "on-request" };
+        _approval = new Option<string?>("--ask-for-approval", "-a") { Description = approvalHelp + " Default: on-request (or the config's approval_policy)." };
     }
 
     /// <summary>Adds the options to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { _baseUrl, _model, _apiKeyEnv, _transport, _approval, _sandbox, _cd, _maxOutput, _maxRequests, _threads, _ctx })
+        foreach (var option in new Option[] { _baseUrl, _model, _apiKeyEnv, _transport, _approval, _sandbox, _profile, _cd, _maxOutput, _maxRequests, _threads, _ctx })
             command.Options.Add(option);
     }
 
-    /// <summary>The settings the user gave (<paramref name="resume"/>/<paramref name="last"/> pick a session to continue).</summary>
-    public AgentSettings Read(ParseResult parse, string? resume = null, bool last = false) => new()
+    /// <summary>
+    /// The session's settings: the flags given, completed from <c>~/.spark/config.toml</c> (and <c>--profile</c>);
+    /// <paramref name="resume"/>/<paramref name="last"/> pick a session to continue.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The config file is wrong; the message names the file and the key.</exception>
+    public AgentSettings Read(ParseResult parse, string? resume = null, bool last = false)
     {
-        BaseUrl = parse.GetValue(_baseUrl),
-        Model = parse.GetValue(_model),
-        ApiKeyEnv = parse.GetValue(_apiKeyEnv),
-        Transport = ClientTransports.Parse(parse.GetValue(_transport)!),
-        Approval = ApprovalModes.Parse(parse.GetValue(_approval)!),
-        Sandbox = SandboxModes.Parse(parse.GetValue(_sandbox)!),
-        Cd = parse.GetValue(_cd),
-        Resume = resume,
-        Last = last,
-        MaxOutputTokens = parse.GetValue(_maxOutput),
-        MaxRequests = parse.GetValue(_maxRequests),
-        Load = new ModelLoadOptions { Threads = parse.GetValue(_threads), ContextLength = parse.GetValue(_ctx) },
-    };
+        var flags = new AgentFlags
+        {
+            BaseUrl = parse.GetValue(_baseUrl),
+            Model = parse.GetValue(_model),
+            ApiKeyEnv = parse.GetValue(_apiKeyEnv),
+            Transport = parse.GetValue(_transport),
+            Approval = parse.GetValue(_approval),
+            Sandbox = parse.GetValue(_sandbox),
+            Profile = parse.GetValue(_profile),
+            Cd = parse.GetValue(_cd),
+            MaxOutputTokens = parse.GetValue(_maxOutput),
+            MaxRequests = parse.GetValue(_maxRequests),
+            Load = new ModelLoadOptions { Threads = parse.GetValue(_threads), ContextLength = parse.GetValue(_ctx) },
+        };
+        string home = Spark.Engine.Models.Synthetic.DefaultModel.HomeDirectory;
+        return AgentSettingsResolver.Resolve(flags, AgentConfigReader.Load(AgentConfig.PathIn(home)), home, resume, last);
+    }
 }

@@ -34,6 +34,7 @@ internal sealed class AgentRuntime : IAsyncDisposable
         Policy = new ApprovalPolicy(settings.Approval, sandbox, workspace, ProjectRuleStore.ForWorkspace(settings.Home, workspace));
         Tools = ToolRegistry.CreateDefault(workspace, sandbox);
         Model = model;
+        AgentsMdFiles = Spark.Agent.Loop.AgentsMdFiles.Discover(workspace.Root);
     }
 
     /// <summary>Where sessions are recorded (<c>~/.spark/sessions</c>).</summary>
@@ -56,6 +57,9 @@ internal sealed class AgentRuntime : IAsyncDisposable
 
     /// <summary>The context length of the in-process model, or null when the server is elsewhere (and did not say).</summary>
     public int? ContextWindow => Local?.Backend.ContextLength;
+
+    /// <summary>The AGENTS.md files (repository root down to the workspace) whose text is in the instructions.</summary>
+    public IReadOnlyList<string> AgentsMdFiles { get; private set; } = [];
 
     /// <summary>Things to tell the user once (e.g. the WebSocket fell back to HTTP/SSE).</summary>
     public List<string> Notices { get; } = [];
@@ -114,7 +118,7 @@ internal sealed class AgentRuntime : IAsyncDisposable
         var client = new ResponsesClient(transport, new ResponsesClientOptions
         {
             Model = model,
-            Instructions = AgentInstructions.For(Workspace.Root),
+            Instructions = AgentInstructions.For(Workspace.Root, AgentsMdFiles),
             Tools = AgentLoop.Declarations(Tools),
             MaxOutputTokens = _settings.MaxOutputTokens,
         });

@@ -428,6 +428,8 @@ internal sealed class TuiController
             $"[bold]spark[/] [grey]·[/] {Markup.Escape(r.Client.Model)} [grey]·[/] {Markup.Escape(r.BaseUri.ToString())} [grey]({r.Client.TransportName})[/]",
             $"[grey]workspace {Markup.Escape(r.Workspace.Root)} · approval {ApprovalModes.Name(r.Policy.Mode)} · sandbox {Markup.Escape(SlashCommands.SandboxText(r.Policy.Sandbox))} · session {r.Session.Id}[/]",
         };
+        if (r.AgentsMdFiles.Count > 0)
+            lines.Add($"[grey]instructions include {Markup.Escape(string.Join(", ", r.AgentsMdFiles))}[/]");
         if (r.Resumed is { } resumed)
             lines.AddRange(Exec.SessionSummary.Lines(resumed).Select(l => $"[grey]{Markup.Escape(l)}[/]"));
         lines.Add("[grey]Type a task and press Enter. While the agent works, typing steers it; Esc interrupts; /help lists commands; Ctrl-C twice quits.[/]");

@@ -147,3 +147,99 @@ public class TuiControllerTests
         Assert.Empty(h.Server.Requests);
     }
 }
+
+public class TuiSlashCommandTests
+{
+    private static IEnumerable<string> UserTexts(JsonElement request) =>
+        request.GetProperty("input").EnumerateArray()
+            .Where(i => i.TryGetProperty("role", out var r) && r.GetString() == "user")
+            .Select(i => i.GetProperty("content")[0].GetProperty("text").GetString()!);
+
+    [Fact]
+    public async Task Model_SwitchesMidSession_KeepingTheHistory_AndWarnsTheCacheIsCold()
+    {
+        await using var h = await TuiHarness.StartAsync(await ScriptedResponsesServer.StartAsync(ScriptedReply.Text("First."), ScriptedReply.Text("Second.")));
+        h.Keys.Enter("one");
+        await h.WaitForAsync("First.");
+        await h.WaitIdleAsync();
+        h.Keys.Enter("/model full");
+        await h.WaitForAsync("the cache is cold");
+        Assert.Contains("model scripted → full", h.Screen);
+        h.Keys.Enter("two");
+        await h.WaitForAsync("Second.");
+        var second = h.Server.Requests[1];
+        Assert.Equal("full", second.GetProperty("model").GetString());
+        Assert.False(second.TryGetProperty("previous_response_id", out var prev) && prev.ValueKind == JsonValueKind.String); // the whole history instead
+        Assert.Equal(["one", "two"], UserTexts(second));
+        h.Keys.Enter("/model");
+        await h.WaitForAsync("/model needs one model name");
+    }
+
+    [Fact]
+    public async Task New_StartsAFreshConversation_AndResume_ListsAndPicksTheOldOne()
+    {
+        await using var h = await TuiHarness.StartAsync(await ScriptedResponsesServer.StartAsync(
+            ScriptedReply.Text("Answer A."), ScriptedReply.Text("Answer B."), ScriptedReply.Text("Answer C.")));
+        h.Keys.Enter("remember apples");
+        await h.WaitForAsync("Answer A.");
+        await h.WaitIdleAsync();
+        string first = h.Runtime.Session.Id;
+
+        h.Keys.Enter("/new");
+        await h.WaitForAsync("new conversation");
+        Assert.NotEqual(first, h.Runtime.Session.Id);
+        h.Keys.Enter("fresh start");
+        await h.WaitForAsync("Answer B.");
+        await h.WaitIdleAsync();
+        Assert.Equal(["fresh start"], UserTexts(h.Server.Requests[1])); // nothing of the first conversation
+
+        h.Keys.Enter("/resume");
+        await h.WaitForAsync("recent sessions");
+        Assert.Contains("remember apples", h.Screen);
+        h.Keys.Enter("/resume 1");
+        await h.WaitForAsync("resumed");
+        Assert.Equal(first, h.Runtime.Session.Id);
+        Assert.Contains("› remember apples", h.Screen); // the summary of the restored history
+        h.Keys.Enter("and pears");
+        await h.WaitForAsync("Answer C.");
+        Assert.Equal(["remember apples", "and pears"], UserTexts(h.Server.Requests[2])); // the restored history is sent
+        h.Keys.Enter("/resume no-such-id");
+        await h.WaitForAsync("No session 'no-such-id'");
+    }
+
+    [Fact]
+    public async Task Diff_ShowsTheWorkspacesGitDiff()
+    {
+        static void Git(string dir, params string[] args)
+        {
+            var psi = new System.Diagnostics.ProcessStartInfo("git") { WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (string a in args) psi.ArgumentList.Add(a);
+            using var p = System.Diagnostics.Process.Start(psi)!;
+            p.WaitForExit();
+            Assert.True(p.ExitCode == 0, p.StandardError.ReadToEnd());
+        }
+        await using var h = await TuiHarness.StartAsync(await ScriptedResponsesServer.StartAsync(), prepareWorkspace: ws =>
+        {
+            Git(ws, "init", "-q");
+            File.WriteAllText(Path.Join(ws, "a.txt"), "old\n");
+            Git(ws, "add", "a.txt");
+            Git(ws, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "init");
+            File.WriteAllText(Path.Join(ws, "a.txt"), "new\n");
+            File.WriteAllText(Path.Join(ws, "b.txt"), "b\n");
+        });
+        h.Keys.Enter("/diff");
+        await h.WaitForAsync("untracked");
+        Assert.Contains("-old", h.Screen);
+        Assert.Contains("+new", h.Screen);
+        Assert.Contains("new file (untracked): b.txt", h.Screen);
+    }
+
+    [Fact]
+    public async Task Diff_OutsideAGitRepository_SaysSo()
+    {
+        await using var h = await TuiHarness.StartAsync(await ScriptedResponsesServer.StartAsync());
+        h.Keys.Enter("/diff");
+        await h.WaitForAsync("/diff:");
+        Assert.Contains("a git repository?", h.Screen);
+    }
+}
