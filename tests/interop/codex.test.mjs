@@ -172,6 +172,10 @@ try {
     const turn = served.findLast((g) => g.endpoint === 'websocket');
     assert(prewarm && prewarm.status === 'completed' && prewarm.generated === 0, `no completed prewarm in the server log: ${JSON.stringify(served)}`);
     assert(turn && turn.status !== 'failed' && turn.generated > 0, `no generated WebSocket turn in the server log: ${JSON.stringify(served)}`);
+    // the prewarm caches Codex's instructions (~17K characters) and the turn starts from that cache
+    assert(prewarm.prompt > 1000, `the prewarm cached only ${prewarm.prompt} tokens`);
+    assert(turn.cached >= prewarm.prompt - 16, `the turn reused ${turn.cached} tokens of the prewarm's ${prewarm.prompt}`);
+    console.log(`note: prewarm cached ${prewarm.prompt} tokens; the turn's prompt was ${turn.prompt} tokens, ${turn.cached} of them from the cache`);
   });
 } finally {
   server.kill('SIGTERM');

@@ -61,6 +61,17 @@ public sealed class InferenceSession
     /// <summary>Forgets every token.</summary>
     public void Reset() => _state.Cache.TruncateTo(0);
 
+    /// <summary>
+    /// Replaces this session's tokens with the first <paramref name="length"/> tokens of <paramref name="source"/> (a
+    /// session of the same model), copying their keys and values instead of computing them; <paramref name="source"/>
+    /// is unchanged. Decoding continues from there; <see cref="Logits"/> is not updated (run at least one token next).
+    /// </summary>
+    public void CopyPrefixFrom(InferenceSession source, int length)
+    {
+        if (source._model != _model) throw new ArgumentException("the source session belongs to another model", nameof(source));
+        _state.Cache.CopyPrefixFrom(source._state.Cache, length);
+    }
+
     /// <summary>Keeps the first <paramref name="position"/> tokens and forgets the rest, so decoding continues from there.</summary>
     public void TruncateTo(int position) => _state.Cache.TruncateTo(position);
 

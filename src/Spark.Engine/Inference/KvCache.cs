@@ -61,6 +61,8 @@ internal sealed class KvCache
     public int KeyLength { get; }
     public int ValueLength { get; }
     public KvCacheType Type { get; }
+    /// <summary>Layers the cache holds.</summary>
+    public int Layers => _keys?.Length ?? _halfKeys!.Length;
     /// <summary>Positions filled so far.</summary>
     public int Length { get; private set; }
 
@@ -128,6 +130,40 @@ internal sealed class KvCache
     {
         if (count > Capacity - Length) throw new InvalidOperationException($"the KV cache is full ({Capacity} positions)");
         Length += count;
+    }
+
+    /// <summary>
+    /// Replaces this cache's contents with the first <paramref name="length"/> positions of <paramref name="source"/>
+    /// (a cache of the same model): a prompt that shares only a prefix with another sequence's cache starts from a copy
+    /// of that prefix instead of computing it again, and the other sequence keeps its whole cache.
+    /// </summary>
+    public void CopyPrefixFrom(KvCache source, int length)
+    {
+        if (source.KvHeads != KvHeads || source.KeyLength != KeyLength || source.ValueLength != ValueLength || source.Type != Type || source.Layers != Layers)
+            throw new ArgumentException("the source cache has a different shape", nameof(source));
+        if (length < 0 || length > source.Length || length > Capacity)
+            throw new ArgumentOutOfRangeException(nameof(length), length, $"can copy at most {Math.Min(source.Length, Capacity)} positions");
+        // keys: whole blocks of BlockPositions positions per head (lanes past length are never read); values: length rows per head
+        int keyCount = (length + BlockPositions - 1) / BlockPositions * BlockPositions * KeyLength, valueCount = length * ValueLength;
+        for (int l = 0; l < Layers; l++)
+        {
+            for (int h = 0; h < KvHeads; h++)
+            {
+                int sourceKeys = h * source.HeadPositions * KeyLength, keys = h * HeadPositions * KeyLength;
+                int sourceValues = h * source.HeadPositions * ValueLength, values = h * HeadPositions * ValueLength;
+                if (_halfKeys != null)
+                {
+                    Array.Copy(source._halfKeys![l], sourceKeys, _halfKeys[l], keys, keyCount);
+                    Array.Copy(source._halfValues![l], sourceValues, _halfValues![l], values, valueCount);
+                }
+                else
+                {
+                    Array.Copy(source._keys![l], sourceKeys, _keys![l], keys, keyCount);
+                    Array.Copy(source._values![l], sourceValues, _values![l], values, valueCount);
+                }
+            }
+        }
+        Length = length;
     }
 
     /// <summary>Keeps positions [0, <paramref name="length"/>) and forgets the rest.</summary>

@@ -25,8 +25,12 @@ internal sealed class KvSessionPool
     public int Count => _sessions.Count;
 
     /// <summary>
-    /// Returns the session to run <paramref name="prompt"/> in, truncated to the longest prefix it shares with the
-    /// prompt (never the whole prompt: the last token is always run, to get fresh logits), and that prefix's length.
+    /// Returns the session to run <paramref name="prompt"/> in, holding the longest prefix any cached session shares
+    /// with the prompt (never the whole prompt: the last token is always run, to get fresh logits), and that prefix's
+    /// length. A session whose tokens mostly continue into the prompt (a continuation, a resent history, a prewarmed
+    /// prefix) is used itself. When the prompt shares only a smaller part of the best session (another conversation with
+    /// the same instructions), that session is kept for its own conversation and the shared prefix is copied into a
+    /// fresh session (or the least recently used other one) instead of being computed again.
     /// </summary>
     public (CachedSession Session, int CachedTokens) Acquire(ReadOnlySpan<int> prompt)
     {
@@ -41,31 +45,43 @@ internal sealed class KvSessionPool
                 bestLength = length;
             }
         }
-        // Reusing a session that shares little with the prompt would destroy a cache its own conversation may come
-        // back to: then take a fresh session while there is room, else the least recently used one.
-        if (best is null || bestLength * 2 < best.Tokens.Count)
+        int usable = Math.Min(bestLength, prompt.Length - 1);
+        CachedSession target;
+        if (best is not null && bestLength * 2 >= best.Tokens.Count)
+        {
+            target = best;
+            target.TruncateTo(usable);
+        }
+        else
         {
             if (_sessions.Count < _capacity)
             {
-                best = new CachedSession(_model.CreateSession());
-                _sessions.Add(best);
+                target = new CachedSession(_model.CreateSession());
+                _sessions.Add(target);
             }
             else
             {
-                best = LeastRecentlyUsed();
+                target = LeastRecentlyUsed(except: best) ?? best!;
             }
-            bestLength = best.CommonPrefixLength(prompt);
+            if (best is not null && target != best && usable > target.CommonPrefixLength(prompt))
+            {
+                target.CopyPrefixFrom(best, usable);
+            }
+            else
+            {
+                usable = Math.Min(target.CommonPrefixLength(prompt), prompt.Length - 1);
+                target.TruncateTo(usable);
+            }
         }
-        int cached = Math.Min(bestLength, prompt.Length - 1);
-        best.TruncateTo(cached);
-        best.LastUsed = ++_clock;
-        return (best, cached);
+        target.LastUsed = ++_clock;
+        return (target, usable);
     }
 
-    private CachedSession LeastRecentlyUsed()
+    private CachedSession? LeastRecentlyUsed(CachedSession? except)
     {
-        var oldest = _sessions[0];
-        foreach (var s in _sessions) if (s.LastUsed < oldest.LastUsed) oldest = s;
+        CachedSession? oldest = null;
+        foreach (var s in _sessions)
+            if (s != except && (oldest is null || s.LastUsed < oldest.LastUsed)) oldest = s;
         return oldest;
     }
 }
@@ -86,6 +102,14 @@ internal sealed class CachedSession(InferenceSession session)
     {
         Session.TruncateTo(length);
         Tokens.RemoveRange(length, Tokens.Count - length);
+    }
+
+    /// <summary>Replaces the cache with a copy of the first <paramref name="length"/> tokens of <paramref name="source"/>'s.</summary>
+    public void CopyPrefixFrom(CachedSession source, int length)
+    {
+        Session.CopyPrefixFrom(source.Session, length);
+        Tokens.Clear();
+        Tokens.AddRange(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(source.Tokens)[..length]);
     }
 
     /// <summary>Runs <paramref name="tokens"/> into the cache.</summary>

@@ -123,8 +123,9 @@ public sealed class LocalEngineBackend : IModelBackend, IDisposable
     /// </summary>
     private (string Text, int[] Tokens) Prompt(GenerationRequest request)
     {
-        var turns = SystemTurns.MergeLeading(request.Messages);
-        var rendered = Tokenize(turns, request.Tools, request.ContinueFrom);
+        var turns = request.Messages;
+        bool prefillOnly = request.MaxOutputTokens == 0;
+        var rendered = Tokenize(turns, request.Tools, request.ContinueFrom, prefillOnly);
         if (request.Overflow != ContextOverflow.DropOldest)
         {
             if (rendered.Tokens.Length < ContextLength) return rendered;
@@ -137,8 +138,8 @@ public sealed class LocalEngineBackend : IModelBackend, IDisposable
         // room for the answer: the request's limit, at most a quarter of the context (1K tokens when unlimited)
         int budget = ContextLength - Math.Min(request.MaxOutputTokens is int max and > 0 ? max : 1024, ContextLength / 4);
         if (rendered.Tokens.Length <= budget) return rendered;
-        var fit = ContextTruncation.Fit(turns, t => Tokenize(t, request.Tools, null) is var r && r.Tokens.Length <= budget ? new Rendered(r.Text, r.Tokens) : null)
-            ?? ContextTruncation.Fit(turns, t => Tokenize(t, request.Tools, null) is var r && r.Tokens.Length < ContextLength ? new Rendered(r.Text, r.Tokens) : null);
+        var fit = ContextTruncation.Fit(turns, t => Tokenize(t, request.Tools, null, prefillOnly) is var r && r.Tokens.Length <= budget ? new Rendered(r.Text, r.Tokens) : null)
+            ?? ContextTruncation.Fit(turns, t => Tokenize(t, request.Tools, null, prefillOnly) is var r && r.Tokens.Length < ContextLength ? new Rendered(r.Text, r.Tokens) : null);
         if (fit is not { } kept)
         {
             if (rendered.Tokens.Length < ContextLength) return rendered; // nothing can be dropped, but it fits with less room to answer
@@ -152,14 +153,11 @@ public sealed class LocalEngineBackend : IModelBackend, IDisposable
 
     private static ApiException ContextExceeded(string message) => ApiException.BadRequest(message, param: "input", code: "context_length_exceeded");
 
-    private (string Text, int[] Tokens) Tokenize(IReadOnlyList<ChatTurn> turns, ToolOptions tools, GenerationContinuation? continueFrom)
+    private (string Text, int[] Tokens) Tokenize(IReadOnlyList<ChatTurn> turns, ToolOptions tools, GenerationContinuation? continueFrom, bool prefillOnly = false)
     {
-        var (array, toolsArray) = ToolPrompt.Build(turns, tools, ToolPrompt.TemplateHandlesTools(_model.ChatTemplate));
-        string text;
-        lock (_templateLock)
-        {
-            text = _model.FormatChat(array, addGenerationPrompt: true, warn: WarnOnce, tools: toolsArray);
-        }
+        string text = prefillOnly && turns.Count > 0 && turns[^1].Role is not ("user" or "tool")
+            ? RenderUpToTheNextUserMessage(turns, tools)
+            : Render(turns, tools, addGenerationPrompt: true);
         var tokenizer = _model.Tokenizer;
         if (continueFrom is not null && ContinuationEnd(text, continueFrom) is int end)
         {
@@ -170,6 +168,37 @@ public sealed class LocalEngineBackend : IModelBackend, IDisposable
         if (ids.Length >= 2 && ids[0] == tokenizer.BosId && ids[1] == tokenizer.BosId) ids = ids[1..]; // the template wrote BOS itself
         if (ids.Length == 0) throw ApiException.BadRequest("The conversation rendered to an empty prompt; send at least one message with text.", "input");
         return (text, ids);
+    }
+
+    private string Render(IReadOnlyList<ChatTurn> turns, ToolOptions tools, bool addGenerationPrompt)
+    {
+        var (array, toolsArray) = ToolPrompt.Build(turns, tools, ToolPrompt.TemplateHandlesTools(_model.ChatTemplate));
+        lock (_templateLock)
+        {
+            // merged after the tools block went into the first system message, so a prewarm of the instructions and
+            // the turn that adds developer messages after them still share instructions + tools as their prefix
+            _keepsOneSystemMessage ??= SystemTurns.TemplateKeepsOnlyOne(m => _model.FormatChat(m, addGenerationPrompt: true, warn: WarnOnce));
+            if (_keepsOneSystemMessage == true) array = SystemTurns.MergeLeading(array);
+            return _model.FormatChat(array, addGenerationPrompt, warn: WarnOnce, tools: toolsArray);
+        }
+    }
+
+    private bool? _keepsOneSystemMessage; // probed once, under the template lock
+
+    private const string NextUserMarker = "SPARKNEXTUSERMESSAGEa7f3";
+
+    /// <summary>
+    /// A prewarm (a client's <c>generate: false</c>, e.g. Codex's instructions before the first user message) is cached
+    /// as the text up to where the next user message's content starts — what the next turn's prompt begins with —
+    /// rather than with an assistant header the next turn will not have; templates that put the system prompt inside
+    /// the first user turn (Llama 2's) would otherwise render nothing at all. Found by rendering a placeholder user
+    /// message and cutting there.
+    /// </summary>
+    private string RenderUpToTheNextUserMessage(IReadOnlyList<ChatTurn> turns, ToolOptions tools)
+    {
+        string text = Render([.. turns, new ChatTurn("user", NextUserMarker)], tools, addGenerationPrompt: false);
+        int at = text.IndexOf(NextUserMarker, StringComparison.Ordinal);
+        return at > 0 ? text[..at] : Render(turns, tools, addGenerationPrompt: false);
     }
 
     /// <summary>

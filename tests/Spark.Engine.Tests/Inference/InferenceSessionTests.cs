@@ -63,6 +63,35 @@ public class InferenceSessionTests
         Assert.Equal(first, session.Decode(s_prompt[4]).ToArray());
     }
 
+    [Theory]
+    [InlineData(KvCacheType.F16, 5)]
+    [InlineData(KvCacheType.F32, 5)]
+    [InlineData(KvCacheType.F16, 20)] // past one 16-position key block
+    public void CopyPrefixFrom_ContinuesLikeASessionThatComputedThePrefix_AndLeavesTheSourceAlone(KvCacheType cacheType, int prefix)
+    {
+        using var dir = new TempDirectory();
+        string path = TestModels.Write(dir.File("m.gguf"), TestModels.Llama());
+        using var model = SparkModel.Load(path, new ModelLoadOptions { KvCacheType = cacheType, ContextLength = 64 });
+        int[] shared = Enumerable.Range(0, prefix).Select(i => s_prompt[i % s_prompt.Length] + i % 7).ToArray();
+        var source = model.CreateSession();
+        source.Prefill([.. shared, 50, 51, 52]);
+        float[] sourceNext = source.Decode(53).ToArray();
+
+        var copy = model.CreateSession();
+        copy.Prefill([70, 71]); // whatever it held is replaced
+        copy.CopyPrefixFrom(source, prefix);
+        Assert.Equal(prefix, copy.Position);
+        copy.Prefill([60, 61]);
+        var computed = model.CreateSession(); // the same arithmetic without the copy: compute the prefix, cut there, go on
+        computed.Prefill([.. shared, 50, 51, 52]);
+        computed.TruncateTo(prefix);
+        computed.Prefill([60, 61]);
+        Assert.Equal(computed.Logits.ToArray(), copy.Logits.ToArray());
+
+        source.TruncateTo(prefix + 3);
+        Assert.Equal(sourceNext, source.Decode(53).ToArray());
+    }
+
     [Fact]
     public void Prefill_BeyondTheContext_ThrowsContextOverflowBeforeRunning()
     {

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Spark.Server.Backends;
 
 namespace Spark.Server.Tests.Backends;
@@ -60,12 +61,21 @@ public class ContextTruncationTests
     }
 
     [Fact]
-    public void LeadingSystemTurns_AreMergedIntoOne_LaterOnesStay()
+    public void LeadingSystemMessages_AreMergedIntoOne_LaterOnesStay()
     {
-        var merged = SystemTurns.MergeLeading([new("system", "a"), new("system", "b"), new("user", "u"), new("system", "c")]);
-        Assert.Equal(["system", "user", "system"], merged.Select(t => t.Role));
-        Assert.Equal("a\n\nb", merged[0].Content);
-        var single = new ChatTurn[] { new("system", "a"), new("user", "u") };
+        static JsonObject M(string role, string content) => new() { ["role"] = role, ["content"] = content };
+        var merged = SystemTurns.MergeLeading([M("system", "a"), M("system", "b"), M("user", "u"), M("system", "c")]);
+        Assert.Equal(["system", "user", "system"], merged.Select(m => m!["role"]!.GetValue<string>()));
+        Assert.Equal("a\n\nb", merged[0]!["content"]!.GetValue<string>());
+        var single = new JsonArray(M("system", "a"), M("user", "u"));
         Assert.Same(single, SystemTurns.MergeLeading(single));
+    }
+
+    [Fact]
+    public void TemplatesThatDropOrRefuseASecondSystemMessage_AreDetected()
+    {
+        Assert.False(SystemTurns.TemplateKeepsOnlyOne(m => string.Join('|', m.Select(x => x!["content"]!.GetValue<string>()))));
+        Assert.True(SystemTurns.TemplateKeepsOnlyOne(m => m[0]!["content"]!.GetValue<string>() + m[^1]!["content"]!.GetValue<string>()));
+        Assert.True(SystemTurns.TemplateKeepsOnlyOne(_ => throw new InvalidOperationException("System message must be first")));
     }
 }

@@ -9,6 +9,24 @@ public class ResponsesEndpointTests(ServerFixture server)
     private readonly HttpClient _http = server.Http;
 
     [Fact]
+    public async Task InstructionsAndDeveloperMessages_AllReachThePrompt_WithATemplateThatKeepsOneSystemMessage()
+    {
+        // the test model's Llama 2 template renders only messages[0] as the system prompt
+        string developer = string.Join(' ', Enumerable.Repeat("Never touch files outside the workspace.", 8));
+        async Task<int> PromptTokens(string input)
+        {
+            using var response = await _http.PostJsonAsync("/v1/responses",
+                $$"""{"model":"spark-tiny","instructions":"You are a coding agent.","input":{{input}},"max_output_tokens":1,"temperature":0,"store":false}""");
+            var body = await response.JsonAsync();
+            Assert.True(response.IsSuccessStatusCode, body.ToString());
+            return body.GetProperty("usage").GetProperty("input_tokens").GetInt32();
+        }
+        int without = await PromptTokens("""[{"type":"message","role":"user","content":"Hi"}]""");
+        int with = await PromptTokens($$"""[{"type":"message","role":"developer","content":"{{developer}}"},{"type":"message","role":"developer","content":"Sandbox: read-only."},{"type":"message","role":"user","content":"Hi"}]""");
+        Assert.True(with >= without + 48, $"{with} prompt tokens with two developer messages, {without} without");
+    }
+
+    [Fact]
     public async Task Streaming_SendsTheFullEventSequenceWithIncreasingSequenceNumbers()
     {
         using var response = await _http.PostJsonAsync("/v1/responses",

@@ -125,6 +125,23 @@ public class ResponsesWebSocketTests(ServerFixture server)
     }
 
     [Fact]
+    public async Task CodexShapedPrewarm_OnlyInstructions_CachesThePrefixTheFirstTurnStartsWith()
+    {
+        // Codex's prewarm: its instructions as one developer message, no user message yet (the test model's Llama 2
+        // template renders a system prompt only inside the first user turn); then the turn adds developer and user messages
+        string instructions = string.Join(' ', Enumerable.Repeat("You are Codex, a careful coding agent working in a repository.", 20));
+        await using var ws = await WsClient.ConnectAsync(server);
+        await ws.SendAsync($$"""{"type":"response.create","model":"spark-tiny","generate":false,"store":false,"input":[{"type":"message","role":"developer","content":[{"type":"input_text","text":"{{instructions}}"}]}],"tools":[],"prompt_cache_key":"k1"}""");
+        var warm = (await ws.ReceiveResponseAsync())[^1].Response();
+        Assert.True(warm.InputTokens() > 100, $"the prewarm cached {warm.InputTokens()} tokens of a {instructions.Length}-character instruction");
+
+        await ws.SendAsync($$"""{"type":"response.create","model":"spark-tiny","store":false,"previous_response_id":"{{warm.GetProperty("id").GetString()}}","input":[{"type":"message","role":"developer","content":[{"type":"input_text","text":"Sandbox: read-only."}]},{"type":"message","role":"user","content":[{"type":"input_text","text":"<environment_context>cwd</environment_context>"}]},{"type":"message","role":"user","content":[{"type":"input_text","text":"Say hi"}]}],"tools":[],"prompt_cache_key":"k1","max_output_tokens":2,"temperature":0}""");
+        var turn = (await ws.ReceiveResponseAsync())[^1].Response();
+        // all but the prewarm's last few tokens: the turn's developer message joins the system prompt before its closing tag
+        Assert.True(turn.CachedTokens() >= warm.InputTokens() - 12, $"the first turn reused {turn.CachedTokens()} of the prewarm's {warm.InputTokens()} tokens (prompt {turn.InputTokens()})");
+    }
+
+    [Fact]
     public async Task Steer_IsAccepted_EndsTheResponseSteered_AndASuccessorContinuesWithTheInput()
     {
         await using var ws = await WsClient.ConnectAsync(server);
