@@ -146,6 +146,17 @@ public class ConfigCommandTests
     }
 
     [Fact]
+    public void Serve_ConfigNamingAnUnsetKeyVariable_RefusesToStartWithoutAKey()
+    {
+        using var home = new TempDirectory();
+        string config = Path.Combine(home.Path, "spark.toml");
+        File.WriteAllText(config, "[server]\napi_key_env = \"SPARK_TEST_UNSET_KEY\"\n[models.spark]\nbackend = \"local\"\n");
+        var r = SparkProcess.Run(home.Path, "serve", "--config", config, "--port", "0");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("api_key_env = \"SPARK_TEST_UNSET_KEY\" but $SPARK_TEST_UNSET_KEY is not set", r.StdErr);
+    }
+
+    [Fact]
     public void Serve_ConfigWithModelFlag_SaysWhereTheSettingGoes()
     {
         using var home = new TempDirectory();

@@ -118,10 +118,11 @@ function generations(log, from) {
 
 /**
  * The server's generation lines after `from`, once `done` holds for them: the server logs a generation after its last
- * event went out, so Codex can exit before the line is written. Gives up (returning what is there) after 15 s.
+ * event went out, so Codex can exit before the line is written. Gives up (returning what is there) after 60 s (a loaded
+ * CI machine can be that slow; a passing run waits only until the line is there).
  */
 async function generationsWhen(log, from, done) {
-  for (let waited = 0; waited < 15_000 && !done(generations(log, from)); waited += 100) await new Promise((r) => setTimeout(r, 100));
+  for (let waited = 0; waited < 60_000 && !done(generations(log, from)); waited += 100) await new Promise((r) => setTimeout(r, 100));
   return generations(log, from);
 }
 

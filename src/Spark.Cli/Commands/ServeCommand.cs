@@ -49,7 +49,7 @@ internal static class ServeCommand
                 {
                     Host = Given(host) ? parse.GetValue(host)! : file.Host ?? parse.GetValue(host)!,
                     Port = Given(port) ? portValue : file.Port ?? portValue,
-                    ApiKey = parse.GetValue(apiKey) ?? NonEmpty(Environment.GetEnvironmentVariable(file.ApiKeyEnv ?? "SPARK_API_KEY")),
+                    ApiKey = parse.GetValue(apiKey) ?? ConfiguredApiKey(file),
                     MaxRequestBodyBytes = parse.GetValue(maxBody),
                     Store = Given(store) || Given(storePath) || Given(redisUrl) || file.Store is null
                         ? StoreOptions(parse.GetValue(store)!, parse.GetValue(storePath), parse.GetValue(redisUrl))
@@ -119,6 +119,14 @@ internal static class ServeCommand
         .AddSimpleConsole(o => o.SingleLine = true)
         .AddFilter("Microsoft", LogLevel.Warning)
         .AddFilter("Spark", LogLevel.Information);
+
+    // a config that names the key's variable means "require a key": an unset variable must not silently open the server
+    private static string? ConfiguredApiKey(SparkConfig file)
+    {
+        if (file.ApiKeyEnv is not { } name) return NonEmpty(Environment.GetEnvironmentVariable("SPARK_API_KEY"));
+        return NonEmpty(Environment.GetEnvironmentVariable(name))
+            ?? throw new ConfigException($"{file.Path}: [server] api_key_env = \"{name}\" but ${name} is not set; export it (clients must then send it as a bearer token), or remove api_key_env");
+    }
 
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 }

@@ -38,7 +38,7 @@ internal sealed class ResponsesEndpoints(ServerContext server)
         using var generation = await server.Router.StartAsync(route, ResponseSetup.Generation(request, conversation, tools), control.Token);
         server.Running.Add(control);
         ResponseObject final;
-        ResponseRunner runner;
+        ResponseRunner? runner = null;
         Task Persist(ResponseObject finished, CancellationToken _) => server.PersistAsync(finished, conversation);
         try
         {
@@ -59,10 +59,12 @@ internal sealed class ResponsesEndpoints(ServerContext server)
         finally
         {
             server.Running.Remove(control);
+            // Logged even when the client hung up during the last flush (it had read the terminal event): the
+            // generation happened and the log is how operators and the Codex interop test see it.
+            if (runner is { Outcome: { } outcome, Final: { } ended })
+                Hosting.ServerLog.GenerationDone(server.Logger, "responses", ended.Status, outcome.PromptTokens, outcome.CachedTokens, outcome.OutputTokens);
         }
 
-        var outcome = runner.Outcome!;
-        Hosting.ServerLog.GenerationDone(server.Logger, "responses", final.Status, outcome.PromptTokens, outcome.CachedTokens, outcome.OutputTokens);
         control.Complete(final);
         if (request.Stream != true)
             await http.Response.WriteAsJsonAsync(final, ProtocolJsonContext.Default.ResponseObject, cancellationToken: aborted);

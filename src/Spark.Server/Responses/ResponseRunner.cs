@@ -33,6 +33,12 @@ internal sealed class ResponseRunner(ResponseObject shell, IGeneration generatio
     /// <summary>The generation's outcome, once <see cref="RunAsync"/> has returned.</summary>
     public GenerationOutcome? Outcome { get; private set; }
 
+    /// <summary>
+    /// The response as its terminal event states it, set just before that event is written: a client that hangs up
+    /// the moment it reads the event can make the last flush throw, and the server still knows how the response ended.
+    /// </summary>
+    public ResponseObject? Final { get; private set; }
+
     /// <summary>The output items written.</summary>
     public IReadOnlyList<ResponseItem> Output => _output;
 
@@ -89,6 +95,7 @@ internal sealed class ResponseRunner(ResponseObject shell, IGeneration generatio
             FinishReason.Cancelled => (final with { Status = ResponseStatus.Cancelled }, ResponseEventTypes.Failed),
             _ => (final with { Status = ResponseStatus.Failed, Error = new ResponseError("server_error", $"generation failed: {outcome.Error?.Message}") }, ResponseEventTypes.Failed),
         };
+        Final = final;
         sink.Write(new ResponseLifecycleEvent(eventType, _sequence++, final));
         await sink.FlushAsync(cancellationToken);
         return final;
