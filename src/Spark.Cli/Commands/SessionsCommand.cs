@@ -5,7 +5,7 @@ using Spark.Engine.Models.Synthetic;
 
 namespace Spark.Cli.Commands;
 
-/// <summary><c>spark sessions</c>: the recorded agent sessions, newest first, to pick one for <c>spark exec --resume</c>.</summary>
+/// <summary><c>spark sessions</c>: the recorded agent sessions, newest first, to pick one for <c>spark resume</c> or <c>spark exec --resume</c>.</summary>
 internal static class SessionsCommand
 {
     public static Command Create()
@@ -21,7 +21,7 @@ internal static class SessionsCommand
             {
                 var info = id == "last" ? SessionReader.Last(root) : SessionReader.Find(root, id);
                 foreach (string line in SessionSummary.Lines(SessionReader.Read(info.FilePath))) Console.Out.WriteLine(line);
-                Console.Out.WriteLine($"continue it with: spark exec --resume {info.Id} \"TASK\"");
+                Console.Out.WriteLine($"continue it with: spark resume {info.Id} (interactive), or spark exec --resume {info.Id} \"TASK\"");
                 return CliErrors.Ok;
             }
             var sessions = SessionReader.List(root);
