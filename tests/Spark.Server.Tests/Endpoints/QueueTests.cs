@@ -46,9 +46,10 @@ public class QueueTests(ServerFixture server)
         var outcomeList = outcomes.ToList();
         Assert.Equal(FinishReason.Cancelled, outcomeList[0].Reason);
         Assert.True(outcomeList[0].OutputTokens > 0);
+        // Kestrel notices a hung-up client asynchronously, so the engine may dequeue the request and match its prompt
+        // against the KV cache (CachedTokens > 0) just before the abort lands; what must never happen is generation.
         Assert.Equal(FinishReason.Cancelled, outcomeList[1].Reason);
         Assert.Equal(0, outcomeList[1].OutputTokens);
-        Assert.Equal(0, outcomeList[1].CachedTokens);
     }
 
     [Fact]
