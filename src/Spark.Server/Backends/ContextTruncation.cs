@@ -9,7 +9,8 @@ internal static class ContextTruncation
 {
     /// <summary>
     /// The droppable units of <paramref name="turns"/>, oldest first: each a turn index range (start, count) — one
-    /// message, or an assistant turn with the tool turns right after it.
+    /// message, or an assistant turn that made tool calls together with the tool turns answering it (and any user
+    /// messages between them).
     /// </summary>
     public static List<(int Start, int Count)> DroppableUnits(IReadOnlyList<ChatTurn> turns)
     {
@@ -26,8 +27,17 @@ internal static class ContextTruncation
         for (int i = 0; i < turns.Count;)
         {
             int end = i + 1;
-            if (turns[i].Role != "system")
-                while (end < turns.Count && turns[end].Role == "tool") end++; // a call's results stay with it
+            if (turns[i].ToolCalls is { Count: > 0 })
+            {
+                // A call's results stay with it, also when user messages (a steer sent while the tools ran) came between
+                // the call and its results: they go with the unit rather than leave a result without its call.
+                for (int j = end; j < turns.Count && turns[j].Role is not ("assistant" or "system"); j++)
+                    if (turns[j].Role == "tool") end = j + 1;
+            }
+            else if (turns[i].Role != "system")
+            {
+                while (end < turns.Count && turns[end].Role == "tool") end++;
+            }
             bool kept = turns[i].Role == "system" || (lastUser >= i && lastUser < end) || end == turns.Count;
             if (!kept) units.Add((i, end - i));
             i = end;

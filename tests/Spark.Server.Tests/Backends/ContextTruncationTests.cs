@@ -54,6 +54,26 @@ public class ContextTruncationTests
     }
 
     [Fact]
+    public void Units_KeepACallWithItsResults_WhenASteerCameBetweenThem()
+    {
+        ChatTurn[] history =
+        [
+            new("system", "instructions"),
+            new("user", "first"),
+            Call("c1"), new("user", "steer: use the other folder"), Result("c1"),
+            new("assistant", "done"),
+            new("user", "latest question"),
+            new("assistant", "answer"),
+        ];
+        var units = ContextTruncation.DroppableUnits(history);
+        Assert.Equal([(1, 1), (2, 3), (5, 1)], units);
+
+        int all = history.Sum(t => t.Content.Length + 4);
+        var (kept, _) = ContextTruncation.Fit(history, FitsIn(all - 10))!.Value;
+        Assert.Equal(kept.Any(t => t.ToolCalls?.Any(c => c.Id == "c1") == true), kept.Any(t => t.ToolCallId == "c1"));
+    }
+
+    [Fact]
     public void Fit_IsNull_WhenEvenTheKeptTurnsDoNotFit()
     {
         Assert.Null(ContextTruncation.Fit(History, FitsIn(40)));
