@@ -126,8 +126,7 @@ public sealed class ShellTool : ITool
             {
                 interrupted = cancellationToken.IsCancellationRequested;
                 timedOut = !interrupted;
-                ProcessGroup.Kill(group);
-                await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+                await KillAsync(process, group).ConfigureAwait(false);
             }
         }
         // Background jobs the command left behind would outlive the call and hold its pipes open: end them too.
@@ -183,5 +182,37 @@ public sealed class ShellTool : ITool
                 : string.Format(inv, "Exit code: {0}", exitCode);
         string note = drained ? "" : "\n(output may be incomplete: a process that detached from the command still holds its output open)";
         return string.Format(inv, "{0}\nWall time: {1:0.###} s\nOutput:\n{2}{3}", status, elapsed.TotalSeconds, body, note);
+    }
+
+    /// <summary>
+    /// Ends the command's whole process group. The group exists only once setsid has run in the child, so a kill sent
+    /// in the first instants after the start (an Esc right as the tool begins) can find none: the process tree is then
+    /// killed directly too, and the group again, until the process is gone.
+    /// </summary>
+    private static async Task KillAsync(Process process, int group)
+    {
+        for (int attempt = 0; attempt < 50; attempt++)
+        {
+            ProcessGroup.Kill(group);
+            try
+            {
+                if (!process.HasExited) process.Kill(entireProcessTree: true);
+            }
+            catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
+            {
+                // it exited meanwhile
+            }
+            using var wait = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+            try
+            {
+                await process.WaitForExitAsync(wait.Token).ConfigureAwait(false);
+                return;
+            }
+            catch (OperationCanceledException)
+            {
+                // still running: kill again
+            }
+        }
+        await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
     }
 }

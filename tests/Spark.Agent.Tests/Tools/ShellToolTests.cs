@@ -89,6 +89,19 @@ public class ShellToolTests
     }
 
     [Fact]
+    public async Task Shell_CancelledTheInstantItStarts_StillEndsAtOnce()
+    {
+        // An Esc right as the tool begins can reach the kill before the child has made its process group.
+        using var ws = new TestWorkspace();
+        for (int delayMs = 0; delayMs < 20; delayMs++)
+        {
+            using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(delayMs));
+            var r = await ws.Call("shell", """{"command": "sleep 30"}""", cts.Token).WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.True(r.Interrupted, $"cancelled after {delayMs} ms: {r.Output}");
+        }
+    }
+
+    [Fact]
     public async Task Shell_BackgroundChildLeftAfterExit_IsKilled()
     {
         using var ws = new TestWorkspace();

@@ -19,10 +19,17 @@ public class TuiSteerAndInterruptTests
     public async Task Esc_WhileAToolRuns_KillsIt_RecordsTheAbort_AndTheNextTurnTellsTheModel()
     {
         await using var h = await TuiHarness.StartAsync(await ScriptedResponsesServer.StartAsync(
-            ScriptedReply.Call("c1", "shell", Shell("sleep 30; echo never")),
+            ScriptedReply.Call("c1", "shell", Shell("touch tool.started; sleep 30; echo never")),
             ScriptedReply.Text("Ok, stopped.")));
         h.Keys.Enter("wait a long time");
-        await h.WaitForAsync("• shell  sleep 30");
+        await h.WaitForAsync("• shell  touch tool.started; sleep 30");
+        // Esc once the command really runs: an Esc in the instant between the call appearing and the tool starting was
+        // seen to be lost once in CI (see the session notes); this test is about killing a running tool.
+        for (var waited = System.Diagnostics.Stopwatch.StartNew(); !File.Exists(Path.Combine(h.Workspace, "tool.started"));)
+        {
+            if (waited.Elapsed > TimeSpan.FromSeconds(10)) throw new TimeoutException("the shell command never started");
+            await Task.Delay(10);
+        }
         var clock = System.Diagnostics.Stopwatch.StartNew();
         h.Keys.Escape();
         await h.WaitForAsync("■ interrupted", seconds: 10);
