@@ -51,7 +51,8 @@ internal static class SchemaCheck
                 break;
             case "string":
                 if (value.ValueKind != JsonValueKind.String) { errors.Add($"{path}: not a string"); return; }
-                if (schema.TryGetProperty("maxLength", out var ml) && value.GetString()!.Length > ml.GetInt32()) errors.Add($"{path}: too long");
+                // JSON Schema counts a string's length in Unicode code points, not UTF-16 units.
+                if (schema.TryGetProperty("maxLength", out var ml) && value.GetString()!.EnumerateRunes().Count() > ml.GetInt32()) errors.Add($"{path}: too long");
                 break;
             case "integer":
                 if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt64(out _)) errors.Add($"{path}: not an integer");
