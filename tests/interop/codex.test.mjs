@@ -9,29 +9,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { assert, check, finish } from './checks.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const dll = process.env.SPARK_DLL ?? path.join(here, '../../src/Spark.Cli/bin/Release/net10.0/spark.dll');
 const codexJs = path.join(here, 'node_modules/@openai/codex/bin/codex.js');
 const apiKey = 'codex-interop-key';
 const turnTimeoutMs = 300_000;
-let passed = 0;
-let failed = 0;
-
-function assert(condition, message) {
-  if (!condition) throw new Error(message);
-}
-
-async function check(name, body) {
-  try {
-    await body();
-    passed++;
-    console.log(`ok - ${name}`);
-  } catch (e) {
-    failed++;
-    console.log(`not ok - ${name}: ${e?.stack ?? e}`);
-  }
-}
 
 /** Starts `spark serve --port 0`; resolves with its base URL and a view of its log (stderr) so far. */
 async function startServer() {
@@ -182,5 +166,4 @@ try {
   server.kill('SIGTERM');
 }
 
-console.log(`codex-interop: ${passed} passed, ${failed} failed`);
-process.exit(failed === 0 && passed > 0 ? 0 : 1);
+finish('codex-interop');

@@ -8,28 +8,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import OpenAI from 'openai';
 import { ResponsesWS } from 'openai/resources/responses/ws';
+import { assert, check, finish } from './checks.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const dll = process.env.SPARK_DLL ?? path.join(here, '../../src/Spark.Cli/bin/Release/net10.0/spark.dll');
 const apiKey = 'interop-key';
 const model = 'spark';
-let passed = 0;
-let failed = 0;
-
-function assert(condition, message) {
-  if (!condition) throw new Error(message);
-}
-
-async function check(name, body) {
-  try {
-    await body();
-    passed++;
-    console.log(`ok - ${name}`);
-  } catch (e) {
-    failed++;
-    console.log(`not ok - ${name}: ${e?.stack ?? e}`);
-  }
-}
 
 /** Starts `spark serve --port 0` and resolves with its base URL (the line it prints when ready). */
 async function startServer() {
@@ -189,5 +173,4 @@ try {
   await Promise.race([once(server, 'exit'), new Promise((r) => setTimeout(r, 10_000))]);
 }
 
-console.log(`interop: ${passed} passed, ${failed} failed`);
-process.exit(failed === 0 && passed > 0 ? 0 : 1);
+finish('interop');

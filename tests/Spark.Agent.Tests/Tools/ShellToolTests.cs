@@ -91,7 +91,7 @@ public class ShellToolTests
     [Fact]
     public async Task Shell_CancelledTheInstantItStarts_StillEndsAtOnce()
     {
-        // An Esc right as the tool begins can reach the kill before the child has made its process group.
+        // A cancel at any instant of the start (before, during and just after the spawn) must interrupt, never run on.
         using var ws = new TestWorkspace();
         for (int delayMs = 0; delayMs < 20; delayMs++)
         {
