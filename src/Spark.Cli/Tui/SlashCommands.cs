@@ -65,6 +65,7 @@ internal sealed class SlashCommands(AgentRuntime runtime, TerminalScreen screen,
         "  [bold]/approvals[/]              the approval rules in force and where each came from",
         "  [bold]/quit[/]                   leave (also Ctrl-C twice, or Ctrl-D on an empty line)",
         "[grey]While the agent works: typing + Enter steers the running turn; Esc interrupts it (running commands are killed).[/]",
+        "[grey]Editing: Left/Right, Home/End (Ctrl-A/Ctrl-E), Backspace/Delete at the cursor; Up/Down recall this session's lines.[/]",
     ]);
 
     private void SwitchModel(string name)

@@ -105,23 +105,29 @@ internal sealed class TuiController
         if (IsEscape(key))
         {
             if (IsTurnRunning) InterruptTurn();
-            else _input.Clear();
+            else
+                lock (_gate) _input.Clear();
             DrawInput();
             return;
         }
-        if (key.KeyChar == '\u0004' && _input.IsEmpty)
+        bool empty;
+        lock (_gate) empty = _input.IsEmpty;
+        if (key.KeyChar == '\u0004' && empty)
         {
             Quit();
             return;
         }
         if (key.Key == ConsoleKey.Enter || key.KeyChar is '\r' or '\n')
         {
-            string text = _input.Take().Trim();
+            string text;
+            lock (_gate) text = _input.Take().Trim();
             DrawInput();
             if (text.Length > 0) await SubmitAsync(text).ConfigureAwait(false);
             return;
         }
-        if (_input.Edit(key)) DrawInput();
+        bool edited;
+        lock (_gate) edited = _input.Edit(key);
+        if (edited) DrawInput();
     }
 
     private async Task SubmitAsync(string text)
@@ -205,8 +211,7 @@ internal sealed class TuiController
                           "[grey](it is back in the input line: Enter sends it as a new message)[/]");
         lock (_gate)
         {
-            if (_input.IsEmpty)
-                foreach (char c in text) _input.Edit(new ConsoleKeyInfo(c, ConsoleKey.NoName, false, false, false));
+            if (_input.IsEmpty) _input.Insert(text);
         }
         DrawInput();
     }
@@ -244,7 +249,7 @@ internal sealed class TuiController
         lock (_gate) approval = _approval;
         if (approval is not null) DenyAndInterrupt(approval);
         else if (IsTurnRunning) InterruptTurn();
-        _input.Clear();
+        lock (_gate) _input.Clear();
         _screen.WriteLine("[grey]Press Ctrl-C again to quit.[/]");
         DrawInput();
     }
@@ -497,14 +502,20 @@ internal sealed class TuiController
     {
         string? choices;
         string text;
+        int cursor;
         lock (_gate)
         {
             choices = _approvalChoices;
             text = _input.Text;
+            cursor = _input.Cursor;
         }
-        _screen.SetInput(choices is not null
-            ? [new LiveSpan(choices, "bold yellow"), new LiveSpan(" ")]
-            : [new LiveSpan(IsTurnRunning ? "↳ " : "› ", "bold green"), new LiveSpan(text)]);
+        if (choices is not null)
+        {
+            _screen.SetInput([new LiveSpan(choices, "bold yellow"), new LiveSpan(" ")]);
+            return;
+        }
+        const string Prompt = "› ", SteerPrompt = "↳ ";
+        _screen.SetInput([new LiveSpan(IsTurnRunning ? SteerPrompt : Prompt, "bold green"), new LiveSpan(text)], Prompt.Length + cursor);
     }
 
     private static string Short(string text) => text.Length <= 60 ? text : text[..60] + "…";

@@ -31,6 +31,24 @@ public class TuiControllerTests
     }
 
     [Fact]
+    public async Task UpRecallsTheLastPrompt_EditedAtTheCursor_AndEnterSendsIt()
+    {
+        await using var h = await TuiHarness.StartAsync(await ScriptedResponsesServer.StartAsync(
+            ScriptedReply.Text("One."), ScriptedReply.Text("Two.")));
+        h.Keys.Enter("list the files");
+        await h.WaitForAsync("One.");
+        await h.WaitIdleAsync();
+        h.Keys.Press(ConsoleKey.UpArrow);
+        h.Keys.Press(ConsoleKey.Home);
+        foreach (var _ in "list".ToCharArray()) h.Keys.Press(ConsoleKey.Delete);
+        h.Keys.Type("count");
+        h.Keys.Press(ConsoleKey.Enter, '\r');
+        await h.WaitForAsync("Two.");
+        Assert.Equal("count the files", UserTexts(h.Server.Requests[1]).Last());
+        Assert.Contains("› count the files", h.Screen);
+    }
+
+    [Fact]
     public async Task ToolCall_IsShownWithItsOutputFolded()
     {
         await using var h = await TuiHarness.StartAsync(await ScriptedResponsesServer.StartAsync(
@@ -203,6 +221,7 @@ public class TuiSlashCommandTests
         h.Keys.Enter("and pears");
         await h.WaitForAsync("Answer C.");
         Assert.Equal(["remember apples", "and pears"], UserTexts(h.Server.Requests[2])); // the restored history is sent
+        await h.WaitIdleAsync(); // the answer shows before its turn ends; /resume waits for the end (seen in CI)
         h.Keys.Enter("/resume no-such-id");
         await h.WaitForAsync("No session 'no-such-id'");
     }
