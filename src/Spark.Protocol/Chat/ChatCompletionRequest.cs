@@ -52,4 +52,8 @@ public sealed record ChatTool(string Type, ChatFunction? Function);
 /// <param name="Name">Its name.</param>
 /// <param name="Description">What it does.</param>
 /// <param name="Parameters">JSON Schema of its arguments.</param>
-public sealed record ChatFunction(string Name, string? Description, JsonElement? Parameters);
+public sealed record ChatFunction(string Name, string? Description, JsonElement? Parameters)
+{
+    /// <summary>Whether the arguments must match the schema exactly.</summary>
+    public bool? Strict { get; init; }
+}

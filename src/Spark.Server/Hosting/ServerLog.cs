@@ -40,4 +40,7 @@ internal static partial class ServerLog
 
     [LoggerMessage(EventId = 23, Level = LogLevel.Information, Message = "model '{Model}' escalated to '{To}': {Reason}")]
     public static partial void Escalated(ILogger logger, string model, string to, string reason);
+
+    [LoggerMessage(EventId = 24, Level = LogLevel.Information, Message = "model '{Model}' retries the turn: {Reason}")]
+    public static partial void RetriedTurn(ILogger logger, string model, string reason);
 }

@@ -88,6 +88,8 @@ internal sealed class ModelRouter
 
     private static bool Escalates(ApiException e) => e.Status >= 500 || e.Code == "context_length_exceeded";
 
+    internal void Retried(IModelBackend model, string reason) => Hosting.ServerLog.RetriedTurn(Logger, model.ModelId, reason);
+
     internal void Escalated(IModelBackend from, IModelBackend to, string reason)
     {
         Metrics.Escalated(from.ModelId, to.ModelId);

@@ -10,7 +10,8 @@ namespace Spark.Server.Tools;
 /// <param name="Description">What it does, for the model.</param>
 /// <param name="Parameters">The arguments' JSON Schema (for a custom tool: one required string <c>input</c>).</param>
 /// <param name="IsCustom">A custom (free-form input) tool.</param>
-public sealed record ToolDefinition(string Name, string? Description, JsonElement? Parameters, bool IsCustom = false)
+/// <param name="Strict">The request's <c>strict: true</c>: the arguments must match <paramref name="Parameters"/> exactly.</param>
+public sealed record ToolDefinition(string Name, string? Description, JsonElement? Parameters, bool IsCustom = false, bool Strict = false)
 {
     /// <summary>The argument a custom tool's free-form input travels in.</summary>
     public const string CustomInputProperty = "input";

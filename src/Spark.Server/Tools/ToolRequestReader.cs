@@ -23,7 +23,7 @@ internal static class ToolRequestReader
             switch (tool.Type)
             {
                 case "function":
-                    offered.Add(new ToolDefinition(RequireName(tool.Name, $"tools[{i}].name"), tool.Description, tool.Parameters));
+                    offered.Add(new ToolDefinition(RequireName(tool.Name, $"tools[{i}].name"), tool.Description, tool.Parameters, Strict: tool.Strict == true));
                     break;
                 case "custom":
                     offered.Add(new ToolDefinition(RequireName(tool.Name, $"tools[{i}].name"), tool.Description, ToolDefinition.CustomParameters, IsCustom: true));
@@ -45,7 +45,7 @@ internal static class ToolRequestReader
         {
             var tool = tools![i];
             if (tool.Type == "function" && tool.Function is { } f)
-                offered.Add(new ToolDefinition(RequireName(f.Name, $"tools[{i}].function.name"), f.Description, f.Parameters));
+                offered.Add(new ToolDefinition(RequireName(f.Name, $"tools[{i}].function.name"), f.Description, f.Parameters, Strict: f.Strict == true));
             else (skipped ??= []).Add(tool.Type);
         }
         if (skipped is not null) Hosting.ServerLog.ToolsSkipped(logger, string.Join(", ", skipped));
