@@ -34,11 +34,11 @@ public static class SyntheticModel
         ArgumentException.ThrowIfNullOrEmpty(outPath);
         var (architecture, shape) = Validate(spec);
         var vocabulary = SyntheticVocabulary.Create(spec, shape);
-        var tensors = SyntheticModelPlan.Tensors(architecture, shape, spec.WeightType, vocabulary.Size);
-        string name = $"spark-synthetic {shape.Name} {spec.WeightType.ToString().ToLowerInvariant()} seed {spec.Seed}";
+        var tensors = SyntheticModelPlan.Tensors(architecture, shape, spec.WeightType, vocabulary.Size, spec.Mix);
+        string name = $"spark-synthetic {shape.Name} {TypeName(spec.WeightType, spec.Mix)} seed {spec.Seed}";
 
         var writer = new GgufWriter();
-        WriteMetadata(writer, architecture, shape, spec.WeightType, name, vocabulary.Size);
+        WriteMetadata(writer, architecture, shape, FileType(spec.WeightType, spec.Mix), name, vocabulary.Size);
         foreach (var (key, value) in vocabulary.Metadata) writer.Add(key, value);
         if (headerOnly) tensors.Clear();
         foreach (var tensor in tensors)
@@ -78,11 +78,11 @@ public static class SyntheticModel
         return (architecture, shape);
     }
 
-    private static void WriteMetadata(GgufWriter w, string arch, SyntheticShape shape, GgmlType type, string name, int vocabSize)
+    private static void WriteMetadata(GgufWriter w, string arch, SyntheticShape shape, uint fileType, string name, int vocabSize)
     {
         w.Set("general.architecture", arch)
          .Set("general.name", name)
-         .Set("general.file_type", FileType(type))
+         .Set("general.file_type", fileType)
          .Set("general.alignment", (uint)GgufReader.DefaultAlignment)
          .Set($"{arch}.context_length", (uint)shape.ContextLength)
          .Set($"{arch}.embedding_length", (uint)shape.EmbeddingLength)
@@ -96,9 +96,17 @@ public static class SyntheticModel
          .Set($"{arch}.vocab_size", (uint)vocabSize);
     }
 
-    /// <summary>llama.cpp's llama_ftype for a model whose 2-D weights are mostly <paramref name="type"/>.</summary>
-    internal static uint FileType(GgmlType type) => type switch
+    /// <summary>The type's name as <c>spark model synth --type</c> and llama.cpp call it: q4_k under llama.cpp's mix is q4_k_m.</summary>
+    internal static string TypeName(GgmlType type, SyntheticMix mix)
     {
+        string name = type.ToString().ToLowerInvariant();
+        return mix == SyntheticMix.Pure ? name : type == GgmlType.Q4_K ? "q4_k_m" : name + " llama.cpp-mix";
+    }
+
+    /// <summary>llama.cpp's llama_ftype for a model whose 2-D weights are mostly <paramref name="type"/>.</summary>
+    internal static uint FileType(GgmlType type, SyntheticMix mix = SyntheticMix.Pure) => type switch
+    {
+        GgmlType.Q4_K when mix == SyntheticMix.LlamaCpp => 15, // LLAMA_FTYPE_MOSTLY_Q4_K_M
         GgmlType.F16 => 1,   // LLAMA_FTYPE_MOSTLY_F16
         GgmlType.Q4_0 => 2,  // LLAMA_FTYPE_MOSTLY_Q4_0
         GgmlType.Q8_0 => 7,  // LLAMA_FTYPE_MOSTLY_Q8_0

@@ -10,6 +10,10 @@ namespace Spark.Engine.Models.Synthetic;
 /// <param name="Shape">Hyper-parameters: "tiny" (for tests), "qwen2.5-0.5b" or "llama-3.2-1b" (exactly as the real models).</param>
 /// <param name="WeightType">Type of the 2-D weights: F16, Q8_0, Q4_0 or Q4_K. Norms, biases and rope factors are always F32.</param>
 /// <param name="Seed">Seed of the deterministic weight generator.</param>
+/// <param name="Mix">
+/// <see cref="SyntheticMix.Pure"/> (default): every matrix in <paramref name="WeightType"/>;
+/// <see cref="SyntheticMix.LlamaCpp"/>: the types llama.cpp's quantizer picks for that file type (Q4_K becomes Q4_K_M).
+/// </param>
 /// <param name="VocabPath">
 /// Optional GGUF file whose <c>tokenizer.*</c> keys are copied (its token count becomes the vocabulary size);
 /// when null a vocabulary is synthesized in llama.cpp's format.
@@ -19,4 +23,5 @@ public sealed record SyntheticModelSpec(
     string Shape,
     GgmlType WeightType,
     ulong Seed,
-    string? VocabPath = null);
+    string? VocabPath = null,
+    SyntheticMix Mix = SyntheticMix.Pure);
