@@ -20,7 +20,7 @@ internal static class BenchLatencyCommand
         var model = new Option<string?>("--model", "-m") { Description = "The model name to send (default with --local: the served model's name)." };
         var apiKeyEnv = new Option<string?>("--api-key-env") { Description = "Environment variable holding the API key, sent as 'Authorization: Bearer'." };
         var turns = new Option<int>("--turns") { Description = "Turns per conversation, each continuing the last with previous_response_id.", DefaultValueFactory = _ => 5 };
-        var concurrency = new Option<int>("--concurrency", "-c") { Description = "Conversations at once, per transport.", DefaultValueFactory = _ => 1 };
+        var concurrency = new Option<string>("--concurrency", "-c") { Description = "Conversations at once, per transport: one number, or a list of levels run in turn (e.g. 1,2,4).", DefaultValueFactory = _ => "1" };
         var transport = new Option<string>("--transport") { Description = "http-new, http-keepalive, ws or all.", DefaultValueFactory = _ => BenchTransportNames.All };
         transport.AcceptOnlyFromAmong(BenchTransportNames.Accepted);
         var promptTokens = new Option<int>("--prompt-tokens") { Description = "About how many tokens the first turn's message has.", DefaultValueFactory = _ => 512 };
@@ -46,7 +46,7 @@ internal static class BenchLatencyCommand
                 if (string.IsNullOrEmpty(apiKey)) throw new ArgumentException($"--api-key-env {variable}: the environment variable is not set or empty");
             }
             if (parse.GetValue(threads) is < 1) throw new ArgumentException("--threads must be at least 1");
-            var settings = new Settings(parse.GetValue(turns), parse.GetValue(concurrency), BenchTransportNames.Parse(parse.GetValue(transport)!),
+            var settings = new Settings(parse.GetValue(turns), ConcurrencyLevels.Parse(parse.GetValue(concurrency)), BenchTransportNames.Parse(parse.GetValue(transport)!),
                 parse.GetValue(promptTokens), parse.GetValue(outputTokens), parse.GetValue(output)!, !parse.GetValue(noToolCalls));
             if (!isLocal)
             {
@@ -59,7 +59,7 @@ internal static class BenchLatencyCommand
         return command;
     }
 
-    private sealed record Settings(int Turns, int Concurrency, BenchTransport[] Transports, int PromptTokens, int OutputTokens, string OutDir, bool ToolCalls)
+    private sealed record Settings(int Turns, int[] Concurrency, BenchTransport[] Transports, int PromptTokens, int OutputTokens, string OutDir, bool ToolCalls)
     {
         public LatencyBenchOptions For(Uri baseUrl, string model, string? apiKey) =>
             new(baseUrl, model, apiKey, Turns, Concurrency, Transports, PromptTokens, OutputTokens) { ToolCalls = ToolCalls };
@@ -71,15 +71,16 @@ internal static class BenchLatencyCommand
         var serverOptions = new SparkServerOptions { Host = "127.0.0.1", Port = 0 };
         await using var server = await LocalModelHost.StartAsync(modelPath, name, load, serverOptions, _ => { }).ConfigureAwait(false);
         Console.Error.WriteLine($"spark bench latency: serving '{name}' in-process on {server.Url} (context {server.Model.ContextLength} tokens, {server.Model.Threads} threads)");
-        return await RunAsync(settings.For(new Uri(server.Url), name, apiKey: null), settings.OutDir, results =>
+        return await RunAsync(settings.For(new Uri(server.Url), name, apiKey: null), settings.OutDir, levels =>
         {
+            var results = levels[0].Transports;
             int context = EngineDecodeBaseline.TypicalContext(results, settings.ToolCalls);
             Console.Error.WriteLine($"engine baseline: {EngineDecodeBaseline.Steps} decode steps after {context} prompt tokens, the server idle");
             return EngineDecodeBaseline.Measure(server.Model, context, EngineDecodeBaseline.Steps);
         }).ConfigureAwait(false);
     }
 
-    private static async Task<int> RunAsync(LatencyBenchOptions options, string outDir, Func<IReadOnlyList<TransportResult>, EngineBaselineResult>? baseline = null)
+    private static async Task<int> RunAsync(LatencyBenchOptions options, string outDir, Func<IReadOnlyList<LevelResult>, EngineBaselineResult>? baseline = null)
     {
         options.Validate();
         using var cancel = new CancellationTokenSource();
@@ -88,7 +89,7 @@ internal static class BenchLatencyCommand
         try
         {
             var benchmark = new LatencyBenchmark(options, line => Console.Error.Write($"\r{line}   "));
-            IReadOnlyList<TransportResult> results;
+            IReadOnlyList<LevelResult> results;
             try
             {
                 results = await benchmark.RunAsync(cancel.Token).ConfigureAwait(false);

@@ -5,11 +5,11 @@ namespace Spark.Cli.Bench.Latency;
 /// <param name="Model">The <c>model</c> sent with each request.</param>
 /// <param name="ApiKey">Bearer key, or null.</param>
 /// <param name="Turns">Turns per conversation.</param>
-/// <param name="Concurrency">Conversations run at once, per transport.</param>
+/// <param name="Concurrency">The concurrency levels, run in this order: at each, every transport runs that many conversations at once.</param>
 /// <param name="Transports">The transports, run one after another.</param>
 /// <param name="PromptTokens">About how many tokens the first turn's message has.</param>
 /// <param name="OutputTokens">max_output_tokens of each turn.</param>
-internal sealed record LatencyBenchOptions(Uri BaseUrl, string Model, string? ApiKey, int Turns, int Concurrency,
+internal sealed record LatencyBenchOptions(Uri BaseUrl, string Model, string? ApiKey, int Turns, IReadOnlyList<int> Concurrency,
     IReadOnlyList<BenchTransport> Transports, int PromptTokens, int OutputTokens)
 {
     /// <summary>
@@ -34,7 +34,9 @@ internal sealed record LatencyBenchOptions(Uri BaseUrl, string Model, string? Ap
         if (BaseUrl.Scheme is not ("http" or "https")) throw new ArgumentException($"--url must be an http:// or https:// URL; got '{BaseUrl}'");
         if (string.IsNullOrWhiteSpace(Model)) throw new ArgumentException("--model must not be empty");
         if (Turns is < 1 or > 1000) throw new ArgumentException($"--turns must be 1-1000; got {Turns}");
-        if (Concurrency is < 1 or > 256) throw new ArgumentException($"--concurrency must be 1-256; got {Concurrency}");
+        if (Concurrency.Count == 0) throw new ArgumentException("--concurrency needs at least one level");
+        foreach (int level in Concurrency)
+            if (level is < 1 or > ConcurrencyLevels.Max) throw new ArgumentException($"--concurrency levels must be 1-{ConcurrencyLevels.Max}; got {level}");
         if (PromptTokens is < 1 or > 1_000_000) throw new ArgumentException($"--prompt-tokens must be 1-1000000; got {PromptTokens}");
         if (OutputTokens is < 1 or > 100_000) throw new ArgumentException($"--output-tokens must be 1-100000; got {OutputTokens}");
     }

@@ -20,35 +20,61 @@ internal sealed class LatencyBenchmark
         _progress = progress;
     }
 
-    public async Task<IReadOnlyList<TransportResult>> RunAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Every concurrency level in the order given; at each, every transport in turn (so the transports of one level
+    /// are measured minutes apart, not a whole run apart). Each transport is warmed up once, before its first level.
+    /// </summary>
+    public async Task<IReadOnlyList<LevelResult>> RunAsync(CancellationToken cancellationToken)
     {
-        var results = new List<TransportResult>();
-        foreach (var transport in _options.Transports)
-            results.Add(await RunTransportAsync(transport, cancellationToken).ConfigureAwait(false));
-        return results;
+        using var pooled = _options.Transports.Contains(BenchTransport.HttpKeepAlive) ? HttpConversationChannel.CreatePooledClient() : null;
+        var levels = new List<LevelResult>();
+        foreach (int concurrency in _options.Concurrency)
+        {
+            var results = new List<TransportResult>();
+            foreach (var transport in _options.Transports)
+            {
+                var client = transport == BenchTransport.HttpKeepAlive ? pooled : null;
+                if (levels.Count == 0)
+                {
+                    // one unmeasured two-turn conversation first: JIT of the client and server paths, and the keep-alive
+                    // connection, are not what a long-running agent pays per turn
+                    string warmup = $"{_runTag}-{BenchTransportNames.Name(transport)}-warmup";
+                    await RunLevelAsync(transport, client, 1, 2, warmup, static _ => { }, cancellationToken).ConfigureAwait(false);
+                }
+                results.Add(await RunTransportAsync(transport, client, concurrency, cancellationToken).ConfigureAwait(false));
+            }
+            levels.Add(new LevelResult(concurrency, results));
+        }
+        return levels;
     }
 
-    private async Task<TransportResult> RunTransportAsync(BenchTransport transport, CancellationToken cancellationToken)
+    private async Task<TransportResult> RunTransportAsync(BenchTransport transport, HttpClient? pooled, int concurrency, CancellationToken cancellationToken)
     {
-        using var pooled = transport == BenchTransport.HttpKeepAlive ? HttpConversationChannel.CreatePooledClient() : null;
         string name = BenchTransportNames.Name(transport);
-        // one unmeasured two-turn conversation first: JIT of the client and server paths, and the keep-alive
-        // connection, are not what a long-running agent pays per turn
-        await RunConversationAsync(transport, pooled, $"{_runTag}-{name}-warmup", turnCount: 2, () => { }, cancellationToken).ConfigureAwait(false);
+        int total = concurrency * _options.Turns;
+        string label = _options.Concurrency.Count > 1 ? $"{name} c={concurrency}" : name;
+        var (conversations, wall) = await RunLevelAsync(transport, pooled, concurrency, _options.Turns, $"{_runTag}-{name}-c{concurrency}",
+            done => _progress($"{label,-20} {Bar(done, total)} {done}/{total} turns"), cancellationToken).ConfigureAwait(false);
+        return new TransportResult(transport, concurrency, conversations.Select(f => (IReadOnlyList<TurnMeasurement>)f.Turns).ToArray(), wall, conversations.Select(f => f.Ms).ToArray());
+    }
+
+    /// <summary>
+    /// Runs <paramref name="concurrency"/> conversations at once: each connects first, and all start their first turn
+    /// together once every one is connected. Returns each conversation's turns and end-to-end time (its own connection
+    /// set-up plus its turns), and the wall time from the common start to the last conversation's end.
+    /// </summary>
+    private async Task<((TurnMeasurement[] Turns, double Ms)[] Conversations, double WallMs)> RunLevelAsync(BenchTransport transport, HttpClient? pooled,
+        int concurrency, int turnCount, string tagPrefix, Action<int> turnDone, CancellationToken cancellationToken)
+    {
         // the first conversation to fail stops the others, and its error (not their cancellation) is what is reported
         using var failFast = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        long started = Stopwatch.GetTimestamp();
-        var conversations = new Task<(TurnMeasurement[] Turns, double Ms)>[_options.Concurrency];
+        var start = new StartLine(concurrency);
+        var conversations = new Task<(TurnMeasurement[] Turns, double Ms)>[concurrency];
         int done = 0;
-        int total = _options.Concurrency * _options.Turns;
         for (int c = 0; c < conversations.Length; c++)
         {
-            string tag = $"{_runTag}-{name}-{c}";
-            conversations[c] = RunConversationAsync(transport, pooled, tag, _options.Turns, () =>
-            {
-                int n = Interlocked.Increment(ref done);
-                _progress($"{name,-15} {Bar(n, total)} {n}/{total} turns");
-            }, failFast.Token);
+            string tag = concurrency == 1 ? tagPrefix : $"{tagPrefix}-{c}";
+            conversations[c] = RunConversationAsync(transport, pooled, tag, turnCount, start, () => turnDone(Interlocked.Increment(ref done)), failFast.Token);
             _ = conversations[c].ContinueWith(static (t, cts) => ((CancellationTokenSource)cts!).Cancel(), failFast,
                 CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
@@ -62,17 +88,20 @@ internal sealed class LatencyBenchmark
             throw conversations.Select(t => t.Exception?.InnerException).FirstOrDefault(e => e is not null and not OperationCanceledException)
                 ?? throw new InvalidOperationException("a benchmark conversation was cancelled without an error");
         }
-        double wall = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        return new TransportResult(transport, finished.Select(f => (IReadOnlyList<TurnMeasurement>)f.Turns).ToArray(), wall, finished.Select(f => f.Ms).ToArray());
+        return (finished, Stopwatch.GetElapsedTime(start.ReleasedAt).TotalMilliseconds);
     }
 
-    private async Task<(TurnMeasurement[] Turns, double Ms)> RunConversationAsync(BenchTransport transport, HttpClient? pooled, string tag, int turnCount, Action turnDone, CancellationToken cancellationToken)
+    private async Task<(TurnMeasurement[] Turns, double Ms)> RunConversationAsync(BenchTransport transport, HttpClient? pooled, string tag, int turnCount,
+        StartLine start, Action turnDone, CancellationToken cancellationToken)
     {
-        await Task.Yield(); // conversations start together, not one after another's first await
-        long started = Stopwatch.GetTimestamp();
+        await Task.Yield(); // conversations connect together, not one after another's first await
+        long connecting = Stopwatch.GetTimestamp();
         await using IConversationChannel channel = transport == BenchTransport.WebSocket
             ? await WebSocketConversationChannel.ConnectAsync(_options.WebSocketUrl, _options.ApiKey, cancellationToken).ConfigureAwait(false)
             : new HttpConversationChannel(_options.ResponsesUrl, _options.ApiKey, pooled);
+        double connectMs = Stopwatch.GetElapsedTime(connecting).TotalMilliseconds;
+        await start.ArriveAndWaitAsync(cancellationToken).ConfigureAwait(false);
+        long started = Stopwatch.GetTimestamp();
         var turns = new TurnMeasurement[turnCount];
         string? previous = null;
         for (int t = 0; t < turns.Length; t++)
@@ -84,7 +113,7 @@ internal sealed class LatencyBenchmark
             previous = turns[t].ResponseId;
             turnDone();
         }
-        return (turns, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        return (turns, connectMs + Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 
     /// <summary>

@@ -4,8 +4,9 @@ using System.Text;
 namespace Spark.Cli.Bench.Latency;
 
 /// <summary>
-/// The report's two pictures as plain SVG (no charting package): per-turn overhead and TTFT percentiles per
-/// transport as grouped bars, and mean TTFT by turn number as lines (shows what KV reuse does to later turns).
+/// The report's pictures as plain SVG (no charting package): per-turn overhead and TTFT percentiles per transport as
+/// grouped bars, mean TTFT by turn number as lines (shows what KV reuse does to later turns), and throughput against
+/// the number of conversations at once.
 /// </summary>
 internal static class LatencyCharts
 {
@@ -57,6 +58,38 @@ internal static class LatencyCharts
             svg.Append(CultureInfo.InvariantCulture, $"<polyline fill=\"none\" stroke=\"{Colors[t % Colors.Length]}\" stroke-width=\"2\" points=\"{points.ToString().TrimEnd()}\"/>\n");
         }
         Legend(svg, results);
+        return End(svg);
+    }
+
+    /// <summary>
+    /// Lines: output tokens/s of all conversations together against conversations at once, one line per transport
+    /// (levels in ascending order, evenly spaced).
+    /// </summary>
+    public static string ThroughputByConcurrency(IReadOnlyList<LevelResult> levels)
+    {
+        var svg = Begin("Output tokens/s of all conversations vs conversations at once");
+        var ordered = levels.OrderBy(l => l.Concurrency).ToArray();
+        var transports = levels[0].Transports;
+        double max = Max(ordered.SelectMany(l => l.Transports.Select(r => r.OutputTokensPerSecond)));
+        Axis(svg, max);
+        double step = ordered.Length <= 1 ? 0 : (Width - Left - Right) / (double)(ordered.Length - 1);
+        double x0 = ordered.Length <= 1 ? (Left + Width - Right) / 2.0 : Left;
+        for (int i = 0; i < ordered.Length; i++)
+            Text(svg, x0 + i * step, Height - Bottom + 18, ordered[i].Concurrency.ToString(CultureInfo.InvariantCulture), "middle");
+        for (int t = 0; t < transports.Count; t++)
+        {
+            var points = new StringBuilder();
+            for (int i = 0; i < ordered.Length; i++)
+            {
+                var r = ordered[i].Transports.FirstOrDefault(x => x.Transport == transports[t].Transport);
+                if (r is null) continue;
+                double x = x0 + i * step, y = Height - Bottom - r.OutputTokensPerSecond / max * (Height - Top - Bottom);
+                points.Append(CultureInfo.InvariantCulture, $"{x:F1},{y:F1} ");
+                svg.Append(CultureInfo.InvariantCulture, $"<circle cx=\"{x:F1}\" cy=\"{y:F1}\" r=\"3\" fill=\"{Colors[t % Colors.Length]}\"><title>{BenchTransportNames.Name(r.Transport)} at {r.Concurrency}: {r.OutputTokensPerSecond:F1} tok/s</title></circle>\n");
+            }
+            svg.Append(CultureInfo.InvariantCulture, $"<polyline fill=\"none\" stroke=\"{Colors[t % Colors.Length]}\" stroke-width=\"2\" points=\"{points.ToString().TrimEnd()}\"/>\n");
+        }
+        Legend(svg, transports);
         return End(svg);
     }
 

@@ -8,13 +8,16 @@ namespace Spark.Cli.Bench.Latency;
 internal sealed class LatencyReport
 {
     private readonly LatencyBenchOptions _options;
-    private readonly IReadOnlyList<TransportResult> _results;
+    private readonly IReadOnlyList<LevelResult> _levels;
+    private readonly IReadOnlyList<TransportResult> _results; // the first level's: what `transports` and the percentile charts show
     private readonly DateTimeOffset _finishedAt;
 
-    public LatencyReport(LatencyBenchOptions options, IReadOnlyList<TransportResult> results, DateTimeOffset finishedAt)
+    public LatencyReport(LatencyBenchOptions options, IReadOnlyList<LevelResult> levels, DateTimeOffset finishedAt)
     {
+        if (levels.Count == 0) throw new ArgumentException("a report needs at least one concurrency level", nameof(levels));
         _options = options;
-        _results = results;
+        _levels = levels;
+        _results = levels[0].Transports;
         _finishedAt = finishedAt;
     }
 
@@ -33,6 +36,7 @@ internal sealed class LatencyReport
         File.WriteAllText(Path.Combine(directory, "turn-overhead.svg"), LatencyCharts.Percentiles(_results, "Per-turn overhead (ms): wall time minus server time", r => r.TurnOverhead), utf8);
         File.WriteAllText(Path.Combine(directory, "ttft.svg"), LatencyCharts.Percentiles(_results, "Time to first token (ms)", r => r.Ttft), utf8);
         File.WriteAllText(Path.Combine(directory, "ttft-by-turn.svg"), LatencyCharts.TtftByTurn(_results, _options.Turns), utf8);
+        File.WriteAllText(Path.Combine(directory, "throughput-by-concurrency.svg"), LatencyCharts.ThroughputByConcurrency(_levels), utf8);
         return (json, md);
     }
 
@@ -57,39 +61,65 @@ internal sealed class LatencyReport
                 json.WriteNumber("context_tokens", engine.ContextTokens);
                 json.WriteEndObject();
             }
-            json.WriteStartObject("transports");
-            foreach (var r in _results)
+            WriteTransports(json, _results);
+            json.WriteStartArray("by_concurrency");
+            foreach (var level in _levels)
             {
-                json.WriteStartObject(BenchTransportNames.Name(r.Transport));
-                Write(json, "ttft_ms", r.Ttft);
-                if (_options.ToolCalls) Write(json, "continuation_ttft_ms", r.ContinuationTtft);
-                Write(json, "itl_ms", r.InterToken);
-                Write(json, "turn_overhead_ms", r.TurnOverhead);
-                json.WriteString("turn_overhead_source", r.OverheadFromServer ? "server_timing" : "ttft_approximation");
-                json.WriteNumber("output_tokens_per_s", Round(r.OutputTokensPerSecond));
-                json.WriteNumber("output_tokens", r.OutputTokens);
-                json.WriteNumber("input_tokens", r.PromptTokens.Input);
-                json.WriteNumber("cached_input_tokens", r.PromptTokens.Cached);
-                json.WriteNumber("e2e_ms", Round(r.EndToEndMs));
-                json.WriteNumber("wall_ms", Round(r.WallMs));
-                json.WritePropertyName("client_ms_per_token");
-                WriteNumberOrNull(json, r.ClientMsPerToken);
-                if (EngineBaseline is { } baseline)
+                json.WriteStartObject();
+                json.WriteNumber("concurrency", level.Concurrency);
+                json.WriteStartObject("throughput");
+                foreach (var r in level.Transports)
                 {
-                    json.WritePropertyName("server_per_token_overhead_pct");
-                    WriteNumberOrNull(json, EngineDecodeBaseline.OverheadPercent(r, baseline));
+                    json.WriteStartObject(BenchTransportNames.Name(r.Transport));
+                    json.WriteNumber("output_tokens_per_s", Round(r.OutputTokensPerSecond));
+                    json.WriteNumber("turns_per_s", Round(r.TurnsPerSecond));
+                    json.WriteEndObject();
                 }
-                json.WriteNumber("turns", _options.Turns);
-                json.WriteNumber("concurrency", _options.Concurrency);
-                json.WriteStartArray("ttft_by_turn_ms");
-                foreach (double v in r.TtftByTurn(_options.Turns)) WriteNumberOrNull(json, v);
-                json.WriteEndArray();
+                json.WriteEndObject();
+                WriteTransports(json, level.Transports);
                 json.WriteEndObject();
             }
-            json.WriteEndObject();
+            json.WriteEndArray();
             json.WriteEndObject();
         }
         return stream.ToArray();
+    }
+
+    /// <summary>The <c>transports</c> object the issue defines (plus details), for one concurrency level.</summary>
+    private void WriteTransports(Utf8JsonWriter json, IReadOnlyList<TransportResult> results)
+    {
+        json.WriteStartObject("transports");
+        foreach (var r in results)
+        {
+            json.WriteStartObject(BenchTransportNames.Name(r.Transport));
+            Write(json, "ttft_ms", r.Ttft);
+            if (_options.ToolCalls) Write(json, "continuation_ttft_ms", r.ContinuationTtft);
+            Write(json, "itl_ms", r.InterToken);
+            Write(json, "turn_overhead_ms", r.TurnOverhead);
+            json.WriteString("turn_overhead_source", r.OverheadFromServer ? "server_timing" : "ttft_approximation");
+            json.WriteNumber("output_tokens_per_s", Round(r.OutputTokensPerSecond));
+            json.WriteNumber("turns_per_s", Round(r.TurnsPerSecond));
+            json.WriteNumber("output_tokens", r.OutputTokens);
+            json.WriteNumber("input_tokens", r.PromptTokens.Input);
+            json.WriteNumber("cached_input_tokens", r.PromptTokens.Cached);
+            json.WriteNumber("e2e_ms", Round(r.EndToEndMs));
+            json.WriteNumber("wall_ms", Round(r.WallMs));
+            json.WritePropertyName("client_ms_per_token");
+            WriteNumberOrNull(json, r.ClientMsPerToken);
+            if (EngineBaseline is { } baseline)
+            {
+                json.WritePropertyName("server_per_token_overhead_pct");
+                WriteNumberOrNull(json, EngineDecodeBaseline.OverheadPercent(r, baseline));
+            }
+            json.WriteNumber("turns", _options.Turns);
+            json.WriteNumber("concurrency", r.Concurrency);
+            json.WriteNumber("max_in_flight", r.MaxInFlight);
+            json.WriteStartArray("ttft_by_turn_ms");
+            foreach (double v in r.TtftByTurn(_options.Turns)) WriteNumberOrNull(json, v);
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        json.WriteEndObject();
     }
 
     private static void Write(Utf8JsonWriter json, string name, Percentiles p)
@@ -110,21 +140,29 @@ internal sealed class LatencyReport
 
     private static double Round(double value) => Math.Round(value, 3);
 
-    /// <summary>The table, as Markdown (report.md) — the terminal prints the same table.</summary>
+    /// <summary>
+    /// The table, as Markdown (report.md) — the terminal prints the same table: one row per transport and
+    /// concurrency level (the level's column only when there are several).
+    /// </summary>
     public string Table()
     {
         var text = new StringBuilder();
-        text.AppendLine("| transport | TTFT p50 / p95 / p99 ms | ITL p50 / p95 / p99 ms | turn overhead p50 / p95 / p99 ms | output tok/s | conversation e2e ms |");
-        text.AppendLine("|---|---|---|---|---|---|");
-        foreach (var r in _results)
-        {
-            text.Append("| ").Append(BenchTransportNames.Name(r.Transport))
-                .Append(" | ").Append(Triple(r.Ttft))
-                .Append(" | ").Append(Triple(r.InterToken))
-                .Append(" | ").Append(Triple(r.TurnOverhead)).Append(r.OverheadFromServer ? "" : " (approx.)")
-                .Append(" | ").Append(F(r.OutputTokensPerSecond, 1))
-                .Append(" | ").Append(F(r.EndToEndMs, 0)).AppendLine(" |");
-        }
+        bool levels = _levels.Count > 1;
+        text.Append("| transport |").Append(levels ? " conversations at once |" : "")
+            .AppendLine(" TTFT p50 / p95 / p99 ms | ITL p50 / p95 / p99 ms | turn overhead p50 / p95 / p99 ms | output tok/s | turns/s | conversation e2e ms |");
+        text.Append("|---|").Append(levels ? "---|" : "").AppendLine("---|---|---|---|---|---|");
+        foreach (var level in _levels)
+            foreach (var r in level.Transports)
+            {
+                text.Append("| ").Append(BenchTransportNames.Name(r.Transport));
+                if (levels) text.Append(" | ").Append(r.Concurrency);
+                text.Append(" | ").Append(Triple(r.Ttft))
+                    .Append(" | ").Append(Triple(r.InterToken))
+                    .Append(" | ").Append(Triple(r.TurnOverhead)).Append(r.OverheadFromServer ? "" : " (approx.)")
+                    .Append(" | ").Append(F(r.OutputTokensPerSecond, 1))
+                    .Append(" | ").Append(F(r.TurnsPerSecond, 2))
+                    .Append(" | ").Append(F(r.EndToEndMs, 0)).AppendLine(" |");
+            }
         if (EngineBaseline is { } engine)
         {
             text.AppendLine();
@@ -143,7 +181,7 @@ internal sealed class LatencyReport
         text.AppendLine("# spark bench latency");
         text.AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture, $"- server: {_options.BaseUrl} model `{_options.Model}`");
-        text.AppendLine(CultureInfo.InvariantCulture, $"- {_options.Turns} turns per conversation, {_options.Concurrency} at once; first turn ~{_options.PromptTokens} prompt tokens; max_output_tokens {_options.OutputTokens}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"- {_options.Turns} turns per conversation, {string.Join(", ", _options.Concurrency)} at once; first turn ~{_options.PromptTokens} prompt tokens; max_output_tokens {_options.OutputTokens}");
         text.AppendLine(_options.ToolCalls
             ? "- agent-like turns: the message is answered by a forced tool call (`tool_choice: required`), its output goes back as `function_call_output` with `previous_response_id` and is answered by text; TTFT is the call's, the continuation's is listed below; a turn's overhead and tokens cover both requests"
             : "- plain turns: one user message per turn, chained by `previous_response_id`");
@@ -164,8 +202,11 @@ internal sealed class LatencyReport
                 text.AppendLine(CultureInfo.InvariantCulture, $"- {BenchTransportNames.Name(r.Transport)}: TTFT after the tool output (continuation) p50 / p95 / p99 {Triple(r.ContinuationTtft)} ms");
             text.AppendLine();
         }
-        text.AppendLine("![per-turn overhead](turn-overhead.svg) ![TTFT](ttft.svg) ![TTFT by turn](ttft-by-turn.svg)");
+        if (_levels.Count > 1)
+            text.AppendLine(CultureInfo.InvariantCulture, $"Percentiles, KV reuse and the percentile charts are of the first level ({_levels[0].Concurrency} at once); every level is in the tables and in report.json's `by_concurrency`.").AppendLine();
+        text.AppendLine("![per-turn overhead](turn-overhead.svg) ![TTFT](ttft.svg) ![TTFT by turn](ttft-by-turn.svg) ![throughput vs concurrency](throughput-by-concurrency.svg)");
         text.AppendLine();
+        AppendThroughput(text);
         text.AppendLine("## TTFT per turn (ms, mean over conversations)");
         text.AppendLine();
         text.Append("| turn |");
@@ -180,6 +221,25 @@ internal sealed class LatencyReport
             text.AppendLine();
         }
         return text.ToString();
+    }
+
+    /// <summary>Throughput by concurrency level: output tokens/s and turns/s per transport, and how many requests really overlapped.</summary>
+    private void AppendThroughput(StringBuilder text)
+    {
+        text.AppendLine("## Throughput by concurrency (all conversations together)");
+        text.AppendLine();
+        text.Append("| conversations at once |");
+        foreach (var r in _results) text.Append(' ').Append(BenchTransportNames.Name(r.Transport)).Append(" output tok/s | turns/s | most requests in flight |");
+        text.AppendLine();
+        text.Append("|---|").AppendLine(string.Concat(Enumerable.Repeat("---|---|---|", _results.Count)));
+        foreach (var level in _levels)
+        {
+            text.Append("| ").Append(level.Concurrency).Append(" |");
+            foreach (var r in level.Transports)
+                text.Append(' ').Append(F(r.OutputTokensPerSecond, 1)).Append(" | ").Append(F(r.TurnsPerSecond, 2)).Append(" | ").Append(r.MaxInFlight).Append(" |");
+            text.AppendLine();
+        }
+        text.AppendLine();
     }
 
     private static string Triple(Percentiles p) => $"{F(p.P50, 1)} / {F(p.P95, 1)} / {F(p.P99, 1)}";

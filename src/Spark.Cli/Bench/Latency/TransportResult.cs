@@ -2,10 +2,11 @@ namespace Spark.Cli.Bench.Latency;
 
 /// <summary>Every turn one transport ran, and the summary report.json gives of them.</summary>
 /// <param name="Transport">The transport.</param>
+/// <param name="Concurrency">How many conversations ran at once.</param>
 /// <param name="Conversations">Each conversation's turns, in order.</param>
 /// <param name="WallMs">Wall time of the transport's whole run (all conversations, concurrently).</param>
 /// <param name="ConversationMs">Each conversation's end-to-end time.</param>
-internal sealed record TransportResult(BenchTransport Transport, IReadOnlyList<IReadOnlyList<TurnMeasurement>> Conversations, double WallMs, IReadOnlyList<double> ConversationMs)
+internal sealed record TransportResult(BenchTransport Transport, int Concurrency, IReadOnlyList<IReadOnlyList<TurnMeasurement>> Conversations, double WallMs, IReadOnlyList<double> ConversationMs)
 {
     private IEnumerable<TurnMeasurement> AllTurns => Conversations.SelectMany(c => c);
 
@@ -41,6 +42,15 @@ internal sealed record TransportResult(BenchTransport Transport, IReadOnlyList<I
 
     /// <summary>Output tokens of all conversations over the run's wall time: throughput at this concurrency.</summary>
     public double OutputTokensPerSecond => WallMs <= 0 ? 0 : OutputTokens / (WallMs / 1000.0);
+
+    /// <summary>Turns of all conversations over the run's wall time.</summary>
+    public double TurnsPerSecond => WallMs <= 0 ? 0 : AllTurns.Count() / (WallMs / 1000.0);
+
+    /// <summary>
+    /// The most requests the client had in flight at one moment: <see cref="Concurrency"/> when the conversations
+    /// really overlapped (a server that runs one generation at a time still holds the others queued).
+    /// </summary>
+    public int MaxInFlight => RequestSpan.MaxInFlight(AllTurns.SelectMany(t => t.Requests));
 
     /// <summary>Mean end-to-end time of a conversation.</summary>
     public double EndToEndMs => ConversationMs.Count == 0 ? 0 : ConversationMs.Average();

@@ -18,6 +18,12 @@ internal sealed record TurnMeasurement(int Turn, double TtftMs, double[] InterTo
     /// <summary>Decode steps inside <see cref="DecodeSpanMs"/>: output tokens minus the first (0 when fewer than two deltas came).</summary>
     public int DecodeSteps { get; init; }
 
+    /// <summary>
+    /// When each of the turn's requests was in flight, as <see cref="System.Diagnostics.Stopwatch"/> timestamps (sent,
+    /// final event received): how many requests a concurrency level really had open at once is counted from these.
+    /// </summary>
+    public RequestSpan[] Requests { get; init; } = [];
+
     /// <summary>The call id of the first function call the response made, or null.</summary>
     public string? CallId { get; init; }
 
@@ -39,6 +45,7 @@ internal sealed record TurnMeasurement(int Turn, double TtftMs, double[] InterTo
         call.InputTokens + continuation.InputTokens, call.CachedTokens + continuation.CachedTokens)
     {
         ContinuationTtftMs = continuation.TtftMs,
+        Requests = [.. call.Requests, .. continuation.Requests],
         DecodeSpanMs = call.DecodeSpanMs + continuation.DecodeSpanMs,
         DecodeSteps = call.DecodeSteps + continuation.DecodeSteps,
         CombinedOverheadMs = call.OverheadMs + continuation.OverheadMs,
@@ -62,5 +69,31 @@ internal sealed record TurnMeasurement(int Turn, double TtftMs, double[] InterTo
         var sorted = (double[])values.Clone();
         Array.Sort(sorted);
         return Percentiles.At(sorted, 0.5);
+    }
+}
+
+/// <summary>One request's time in flight, in <see cref="System.Diagnostics.Stopwatch"/> ticks: from starting to send it to receiving its final event.</summary>
+internal readonly record struct RequestSpan(long Sent, long Ended)
+{
+    /// <summary>
+    /// The most requests open at the same moment among <paramref name="spans"/> (a request that ended at the tick
+    /// another was sent does not overlap it).
+    /// </summary>
+    public static int MaxInFlight(IEnumerable<RequestSpan> spans)
+    {
+        var edges = new List<(long At, int Change)>();
+        foreach (var span in spans)
+        {
+            edges.Add((span.Sent, +1));
+            edges.Add((span.Ended, -1));
+        }
+        edges.Sort(static (a, b) => a.At != b.At ? a.At.CompareTo(b.At) : a.Change.CompareTo(b.Change)); // ends first on a tie
+        int open = 0, max = 0;
+        foreach (var (_, change) in edges)
+        {
+            open += change;
+            max = Math.Max(max, open);
+        }
+        return max;
     }
 }

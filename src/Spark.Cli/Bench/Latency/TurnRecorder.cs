@@ -51,6 +51,7 @@ internal sealed class TurnRecorder
                     usage?.InputTokens ?? 0,
                     usage?.InputTokensDetails?.CachedTokens ?? 0)
                 {
+                    Requests = [new RequestSpan(_startedAt, now)],
                     CallId = done.Response.Output.OfType<FunctionCallItem>().FirstOrDefault()?.CallId,
                     DecodeSpanMs = _deltas >= 2 ? Ms(_lastDeltaAt - _firstDeltaAt) : 0,
                     DecodeSteps = _deltas >= 2 ? Math.Max(0, (usage?.OutputTokens ?? _deltas) - 1) : 0,

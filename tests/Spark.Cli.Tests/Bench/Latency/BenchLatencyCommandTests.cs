@@ -61,6 +61,53 @@ public class BenchLatencyCommandTests
     }
 
     [Fact]
+    public void BenchLatency_ConcurrencyList_RunsEveryLevelWithOverlappingConversations()
+    {
+        using var home = new TempDirectory();
+        string outDir = Path.Combine(home.Path, "out");
+        var r = SparkProcess.Run(home.Path, "bench", "latency", "--local", "--threads", "1", "--ctx", "2048",
+            "--turns", "3", "--prompt-tokens", "24", "--output-tokens", "4", "--transport", "all", "--concurrency", "2,1", "--out", outDir);
+        Assert.True(r.ExitCode == 0, $"exit {r.ExitCode}: {r.StdErr}");
+        Assert.Contains("| http-new | 2 |", r.StdOut); // the terminal table has every level
+        Assert.Contains("| ws | 1 |", r.StdOut);
+
+        var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "report.json"))).RootElement;
+        string[] names = ["http-new", "http-keepalive", "ws"];
+        foreach (string name in names) // `transports` is the first level, as given
+            Assert.Equal(2, report.GetProperty("transports").GetProperty(name).GetProperty("concurrency").GetInt32());
+        var levels = report.GetProperty("by_concurrency").EnumerateArray().ToArray();
+        Assert.Equal([2, 1], levels.Select(l => l.GetProperty("concurrency").GetInt32()));
+        foreach (var level in levels)
+        {
+            int c = level.GetProperty("concurrency").GetInt32();
+            foreach (string name in names)
+            {
+                var t = level.GetProperty("transports").GetProperty(name);
+                Assert.Equal(c, t.GetProperty("concurrency").GetInt32());
+                Assert.Equal(3, t.GetProperty("turns").GetInt32());
+                Assert.Equal(3 * c, t.GetProperty("ttft_ms").GetProperty("count").GetInt32()); // every conversation's every turn
+                Assert.Equal(3 * c, t.GetProperty("turn_overhead_ms").GetProperty("count").GetInt32());
+                foreach (string metric in new[] { "ttft_ms", "itl_ms", "turn_overhead_ms" })
+                    foreach (string p in new[] { "p50", "p95", "p99" })
+                        Assert.True(t.GetProperty(metric).TryGetProperty(p, out _), $"c={c} {name}.{metric}.{p}");
+                Assert.True(t.GetProperty("e2e_ms").GetDouble() > 0);
+                // the client's own request timestamps: with C conversations, C requests were open at once (the
+                // server queues all but the running one); a conversation's requests never overlap each other
+                Assert.Equal(c, t.GetProperty("max_in_flight").GetInt32());
+                var throughput = level.GetProperty("throughput").GetProperty(name);
+                Assert.Equal(t.GetProperty("output_tokens_per_s").GetDouble(), throughput.GetProperty("output_tokens_per_s").GetDouble());
+                Assert.True(throughput.GetProperty("output_tokens_per_s").GetDouble() > 0);
+                Assert.True(throughput.GetProperty("turns_per_s").GetDouble() > 0);
+            }
+        }
+        string md = File.ReadAllText(Path.Combine(outDir, "report.md"));
+        Assert.Contains("## Throughput by concurrency", md);
+        var chart = System.Xml.Linq.XDocument.Load(Path.Combine(outDir, "throughput-by-concurrency.svg"));
+        Assert.Equal(3, chart.Descendants().Count(e => e.Name.LocalName == "polyline")); // one line per transport
+        Assert.Equal(6, chart.Descendants().Count(e => e.Name.LocalName == "circle")); // a point per transport and level
+    }
+
+    [Fact]
     public void BenchLatency_NoToolCalls_RunsPlainTurns()
     {
         using var home = new TempDirectory();
@@ -105,6 +152,13 @@ public class BenchLatencyCommandTests
     [InlineData(new[] { "--url", "http://127.0.0.1:1" }, "--model is required with --url")]
     [InlineData(new[] { "--url", "ftp://127.0.0.1:1", "--model", "m" }, "--url must be an http:// or https:// URL")]
     [InlineData(new[] { "--url", "http://127.0.0.1:1", "--model", "m", "--turns", "0" }, "--turns must be 1-1000")]
+    [InlineData(new[] { "--url", "http://127.0.0.1:1", "--model", "m", "--concurrency", "0" }, "--concurrency '0': 0 is out of range; each level must be 1-256")]
+    [InlineData(new[] { "--url", "http://127.0.0.1:1", "--model", "m", "--concurrency=-1" }, "--concurrency '-1': -1 is out of range")]
+    [InlineData(new[] { "--url", "http://127.0.0.1:1", "--model", "m", "--concurrency", "1,-1" }, "--concurrency '1,-1': -1 is out of range")]
+    [InlineData(new[] { "--url", "http://127.0.0.1:1", "--model", "m", "--concurrency", "a,b" }, "--concurrency 'a,b': 'a' is not a whole number")]
+    [InlineData(new[] { "--url", "http://127.0.0.1:1", "--model", "m", "--concurrency", "" }, "--concurrency is empty")]
+    [InlineData(new[] { "--url", "http://127.0.0.1:1", "--model", "m", "--concurrency", "1,,2" }, "entry 2 is empty")]
+    [InlineData(new[] { "--url", "http://127.0.0.1:1", "--model", "m", "--concurrency", "1,2,1" }, "1 is listed twice (entries 1 and 3)")]
     [InlineData(new[] { "--url", "http://127.0.0.1:1", "--model", "m", "--api-key-env", "SPARK_TEST_SURELY_UNSET_VAR" }, "SPARK_TEST_SURELY_UNSET_VAR: the environment variable is not set")]
     public void BenchLatency_BadInput_IsOneErrorAndExit2(string[] options, string message)
     {
