@@ -31,6 +31,7 @@ internal sealed class TuiController
     private string? _approvalChoices;
     private DateTimeOffset _lastCtrlC = DateTimeOffset.MinValue;
     private bool _quit;
+    private bool _skipRestOfLine; // piped input: the rest of a line that answered an approval question ("yes") is not input
 
     public TuiController(AgentRuntime runtime, TerminalScreen screen, IKeySource keys, TimeProvider? clock = null)
     {
@@ -93,6 +94,11 @@ internal sealed class TuiController
         if (key.KeyChar == '\u0003' || (ctrl && key.Key == ConsoleKey.C))
         {
             OnCtrlC();
+            return;
+        }
+        if (_skipRestOfLine)
+        {
+            _skipRestOfLine = !(key.Key == ConsoleKey.Enter || key.KeyChar is '\r' or '\n');
             return;
         }
         PendingApproval? approval;
@@ -335,6 +341,7 @@ internal sealed class TuiController
         };
         if (scope is null && c is not ('n' or 'd')) return; // not one of the answers: the question stays
         if (!Close(approval)) return;
+        _skipRestOfLine = !_keys.IsInteractive; // a piped line answers one question: "yes" must not answer the next with its "s"
         approval.Answer.TrySetResult(scope);
         UpdateStatus();
         DrawInput();

@@ -155,6 +155,33 @@ public class TuiControllerTests
     }
 
     [Fact]
+    public async Task PipedInput_EachLineAnswersOneApprovalQuestion_TheRestOfTheLineIsNotAnAnswer()
+    {
+        // "yes" answers the first question with its y; its s must not answer the second one ("this session")
+        var h = await TuiHarness.StartAsync(await ScriptedResponsesServer.StartAsync(
+            ScriptedReply.Call("c1", "shell", Shell("touch first.txt")),
+            ScriptedReply.Call("c2", "shell", Shell("touch second.txt")),
+            ScriptedReply.Text("Done.")), approval: ApprovalMode.Untrusted, interactive: false);
+        try
+        {
+            h.Keys.Enter("make two files");
+            h.Keys.Enter("yes");
+            h.Keys.Enter("n");
+            h.Keys.End();
+            await h.Completion.WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.True(File.Exists(Path.Join(h.Workspace, "first.txt")));
+            Assert.False(File.Exists(Path.Join(h.Workspace, "second.txt")), h.Screen);
+            Assert.Contains("approved once", h.Screen);
+            Assert.Contains("✗ denied", h.Screen);
+            Assert.Contains("Done.", h.Screen);
+        }
+        finally
+        {
+            await h.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task UnknownSlashCommand_SaysWhatExists()
     {
         await using var h = await TuiHarness.StartAsync(await ScriptedResponsesServer.StartAsync());
