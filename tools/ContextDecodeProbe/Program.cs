@@ -14,12 +14,14 @@ if (args.Length < 4)
     return 2;
 }
 string path = args[0];
+// SPARK_KERNELS=scalar|avx2|avx512 forces a kernel path (A/B of paths on one machine), as --kernels does for spark.
+var kernels = Enum.Parse<Spark.Engine.Kernels.KernelPath>(Environment.GetEnvironmentVariable("SPARK_KERNELS") ?? "Auto", ignoreCase: true);
 int threads = int.Parse(args[1]);
 var rng = new Random(1);
 if (args[2] == "prefill")
 {
     int n = int.Parse(args[3]);
-    using var model = SparkModel.Load(path, new ModelLoadOptions { Threads = threads, ContextLength = n + 8 });
+    using var model = SparkModel.Load(path, new ModelLoadOptions { Threads = threads, ContextLength = n + 8, Kernels = kernels });
     var session = model.CreateSession();
     int[] tokens = [.. Enumerable.Range(0, n).Select(_ => rng.Next(1000, 20000))];
     session.Prefill(tokens.AsSpan(0, 64)); // warm-up
@@ -38,7 +40,7 @@ if (args[2] == "prefill")
 
 int[] contexts = [.. args[3].Split(',').Select(int.Parse)];
 var type = args.Length > 4 && args[4] == "f32" ? KvCacheType.F32 : KvCacheType.F16;
-using (var model = SparkModel.Load(path, new ModelLoadOptions { Threads = threads, ContextLength = contexts.Max() + 64, KvCacheType = type }))
+using (var model = SparkModel.Load(path, new ModelLoadOptions { Threads = threads, ContextLength = contexts.Max() + 64, KvCacheType = type, Kernels = kernels }))
 {
     var session = model.CreateSession();
     const BindingFlags Private = BindingFlags.NonPublic | BindingFlags.Instance;

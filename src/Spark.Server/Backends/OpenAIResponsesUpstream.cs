@@ -7,9 +7,11 @@ using Spark.Server.Tools;
 namespace Spark.Server.Backends;
 
 /// <summary>
-/// A model behind a Responses API server (OpenAI, or another Spark server) over HTTP/SSE: the conversation goes up
-/// as input items with <c>store: false</c> (Spark's own store keeps the conversation), and the upstream's text
-/// deltas and function / custom tool calls come back as steps as they arrive.
+/// A model behind a Responses API server (OpenAI, or another Spark server) over HTTP/SSE, or in WebSocket mode with
+/// <see cref="UpstreamOptions.WebSocket"/> (the same body as a <c>response.create</c> message on a pooled
+/// connection): the conversation goes up as input items with <c>store: false</c> (Spark's own store keeps the
+/// conversation), and the upstream's text deltas and function / custom tool calls come back as steps as they
+/// arrive, translated in one place whichever way they came.
 /// </summary>
 internal sealed class OpenAIResponsesUpstream(UpstreamOptions options, ILogger logger) : UpstreamBackend(options, logger)
 {
@@ -21,6 +23,7 @@ internal sealed class OpenAIResponsesUpstream(UpstreamOptions options, ILogger l
         using (var w = new Utf8JsonWriter(buffer))
         {
             w.WriteStartObject();
+            if (Options.WebSocket) w.WriteString("type", "response.create");
             w.WriteString("model", Options.UpstreamModel);
             string instructions = string.Join("\n\n", request.Messages.Where(t => t.Role == "system").Select(t => t.Content));
             if (instructions.Length > 0) w.WriteString("instructions", instructions);
@@ -71,7 +74,7 @@ internal sealed class OpenAIResponsesUpstream(UpstreamOptions options, ILogger l
             if (request.TopP is { } topP) w.WriteNumber("top_p", topP);
             if (request.AffinityKey is { } key) w.WriteString("prompt_cache_key", key);
             w.WriteBoolean("store", false);
-            w.WriteBoolean("stream", true);
+            if (!Options.WebSocket) w.WriteBoolean("stream", true); // WebSocket mode always streams
             w.WriteEndObject();
         }
         return buffer.WrittenSpan.ToArray();

@@ -6,7 +6,7 @@ namespace Spark.Server.Backends;
 /// Reads an upstream's server-sent events as they arrive (no buffering beyond one line): each event's <c>event:</c>
 /// name and joined <c>data:</c>. Waits at most the idle timeout for each event.
 /// </summary>
-internal sealed class SseEventReader(Stream stream, TimeSpan idleTimeout) : IDisposable
+internal sealed class SseEventReader(Stream stream, TimeSpan idleTimeout) : IUpstreamEvents
 {
     private readonly StreamReader _reader = new(stream, new UTF8Encoding(false), detectEncodingFromByteOrderMarks: false, bufferSize: 4096);
     private readonly StringBuilder _data = new();

@@ -8,10 +8,10 @@ using Spark.Server.Routing;
 namespace Spark.Server.Backends;
 
 /// <summary>
-/// A model served by other servers over HTTP: one pooled <see cref="HttpClient"/> (keep-alive, HTTP/2 when offered),
-/// the replicas with their health, and the start of a request — failing over to the next replica on a connect
-/// error, a timeout before the response begins or a 5xx/429, which is safe because nothing has reached the client
-/// yet. When every replica fails the client gets a 502 naming the model and replicas, never the API key. The
+/// A model served by other servers: one pooled <see cref="HttpClient"/> (keep-alive, HTTP/2 when offered) — or, for
+/// a Responses upstream with <c>websocket = true</c>, an <see cref="UpstreamWebSocketPool"/> — the replicas with
+/// their health, and the start of a request — failing over to the next replica on a connect error, a timeout
+/// before the response begins or a 5xx/429, which is safe because nothing has reached the client yet. When every replica fails the client gets a 502 naming the model and replicas, never the API key. The
 /// protocol subclasses write the request and translate the streamed events.
 /// </summary>
 internal abstract class UpstreamBackend : IModelBackend, IDisposable
@@ -19,6 +19,7 @@ internal abstract class UpstreamBackend : IModelBackend, IDisposable
     private readonly HttpClient _http;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _healthChecks;
+    private readonly UpstreamWebSocketPool? _webSockets;
 
     protected UpstreamBackend(UpstreamOptions options, ILogger logger)
     {
@@ -34,6 +35,7 @@ internal abstract class UpstreamBackend : IModelBackend, IDisposable
             UseCookies = false,
         })
         { Timeout = Timeout.InfiniteTimeSpan };
+        if (options.WebSocket) _webSockets = new UpstreamWebSocketPool(options);
         CreatedAt = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         _healthChecks = Task.Run(() => CheckHealthLoopAsync(_stopping.Token));
     }
@@ -41,6 +43,9 @@ internal abstract class UpstreamBackend : IModelBackend, IDisposable
     public UpstreamOptions Options { get; }
 
     public ReplicaSet Replicas { get; }
+
+    /// <summary>The open WebSocket connections, when the upstream is reached in WebSocket mode.</summary>
+    public UpstreamWebSocketPool? WebSockets => _webSockets;
 
     protected ILogger Logger { get; }
 
@@ -71,46 +76,63 @@ internal abstract class UpstreamBackend : IModelBackend, IDisposable
         foreach (var replica in Replicas.Order(request.AffinityKey))
         {
             replica.Enter();
-            HttpResponseMessage? response = null;
             try
             {
-                using var headers = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                headers.CancelAfter(Options.ConnectTimeout + Options.FirstTokenTimeout);
-                using var message = new HttpRequestMessage(HttpMethod.Post, replica.Endpoint(EndpointPath)) { Content = new ByteArrayContent(body) };
-                message.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-                message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
-                if (Options.ApiKey is { Length: > 0 } key) message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
-                response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, headers.Token);
-                int status = (int)response.StatusCode;
-                if (status >= 500 || status == 429)
-                {
-                    string detail = await ErrorDetailAsync(response, cancellationToken);
-                    Fail(replica, $"{replica}: HTTP {status}{(detail.Length > 0 ? " " + detail : "")}", failures);
-                    response.Dispose();
-                    replica.Leave();
-                    continue;
-                }
-                if (!response.IsSuccessStatusCode) throw await RefusedAsync(replica, response, cancellationToken);
+                var stream = _webSockets is { } sockets
+                    ? await sockets.OpenAsync(replica, body, Refusal, cancellationToken)
+                    : await OpenHttpAsync(replica, body, cancellationToken);
                 replica.MarkUp();
                 Replicas.Stick(request.AffinityKey, replica);
-                var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
-                return Translate(new UpstreamStream(response, new SseEventReader(stream, Options.IdleTimeout), replica, Options), cancellationToken);
+                return Translate(stream, cancellationToken);
+            }
+            catch (ReplicaFailedException e)
+            {
+                Fail(replica, $"{replica}: {e.Message}", failures);
+                replica.Leave();
             }
             catch (Exception e) when (e is HttpRequestException or IOException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
             {
                 Fail(replica, $"{replica}: {Describe(e)}", failures);
-                response?.Dispose();
                 replica.Leave();
             }
             catch
             {
-                response?.Dispose();
                 replica.Leave();
                 throw;
             }
         }
         throw new ApiException(502, "server_error", "upstream_unavailable", null,
-            $"The backend of model '{ModelId}' ({Options.BackendName}) could not be reached: {string.Join("; ", failures)}. Check that the upstream server is running, or see `spark models` for each replica's health.");
+            $"The backend of model '{ModelId}' ({Options.BackendName}{(_webSockets is null ? "" : " over WebSocket")}) could not be reached: {string.Join("; ", failures)}. Check that the upstream server is running, or see `spark models` for each replica's health.");
+    }
+
+    /// <summary>POSTs the request to one replica and returns its SSE stream once the response headers arrived.</summary>
+    private async Task<UpstreamStream> OpenHttpAsync(UpstreamReplica replica, byte[] body, CancellationToken cancellationToken)
+    {
+        HttpResponseMessage? response = null;
+        try
+        {
+            using var headers = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            headers.CancelAfter(Options.ConnectTimeout + Options.FirstTokenTimeout);
+            using var message = new HttpRequestMessage(HttpMethod.Post, replica.Endpoint(EndpointPath)) { Content = new ByteArrayContent(body) };
+            message.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+            if (Options.ApiKey is { Length: > 0 } key) message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+            response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, headers.Token);
+            int status = (int)response.StatusCode;
+            if (status >= 500 || status == 429)
+            {
+                string detail = await ErrorDetailAsync(response, cancellationToken);
+                throw new ReplicaFailedException($"HTTP {status}{(detail.Length > 0 ? " " + detail : "")}");
+            }
+            if (!response.IsSuccessStatusCode) throw Refusal(replica, status, await ReadSomeAsync(response, cancellationToken));
+            var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+            return new UpstreamStream(response, new SseEventReader(stream, Options.IdleTimeout), replica, Options);
+        }
+        catch
+        {
+            response?.Dispose();
+            throw;
+        }
     }
 
     private void Fail(UpstreamReplica replica, string error, List<string> failures)
@@ -133,12 +155,10 @@ internal abstract class UpstreamBackend : IModelBackend, IDisposable
         _ => e.Message,
     };
 
-    // a 4xx: the upstream understood and refused; its message (and code, e.g. context_length_exceeded) goes to the client
-    private async Task<ApiException> RefusedAsync(UpstreamReplica replica, HttpResponseMessage response, CancellationToken cancellationToken)
+    // a 4xx: the upstream understood and refused; its message (and code, e.g. context_length_exceeded) goes to the
+    // client. raw is the body of an HTTP answer or a WebSocket-mode error event: both carry {"error":{…}}.
+    private ApiException Refusal(UpstreamReplica replica, int status, string raw)
     {
-        int status = (int)response.StatusCode;
-        string raw = await ReadSomeAsync(response, cancellationToken);
-        response.Dispose();
         string message = raw, type = "invalid_request_error";
         string? code = null, param = null;
         try
@@ -245,17 +265,22 @@ internal abstract class UpstreamBackend : IModelBackend, IDisposable
         catch (AggregateException)
         {
         }
+        _webSockets?.Dispose();
         _http.Dispose();
         _stopping.Dispose();
     }
 }
 
-/// <summary>A started upstream response: its SSE events, the replica it runs on (counted in flight until disposed) and the timeouts.</summary>
-internal sealed class UpstreamStream(HttpResponseMessage response, SseEventReader events, UpstreamReplica replica, UpstreamOptions options) : IDisposable
+/// <summary>
+/// A started upstream response: its events, the replica it runs on (counted in flight until disposed) and the
+/// timeouts. <paramref name="response"/> is the HTTP response the events come from (null on a WebSocket, whose
+/// events object returns or closes its connection itself).
+/// </summary>
+internal sealed class UpstreamStream(IDisposable? response, IUpstreamEvents events, UpstreamReplica replica, UpstreamOptions options) : IDisposable
 {
     private int _disposed;
 
-    public SseEventReader Events { get; } = events;
+    public IUpstreamEvents Events { get; } = events;
     public UpstreamReplica Replica { get; } = replica;
     public UpstreamOptions Options { get; } = options;
 
@@ -266,7 +291,10 @@ internal sealed class UpstreamStream(HttpResponseMessage response, SseEventReade
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         Events.Dispose();
-        response.Dispose(); // closes the connection mid-stream when the client went away: the upstream stops generating
+        response?.Dispose(); // closes the connection mid-stream when the client went away: the upstream stops generating
         Replica.Leave();
     }
 }
+
+/// <summary>One replica could not take the request (down, overloaded, 5xx): the next one is tried. The message names what happened, never a key.</summary>
+internal sealed class ReplicaFailedException(string message) : Exception(message);

@@ -5,7 +5,7 @@ public enum UpstreamProtocol
 {
     /// <summary>OpenAI Chat Completions (<c>POST {base_url}/chat/completions</c>, SSE): vLLM, SGLang, TGI, llama.cpp, Ollama, cloud APIs.</summary>
     Chat,
-    /// <summary>OpenAI Responses (<c>POST {base_url}/responses</c>, SSE): OpenAI, another Spark server.</summary>
+    /// <summary>OpenAI Responses (<c>POST {base_url}/responses</c>, SSE; or WebSocket mode with <see cref="UpstreamOptions.WebSocket"/>): OpenAI, another Spark server.</summary>
     Responses,
 }
 
@@ -44,6 +44,12 @@ public sealed record UpstreamOptions
 
     /// <summary>How often replicas are probed (<c>GET {base_url}/models</c>); a down replica is retried with doubling backoff up to 8 times this.</summary>
     public TimeSpan HealthInterval { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Responses only (<c>websocket = true</c>): reach the upstream in WebSocket mode on <c>ws(s)://…/responses</c>,
+    /// over connections kept open per replica (one response at a time on each), instead of one HTTP request per turn.
+    /// </summary>
+    public bool WebSocket { get; init; }
 
     /// <summary>The name the upstream is sent.</summary>
     public string UpstreamModel => Model ?? Alias;

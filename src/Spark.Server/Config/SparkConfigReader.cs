@@ -196,8 +196,7 @@ public static class SparkConfigReader
                     case "health_interval": options = options with { HealthInterval = Seconds(kv, section) }; break;
                     case "websocket":
                         if (backend != "openai-responses") throw Error(kv, $"[{section}] websocket applies to backend = \"openai-responses\" only");
-                        if (Bool(kv, section))
-                            throw Error(kv, $"[{section}] websocket = true is not supported yet: Spark reaches Responses upstreams over HTTP/SSE; remove the line (or set websocket = false)");
+                        options = options with { WebSocket = Bool(kv, section) };
                         break;
                 }
             }

@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Spark.Server.Errors;
 using Spark.Server.WebSockets;
 
@@ -14,6 +16,7 @@ internal sealed class ResponsesWebSocketEndpoint(ServerContext server)
         if (!http.WebSockets.IsWebSocketRequest)
             throw ApiException.BadRequest("GET /v1/responses opens WebSocket mode and needs a WebSocket upgrade (ws:// or wss://); to create a response over HTTP, POST /v1/responses.", code: "websocket_upgrade_required");
         using var socket = await http.WebSockets.AcceptWebSocketAsync();
-        await new ResponsesWebSocket(socket, server, http.RequestAborted).RunAsync();
+        var lifetime = http.RequestServices.GetRequiredService<IHostApplicationLifetime>();
+        await new ResponsesWebSocket(socket, server, http.RequestAborted, lifetime.ApplicationStopping).RunAsync();
     });
 }

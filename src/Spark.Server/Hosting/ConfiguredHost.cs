@@ -54,7 +54,7 @@ public sealed class ConfiguredHost : IAsyncDisposable
                         : new OpenAIResponsesUpstream(upstream, loggers.CreateLogger("Spark.Upstream"));
                     owned.Add(backend);
                     models.Add(backend);
-                    summary.Add($"{m.Alias} -> {m.Backend} {string.Join(", ", upstream.Replicas)} (model '{upstream.UpstreamModel}')");
+                    summary.Add($"{m.Alias} -> {m.Backend}{(upstream.WebSocket ? " over WebSocket" : "")} {string.Join(", ", upstream.Replicas)} (model '{upstream.UpstreamModel}')");
                 }
                 else
                 {
@@ -96,7 +96,7 @@ public sealed class ConfiguredHost : IAsyncDisposable
                     : new OpenAIResponsesUpstream(upstream, loggers.CreateLogger("Spark.Upstream"));
                 await backend.CheckHealthAsync(cancellationToken).ConfigureAwait(false);
                 foreach (var replica in backend.Replicas.Replicas)
-                    result.Add(new ModelStatus(m.Alias, m.Backend, $"{replica} (model '{upstream.UpstreamModel}')", replica.Healthy ? "up" : $"down: {replica.LastError}"));
+                    result.Add(new ModelStatus(m.Alias, m.Backend, $"{replica} (model '{upstream.UpstreamModel}'{(upstream.WebSocket ? ", WebSocket mode" : "")})", replica.Healthy ? "up" : $"down: {replica.LastError}"));
             }
             else
             {

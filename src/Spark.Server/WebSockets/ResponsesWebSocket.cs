@@ -16,9 +16,11 @@ namespace Spark.Server.WebSockets;
 /// <c>response.steer</c>), runs responses in <c>stream_id</c> lanes and sends their events as text messages. State
 /// lives with the connection: finished responses (even <c>store: false</c>) for <c>previous_response_id</c>, running
 /// responses for steering. A malformed message gets an <c>error</c> event and the connection stays usable; a socket
-/// that closes (with or without a close frame) stops every generation it started.
+/// that closes (with or without a close frame) stops every generation it started. When the server stops, it closes
+/// the connection with 1001 (going away) at once, so clients (a Spark in front using this one as its WebSocket
+/// upstream, Codex) reconnect elsewhere instead of holding the shutdown until Kestrel's timeout drops them.
 /// </summary>
-internal sealed partial class ResponsesWebSocket(WebSocket socket, ServerContext server, CancellationToken requestAborted)
+internal sealed partial class ResponsesWebSocket(WebSocket socket, ServerContext server, CancellationToken requestAborted, CancellationToken serverStopping = default)
 {
     private readonly CancellationTokenSource _closed = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
     private readonly SemaphoreSlim _sendLock = new(1, 1);
@@ -34,6 +36,7 @@ internal sealed partial class ResponsesWebSocket(WebSocket socket, ServerContext
     {
         Interlocked.Increment(ref server.WebSocketConnections);
         var message = new MessageBuffer();
+        using var stopping = serverStopping.Register(() => _ = CloseForShutdownAsync());
         try
         {
             while (true)
@@ -68,6 +71,28 @@ internal sealed partial class ResponsesWebSocket(WebSocket socket, ServerContext
             await Task.WhenAll(lanes);
             Interlocked.Decrement(ref server.WebSocketConnections);
             _closed.Dispose();
+        }
+    }
+
+    // between two messages (the send lock), so no client sees half an event; the client's answering close ends RunAsync
+    private async Task CloseForShutdownAsync()
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await _sendLock.WaitAsync(timeout.Token);
+            try
+            {
+                await socket.CloseOutputAsync(WebSocketCloseStatus.EndpointUnavailable, "the server is shutting down", timeout.Token);
+            }
+            finally
+            {
+                _sendLock.Release();
+            }
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException or IOException)
+        {
+            // already closed or going: Kestrel's own shutdown handles the rest
         }
     }
 

@@ -41,7 +41,7 @@ public class SparkConfigReaderTests
             [models.cloud]
             backend = "openai-responses"
             base_url = "https://api.openai.com/v1"
-            websocket = false
+            websocket = true
 
             [auto]
             keywords = ["refactor", "architecture"]
@@ -61,6 +61,8 @@ public class SparkConfigReaderTests
         Assert.Equal("Qwen/Qwen2.5-72B-Instruct", full.UpstreamModel);
         Assert.Equal(TimeSpan.FromSeconds(30.5), full.FirstTokenTimeout);
         Assert.Equal("cloud", config.Models[2].Upstream!.UpstreamModel); // default: the alias
+        Assert.True(config.Models[2].Upstream!.WebSocket);
+        Assert.False(full.WebSocket);
         Assert.Equal(["refactor", "architecture"], config.Auto!.Keywords);
         Assert.False(config.Auto.Escalate);
         Assert.Equal(("spark", "full"), (config.Auto.Fast, config.Auto.Full));
@@ -74,7 +76,8 @@ public class SparkConfigReaderTests
     [InlineData("[models.a]\npath = \"x.gguf\"", "[models.a] needs backend = ")]
     [InlineData("[models.a]\nbackend = \"openai-chat\"", "[models.a] needs base_url = ")]
     [InlineData("[models.a]\nbackend = \"openai-chat\"\nbase_url = \"gpu1:8000\"", "'gpu1:8000' is not an http(s) URL")]
-    [InlineData("[models.a]\nbackend = \"openai-responses\"\nbase_url = \"http://h/v1\"\nwebsocket = true", "/etc/spark.toml:4: [models.a] websocket = true is not supported yet")]
+    [InlineData("[models.a]\nbackend = \"openai-chat\"\nbase_url = \"http://h/v1\"\nwebsocket = true", "/etc/spark.toml:4: [models.a] websocket applies to backend = \"openai-responses\" only")]
+    [InlineData("[models.a]\nbackend = \"openai-responses\"\nbase_url = \"http://h/v1\"\nwebsocket = \"yes\"", "/etc/spark.toml:4: [models.a] websocket must be true or false")]
     [InlineData("[models.a]\nbackend = \"openai-chat\"\nbase_url = \"http://h/v1\"\nenv_key = \"NOPE_KEY\"", "/etc/spark.toml:4: [models.a] env_key = \"NOPE_KEY\" but $NOPE_KEY is not set")]
     [InlineData("[models.a]\nbackend = \"openai-chat\"\nbase_url = \"http://h/v1\"\nconnect_timeout = -1", "connect_timeout must be between 0 and 86400 seconds")]
     [InlineData("[modles.a]\nbackend = \"local\"", "/etc/spark.toml:1: unknown table [modles.a]; spark.toml has [server], [models.NAME] and [auto]")]
