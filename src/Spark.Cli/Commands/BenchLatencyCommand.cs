@@ -71,16 +71,12 @@ internal static class BenchLatencyCommand
         var serverOptions = new SparkServerOptions { Host = "127.0.0.1", Port = 0 };
         await using var server = await LocalModelHost.StartAsync(modelPath, name, load, serverOptions, _ => { }).ConfigureAwait(false);
         Console.Error.WriteLine($"spark bench latency: serving '{name}' in-process on {server.Url} (context {server.Model.ContextLength} tokens, {server.Model.Threads} threads)");
-        return await RunAsync(settings.For(new Uri(server.Url), name, apiKey: null), settings.OutDir, levels =>
-        {
-            var results = levels[0].Transports;
-            int context = EngineDecodeBaseline.TypicalContext(results, settings.ToolCalls);
-            Console.Error.WriteLine($"engine baseline: {EngineDecodeBaseline.Steps} decode steps after {context} prompt tokens, the server idle");
-            return EngineDecodeBaseline.Measure(server.Model, context, EngineDecodeBaseline.Steps);
-        }).ConfigureAwait(false);
+        // the per-token baseline: each transport's decode steps replayed on the served model right after it ran
+        return await RunAsync(settings.For(new Uri(server.Url), name, apiKey: null), settings.OutDir,
+            (result, cancel) => EngineReplay.Run(server.Model, [.. result.StepTimings], cancel)).ConfigureAwait(false);
     }
 
-    private static async Task<int> RunAsync(LatencyBenchOptions options, string outDir, Func<IReadOnlyList<LevelResult>, EngineBaselineResult>? baseline = null)
+    private static async Task<int> RunAsync(LatencyBenchOptions options, string outDir, Func<TransportResult, CancellationToken, EngineReplayResult?>? engineAlone = null)
     {
         options.Validate();
         using var cancel = new CancellationTokenSource();
@@ -88,7 +84,7 @@ internal static class BenchLatencyCommand
         Console.CancelKeyPress += onCancel;
         try
         {
-            var benchmark = new LatencyBenchmark(options, line => Console.Error.Write($"\r{line}   "));
+            var benchmark = new LatencyBenchmark(options, line => Console.Error.Write($"\r{line}   "), engineAlone);
             IReadOnlyList<LevelResult> results;
             try
             {
@@ -103,7 +99,7 @@ internal static class BenchLatencyCommand
                 return CliErrors.Failure;
             }
             Console.Error.WriteLine();
-            var report = new LatencyReport(options, results, DateTimeOffset.UtcNow) { EngineBaseline = baseline?.Invoke(results) };
+            var report = new LatencyReport(options, results, DateTimeOffset.UtcNow);
             Console.Out.Write(report.Table());
             var (json, md) = report.WriteTo(Path.GetFullPath(outDir));
             Console.Out.WriteLine($"wrote {json} and {md}");

@@ -155,6 +155,22 @@ public sealed record ResponseUsage(
 /// <param name="ComputeMs">Engine time: prefill and decoding, up to the last token.</param>
 public sealed record SparkTiming(double QueueMs, double ComputeMs)
 {
+    /// <summary>
+    /// Decode steps between the first and the last output token (output tokens minus one); null when fewer than two
+    /// tokens came or the backend does not measure its steps. The two fields below cover exactly these steps, so a
+    /// client that timed the same tokens' deltas can tell what the server added per token on top of the engine.
+    /// </summary>
+    public int? DecodeSteps { get; init; }
+
+    /// <summary>The engine's forward passes over <see cref="DecodeSteps"/>, in milliseconds: the model alone.</summary>
+    public double? DecodeForwardMs { get; init; }
+
+    /// <summary>
+    /// From the first output token to the last on the engine's thread, in milliseconds: the forward passes plus
+    /// sampling, the tool-call grammar and handing each token to the request's stream.
+    /// </summary>
+    public double? DecodeSpanMs { get; init; }
+
     /// <summary>Timing from two <see cref="System.Diagnostics.Stopwatch"/> tick spans.</summary>
     public static SparkTiming Of(long queueTicks, long computeTicks) =>
         new(queueTicks * 1000.0 / System.Diagnostics.Stopwatch.Frequency, computeTicks * 1000.0 / System.Diagnostics.Stopwatch.Frequency);

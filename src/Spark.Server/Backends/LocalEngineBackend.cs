@@ -234,7 +234,8 @@ public sealed class LocalEngineBackend : IModelBackend, IDisposable
             var outcome = Run(generation);
             long finishedAt = System.Diagnostics.Stopwatch.GetTimestamp();
             // reported in usage so a client can tell transport overhead from engine time (spark bench latency)
-            outcome = outcome with { Timing = Spark.Protocol.Responses.SparkTiming.Of(startedAt - generation.QueuedAt, finishedAt - startedAt) };
+            var timing = Spark.Protocol.Responses.SparkTiming.Of(startedAt - generation.QueuedAt, finishedAt - startedAt);
+            outcome = outcome with { Timing = outcome.Timing is { } steps ? steps with { QueueMs = timing.QueueMs, ComputeMs = timing.ComputeMs } : timing };
             Metrics.RecordFinished(outcome.PromptTokens, outcome.CachedTokens, outcome.OutputTokens);
             GenerationFinished?.Invoke(outcome); // before the client can see the end, so a listener never hears a finished request late
             generation.Finish(outcome);
@@ -250,7 +251,8 @@ public sealed class LocalEngineBackend : IModelBackend, IDisposable
         var (session, cached) = _sessions.Acquire(prompt);
         Metrics.KvSessions = _sessions.Count;
         int produced = 0;
-        long lastTokenAt = 0;
+        long firstTokenAt = 0, lastTokenAt = 0;
+        long forwardTicks = 0, pendingForwardTicks = 0; // forward passes between the first and last token; the pending one counts once a token follows it
         try
         {
             for (int start = cached; start < prompt.Length; start += PrefillChunk)
@@ -272,15 +274,26 @@ public sealed class LocalEngineBackend : IModelBackend, IDisposable
                 constraint?.Accept(token);
                 generation.Emit(token);
                 long now = System.Diagnostics.Stopwatch.GetTimestamp();
-                if (produced == 0) Metrics.TimeToFirstToken.Record(now - generation.QueuedAt);
-                else Metrics.InterTokenLatency.Record(now - lastTokenAt);
+                if (produced == 0)
+                {
+                    Metrics.TimeToFirstToken.Record(now - generation.QueuedAt);
+                    firstTokenAt = now;
+                }
+                else
+                {
+                    Metrics.InterTokenLatency.Record(now - lastTokenAt);
+                    forwardTicks += pendingForwardTicks;
+                }
+                pendingForwardTicks = 0;
                 lastTokenAt = now;
                 produced++;
                 sampler.Accept(token);
                 if (produced >= generation.MaxOutputTokens) return Outcome(FinishReason.MaxOutputTokens);
                 if (session.Session.Position + 1 >= ContextLength) return Outcome(FinishReason.ContextLength); // prompt + output fill the context
                 if (cancel.IsCancellationRequested) return Outcome(FinishReason.Cancelled);
+                long forwardFrom = System.Diagnostics.Stopwatch.GetTimestamp();
                 logits = session.Decode(token);
+                pendingForwardTicks += System.Diagnostics.Stopwatch.GetTimestamp() - forwardFrom;
             }
         }
         catch (Exception e)
@@ -290,7 +303,16 @@ public sealed class LocalEngineBackend : IModelBackend, IDisposable
             return new GenerationOutcome(FinishReason.Failed, prompt.Length, cached, produced, e);
         }
 
-        GenerationOutcome Outcome(FinishReason reason) => new(reason, prompt.Length, cached, produced);
+        // the per-step timing a client sets against the deltas it timed (spark bench latency's per-token overhead)
+        GenerationOutcome Outcome(FinishReason reason) => new(reason, prompt.Length, cached, produced)
+        {
+            Timing = produced < 2 ? null : new Spark.Protocol.Responses.SparkTiming(0, 0)
+            {
+                DecodeSteps = produced - 1,
+                DecodeForwardMs = forwardTicks * 1000.0 / System.Diagnostics.Stopwatch.Frequency,
+                DecodeSpanMs = (lastTokenAt - firstTokenAt) * 1000.0 / System.Diagnostics.Stopwatch.Frequency,
+            },
+        };
     }
 
     /// <summary>Stops the engine thread after the running generation; queued ones end cancelled.</summary>

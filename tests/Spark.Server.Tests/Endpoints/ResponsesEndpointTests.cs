@@ -60,6 +60,10 @@ public class ResponsesEndpointTests(ServerFixture server)
         var timing = usage.GetProperty("spark_timing"); // what `spark bench latency` subtracts from a turn's wall time
         Assert.True(timing.GetProperty("queue_ms").GetDouble() >= 0);
         Assert.True(timing.GetProperty("compute_ms").GetDouble() > 0, "12 tokens took some engine time");
+        // the steps between the first and last of the 12 tokens: the forward passes alone, within the engine's span of them
+        Assert.Equal(11, timing.GetProperty("decode_steps").GetInt32());
+        double forward = timing.GetProperty("decode_forward_ms").GetDouble(), span = timing.GetProperty("decode_span_ms").GetDouble();
+        Assert.True(forward > 0 && forward <= span && span <= timing.GetProperty("compute_ms").GetDouble(), $"forward {forward} ≤ span {span} ≤ compute: {timing}");
         Assert.Equal(JsonValueKind.Null, events[0].Json.GetProperty("response").GetProperty("usage").ValueKind);
     }
 

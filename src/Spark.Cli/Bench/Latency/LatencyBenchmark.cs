@@ -10,14 +10,20 @@ internal sealed class LatencyBenchmark
 {
     private readonly LatencyBenchOptions _options;
     private readonly Action<string> _progress;
+    private readonly Func<TransportResult, CancellationToken, EngineReplayResult?>? _engineAlone;
     private readonly string _runTag = Guid.NewGuid().ToString("N")[..8];
 
     /// <param name="options">What to run.</param>
     /// <param name="progress">Receives one line per finished turn (stderr in the CLI).</param>
-    public LatencyBenchmark(LatencyBenchOptions options, Action<string> progress)
+    /// <param name="engineAlone">
+    /// With a server this process runs: replays a transport's decode work on the engine alone; called after each
+    /// transport of the first level, before the next starts (so the baseline is measured minutes, not a run, away).
+    /// </param>
+    public LatencyBenchmark(LatencyBenchOptions options, Action<string> progress, Func<TransportResult, CancellationToken, EngineReplayResult?>? engineAlone = null)
     {
         _options = options;
         _progress = progress;
+        _engineAlone = engineAlone;
     }
 
     /// <summary>
@@ -41,7 +47,13 @@ internal sealed class LatencyBenchmark
                     string warmup = $"{_runTag}-{BenchTransportNames.Name(transport)}-warmup";
                     await RunLevelAsync(transport, client, 1, 2, warmup, static _ => { }, cancellationToken).ConfigureAwait(false);
                 }
-                results.Add(await RunTransportAsync(transport, client, concurrency, cancellationToken).ConfigureAwait(false));
+                var result = await RunTransportAsync(transport, client, concurrency, cancellationToken).ConfigureAwait(false);
+                if (levels.Count == 0 && _engineAlone is { } replay)
+                {
+                    _progress($"{BenchTransportNames.Name(transport),-20} engine alone: replaying its decode steps, server idle");
+                    result = result with { EngineAlone = await Task.Run(() => replay(result, cancellationToken), cancellationToken).ConfigureAwait(false) };
+                }
+                results.Add(result);
             }
             levels.Add(new LevelResult(concurrency, results));
         }

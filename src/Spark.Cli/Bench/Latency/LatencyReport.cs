@@ -21,9 +21,6 @@ internal sealed class LatencyReport
         _finishedAt = finishedAt;
     }
 
-    /// <summary>With --local: the engine's own per-token time on the served model, measured after the transports (null otherwise).</summary>
-    public EngineBaselineResult? EngineBaseline { get; init; }
-
     /// <summary>Writes report.json, report.md and the SVG charts into <paramref name="directory"/> (created if missing); returns their paths.</summary>
     public (string Json, string Markdown) WriteTo(string directory)
     {
@@ -53,14 +50,7 @@ internal sealed class LatencyReport
             json.WriteNumber("prompt_tokens", _options.PromptTokens);
             json.WriteNumber("max_output_tokens", _options.OutputTokens);
             json.WriteString("turn_style", _options.ToolCalls ? "agent" : "chat");
-            if (EngineBaseline is { } engine)
-            {
-                json.WriteStartObject("engine_baseline");
-                Write(json, "decode_ms", engine.DecodeMs);
-                json.WriteNumber("decode_mean_ms", Round(engine.MeanMs));
-                json.WriteNumber("context_tokens", engine.ContextTokens);
-                json.WriteEndObject();
-            }
+            WritePerTokenOverhead(json);
             WriteTransports(json, _results);
             json.WriteStartArray("by_concurrency");
             foreach (var level in _levels)
@@ -85,6 +75,40 @@ internal sealed class LatencyReport
         return stream.ToArray();
     }
 
+    /// <summary>
+    /// <c>server_per_token_overhead</c>: per transport of the first level, the client's and the engine's time per token
+    /// over the same decode steps, and the difference in percent (null fields where a side could not be measured).
+    /// </summary>
+    private void WritePerTokenOverhead(Utf8JsonWriter json)
+    {
+        json.WriteStartObject("server_per_token_overhead");
+        json.WriteString("method", PerTokenOverhead.Method);
+        json.WriteStartObject("transports");
+        foreach (var r in _results)
+        {
+            json.WritePropertyName(BenchTransportNames.Name(r.Transport));
+            if (r.PerToken is not { } o)
+            {
+                json.WriteNullValue(); // no request's tokens could be matched to its deltas
+                continue;
+            }
+            json.WriteStartObject();
+            json.WriteNumber("served_ms_per_token", Round(o.ServedMsPerToken));
+            json.WritePropertyName("engine_ms_per_token"); WriteNumberOrNull(json, o.EngineMsPerToken);
+            json.WritePropertyName("percent"); WriteNumberOrNull(json, o.Percent);
+            json.WriteString("engine_baseline", o.Baseline);
+            json.WritePropertyName("engine_alone_ms_per_token"); WriteNumberOrNull(json, o.EngineAlone?.MsPerToken ?? double.NaN);
+            json.WritePropertyName("engine_alone_forward_ms_per_token"); WriteNumberOrNull(json, o.EngineAlone?.ForwardMsPerToken ?? double.NaN);
+            json.WritePropertyName("engine_while_serving_ms_per_token"); WriteNumberOrNull(json, o.WhileServingMsPerToken ?? double.NaN);
+            json.WritePropertyName("engine_while_serving_forward_ms_per_token"); WriteNumberOrNull(json, o.WhileServingForwardMsPerToken ?? double.NaN);
+            json.WriteNumber("requests", o.Requests);
+            json.WriteNumber("tokens", o.Steps);
+            json.WriteEndObject();
+        }
+        json.WriteEndObject();
+        json.WriteEndObject();
+    }
+
     /// <summary>The <c>transports</c> object the issue defines (plus details), for one concurrency level.</summary>
     private void WriteTransports(Utf8JsonWriter json, IReadOnlyList<TransportResult> results)
     {
@@ -104,13 +128,6 @@ internal sealed class LatencyReport
             json.WriteNumber("cached_input_tokens", r.PromptTokens.Cached);
             json.WriteNumber("e2e_ms", Round(r.EndToEndMs));
             json.WriteNumber("wall_ms", Round(r.WallMs));
-            json.WritePropertyName("client_ms_per_token");
-            WriteNumberOrNull(json, r.ClientMsPerToken);
-            if (EngineBaseline is { } baseline)
-            {
-                json.WritePropertyName("server_per_token_overhead_pct");
-                WriteNumberOrNull(json, EngineDecodeBaseline.OverheadPercent(r, baseline));
-            }
             json.WriteNumber("turns", _options.Turns);
             json.WriteNumber("concurrency", r.Concurrency);
             json.WriteNumber("max_in_flight", r.MaxInFlight);
@@ -163,15 +180,7 @@ internal sealed class LatencyReport
                     .Append(" | ").Append(F(r.TurnsPerSecond, 2))
                     .Append(" | ").Append(F(r.EndToEndMs, 0)).AppendLine(" |");
             }
-        if (EngineBaseline is { } engine)
-        {
-            text.AppendLine();
-            text.Append(CultureInfo.InvariantCulture, $"Engine alone (same model and process, server idle, {engine.DecodeMs.Count} decode steps after {engine.ContextTokens} tokens): {F(engine.MeanMs, 2)} ms per token (mean; p50 / p95 / p99 {Triple(engine.DecodeMs)}). Served, as the client saw it (first-to-last delta over decode steps), and the server's per-token overhead:");
-            foreach (var r in _results)
-                text.Append(' ').Append(BenchTransportNames.Name(r.Transport)).Append(' ').Append(F(r.ClientMsPerToken, 2)).Append(" ms (")
-                    .Append(EngineDecodeBaseline.OverheadPercent(r, engine) is var pct && pct >= 0 ? "+" : "").Append(F(EngineDecodeBaseline.OverheadPercent(r, engine), 1)).Append("%)");
-            text.AppendLine(".");
-        }
+        AppendPerTokenOverhead(text);
         return text.ToString();
     }
 
@@ -221,6 +230,34 @@ internal sealed class LatencyReport
             text.AppendLine();
         }
         return text.ToString();
+    }
+
+    /// <summary>The per-token overhead table (first level), under the main table: terminal and report.md alike.</summary>
+    private void AppendPerTokenOverhead(StringBuilder text)
+    {
+        if (_results.All(r => r.PerToken is null)) return;
+        text.AppendLine();
+        text.Append("Server per-token overhead");
+        if (_levels.Count > 1) text.Append(CultureInfo.InvariantCulture, $" ({_levels[0].Concurrency} at once)");
+        text.AppendLine(": the client's time per token vs the engine's on the same decode steps (text answers whose every token came as its own delta; engine alone = those steps replayed on the same model right after the transport, server idle):");
+        text.AppendLine();
+        text.AppendLine("| transport | requests / tokens | served ms/token | engine alone ms/token (forward pass) | engine while serving ms/token (forward pass) | overhead |");
+        text.AppendLine("|---|---|---|---|---|---|");
+        foreach (var r in _results)
+        {
+            text.Append("| ").Append(BenchTransportNames.Name(r.Transport)).Append(" | ");
+            if (r.PerToken is not { } o)
+            {
+                text.AppendLine("0 / 0 | - | - | - | - |");
+                continue;
+            }
+            text.Append(o.Requests).Append(" / ").Append(o.Steps)
+                .Append(" | ").Append(F(o.ServedMsPerToken, 3))
+                .Append(" | ").Append(o.EngineAlone is { } alone ? $"{F(alone.MsPerToken, 3)} ({F(alone.ForwardMsPerToken, 3)})" : "-")
+                .Append(" | ").Append(o.WhileServingMsPerToken is { } w ? $"{F(w, 3)} ({F(o.WhileServingForwardMsPerToken ?? double.NaN, 3)})" : "-")
+                .Append(" | ").Append(double.IsNaN(o.Percent) ? "-" : (o.Percent >= 0 ? "+" : "") + F(o.Percent, 1) + "%")
+                .AppendLine(" |");
+        }
     }
 
     /// <summary>Throughput by concurrency level: output tokens/s and turns/s per transport, and how many requests really overlapped.</summary>

@@ -15,18 +15,14 @@ internal sealed record TransportResult(BenchTransport Transport, int Concurrency
     /// <summary>Agent-like turns: TTFT of the continuation after the tool's output (empty for plain turns).</summary>
     public Percentiles ContinuationTtft => Percentiles.Of(AllTurns.Select(t => t.ContinuationTtftMs).Where(v => !double.IsNaN(v)).ToArray());
 
-    /// <summary>
-    /// Milliseconds per generated token as the client saw it: first-to-last delta time over the decode steps it
-    /// spans, summed over every request (robust to several tokens arriving in one delta). NaN without such requests.
-    /// </summary>
-    public double ClientMsPerToken
-    {
-        get
-        {
-            int steps = AllTurns.Sum(t => t.DecodeSteps);
-            return steps == 0 ? double.NaN : AllTurns.Sum(t => t.DecodeSpanMs) / steps;
-        }
-    }
+    /// <summary>The decode steps of every request whose tokens matched its deltas one to one.</summary>
+    public IEnumerable<StepTiming> StepTimings => AllTurns.SelectMany(t => t.Steps);
+
+    /// <summary>The engine alone on the same decode work, replayed right after this transport (with --local), or null.</summary>
+    public EngineReplayResult? EngineAlone { get; init; }
+
+    /// <summary>The server's per-token overhead on this transport, or null when no request's tokens could be matched.</summary>
+    public PerTokenOverhead? PerToken => PerTokenOverhead.Of(this);
 
     public Percentiles InterToken => Percentiles.Of(AllTurns.SelectMany(t => t.InterTokenMs).ToArray());
 

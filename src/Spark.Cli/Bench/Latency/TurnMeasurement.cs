@@ -12,11 +12,11 @@ namespace Spark.Cli.Bench.Latency;
 /// <param name="ResponseId">The response's id, which the next turn continues with <c>previous_response_id</c>.</param>
 internal sealed record TurnMeasurement(int Turn, double TtftMs, double[] InterTokenMs, double WallMs, double? ServerMs, int OutputTokens, string ResponseId, int InputTokens = 0, int CachedTokens = 0)
 {
-    /// <summary>From the first output delta to the last (the client's view of decoding), in milliseconds.</summary>
-    public double DecodeSpanMs { get; init; }
-
-    /// <summary>Decode steps inside <see cref="DecodeSpanMs"/>: output tokens minus the first (0 when fewer than two deltas came).</summary>
-    public int DecodeSteps { get; init; }
+    /// <summary>
+    /// The decode steps of the turn's requests whose tokens can be matched to their deltas one to one (the
+    /// per-token overhead is measured on these); empty when none could.
+    /// </summary>
+    public StepTiming[] Steps { get; init; } = [];
 
     /// <summary>
     /// When each of the turn's requests was in flight, as <see cref="System.Diagnostics.Stopwatch"/> timestamps (sent,
@@ -46,8 +46,7 @@ internal sealed record TurnMeasurement(int Turn, double TtftMs, double[] InterTo
     {
         ContinuationTtftMs = continuation.TtftMs,
         Requests = [.. call.Requests, .. continuation.Requests],
-        DecodeSpanMs = call.DecodeSpanMs + continuation.DecodeSpanMs,
-        DecodeSteps = call.DecodeSteps + continuation.DecodeSteps,
+        Steps = [.. call.Steps, .. continuation.Steps],
         CombinedOverheadMs = call.OverheadMs + continuation.OverheadMs,
     };
 

@@ -16,6 +16,7 @@ internal sealed class TurnRecorder
     private long _firstDeltaAt;
     private long _lastDeltaAt;
     private int _deltas;
+    private bool _firstDeltaBlank;
 
     public TurnRecorder(int turn) => _turn = turn;
 
@@ -28,7 +29,11 @@ internal sealed class TurnRecorder
     {
         long now = Stopwatch.GetTimestamp();
         if (json.Contains("\"error\"", StringComparison.Ordinal)) ThrowIfError(json);
-        switch (ResponseStreamEventParser.Parse(json))
+        var parsed = ResponseStreamEventParser.Parse(json);
+        // with tools offered, a server may hold leading whitespace back and send it with the next token's text, so a
+        // blank first delta may not be the first token: such a request's steps cannot be matched to the engine's
+        if (_deltas == 0 && parsed is OutputTextDeltaEvent first) _firstDeltaBlank = string.IsNullOrWhiteSpace(first.Delta);
+        switch (parsed)
         {
             case OutputTextDeltaEvent:
             case OtherStreamEvent { Type: ResponseEventTypes.FunctionCallArgumentsDelta }: // a tool call's tokens stream too
@@ -53,8 +58,7 @@ internal sealed class TurnRecorder
                 {
                     Requests = [new RequestSpan(_startedAt, now)],
                     CallId = done.Response.Output.OfType<FunctionCallItem>().FirstOrDefault()?.CallId,
-                    DecodeSpanMs = _deltas >= 2 ? Ms(_lastDeltaAt - _firstDeltaAt) : 0,
-                    DecodeSteps = _deltas >= 2 ? Math.Max(0, (usage?.OutputTokens ?? _deltas) - 1) : 0,
+                    Steps = MatchedSteps(usage?.OutputTokens, usage?.InputTokens ?? 0, timing),
                 };
                 return true;
             case ResponseLifecycleEvent { Type: ResponseEventTypes.Failed } failed:
@@ -64,6 +68,18 @@ internal sealed class TurnRecorder
             default:
                 return false;
         }
+    }
+
+    /// <summary>
+    /// This request's decode steps, when its deltas map one to one onto its tokens: as many deltas as the server
+    /// counted output tokens (no token held back or merged with another), at least two, a first delta that is not
+    /// held-back whitespace, and — when the server reports its steps — the same number of steps on both sides.
+    /// </summary>
+    private StepTiming[] MatchedSteps(int? outputTokens, int inputTokens, SparkTiming? timing)
+    {
+        if (outputTokens is not int tokens || tokens < 2 || _deltas != tokens || _firstDeltaBlank) return [];
+        if (timing?.DecodeSteps is int steps && steps != tokens - 1) return [];
+        return [new StepTiming(tokens - 1, Ms(_lastDeltaAt - _firstDeltaAt), inputTokens, timing?.DecodeForwardMs, timing?.DecodeSpanMs)];
     }
 
     // a WebSocket refusal is {"type":"error","status":…,"error":{"message":…}}, unlike the SSE error event
