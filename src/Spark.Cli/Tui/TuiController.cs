@@ -26,7 +26,7 @@ internal sealed class TuiController
     private readonly Lock _gate = new();
     private Task? _turn;
     private CancellationTokenSource? _turnCancel;
-    private PendingApproval? _approval; // the approval question waiting for its one-key answer
+    private ApprovalQuestion? _approval; // the approval question waiting for its one-key answer
     private TaskCompletionSource _approvalAsked = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private string? _approvalChoices;
     private DateTimeOffset _lastCtrlC = DateTimeOffset.MinValue;
@@ -101,7 +101,7 @@ internal sealed class TuiController
             _skipRestOfLine = !(key.Key == ConsoleKey.Enter || key.KeyChar is '\r' or '\n');
             return;
         }
-        PendingApproval? approval;
+        ApprovalQuestion? approval;
         lock (_gate) approval = _approval;
         if (approval is not null)
         {
@@ -251,7 +251,7 @@ internal sealed class TuiController
             return;
         }
         _lastCtrlC = now;
-        PendingApproval? approval;
+        ApprovalQuestion? approval;
         lock (_gate) approval = _approval;
         if (approval is not null) DenyAndInterrupt(approval);
         else if (IsTurnRunning) InterruptTurn();
@@ -272,28 +272,22 @@ internal sealed class TuiController
     }
 
     /// <summary>
-    /// Asks the user about a tool call the policy wants approved; the answer is one key: y (once), s (this session),
-    /// p (this project), n (deny: the model is told and goes on), Esc (deny and interrupt the turn, as Esc always
-    /// does). Session and project answers are remembered by the policy.
+    /// Asks the user about a tool call the policy wants approved and waits for the one-key answer
+    /// (<see cref="ApprovalQuestion"/>). Session and project answers are remembered by the policy.
     /// </summary>
     public async Task<bool> AskApprovalAsync(ToolCall call, ApprovalDecision.AskUser ask, CancellationToken cancellationToken)
     {
         _screen.EndText();
-        var choices = new List<string> { "y once" };
-        if (ask.Scopes.Contains(ApprovalScope.Session)) choices.Add("s this session");
-        if (ask.Scopes.Contains(ApprovalScope.Project)) choices.Add("p this project");
-        choices.Add("n deny");
-        string choiceText = string.Join(" · ", choices.Select(c => $"[{c[0]}]{c[1..]}")) + " · Esc interrupt";
+        var question = new ApprovalQuestion(ask);
         _screen.WriteLines([
             $"[bold yellow]? approve[/] [bold]{Markup.Escape(call.Name)}[/]  {Markup.Escape(ToolCallView.Summary(call.Name, call.ArgumentsJson))}",
             $"  [grey]{Markup.Escape(ask.Reason)}[/]",
-            $"  [yellow]{Markup.Escape(choiceText)}[/]",
+            $"  [yellow]{Markup.Escape(question.Choices)}[/]",
         ]);
-        var pending = new PendingApproval(ask);
         lock (_gate)
         {
-            _approval = pending;
-            _approvalChoices = "approve? " + choiceText;
+            _approval = question;
+            _approvalChoices = "approve? " + question.Choices;
             _status.Activity = "waiting for your approval";
             _approvalAsked.TrySetResult();
         }
@@ -301,7 +295,7 @@ internal sealed class TuiController
         DrawInput();
         try
         {
-            if (await pending.Answer.Task.WaitAsync(cancellationToken).ConfigureAwait(false) is not { } scope)
+            if (await question.Answer.WaitAsync(cancellationToken).ConfigureAwait(false) is not { } scope)
             {
                 _screen.WriteLine("  [red]✗ denied[/] [grey](the model is told)[/]");
                 return false;
@@ -311,7 +305,7 @@ internal sealed class TuiController
         }
         finally
         {
-            if (Close(pending))
+            if (Close(question))
             {
                 UpdateStatus();
                 DrawInput();
@@ -324,45 +318,38 @@ internal sealed class TuiController
     /// at once, so the next key (an Esc typed right after "y") is the controller's again instead of being swallowed by
     /// a question that is already answered.
     /// </summary>
-    private void Answer(PendingApproval approval, ConsoleKeyInfo key)
+    private void Answer(ApprovalQuestion question, ConsoleKeyInfo key)
     {
-        if (IsEscape(key))
+        var meaning = question.Mean(key, out var scope);
+        if (meaning == ApprovalQuestion.KeyMeaning.None) return;
+        if (meaning == ApprovalQuestion.KeyMeaning.Interrupt)
         {
-            DenyAndInterrupt(approval);
+            DenyAndInterrupt(question);
             return;
         }
-        char c = char.ToLowerInvariant(key.KeyChar);
-        ApprovalScope? scope = c switch
-        {
-            'y' or 'o' => ApprovalScope.Once,
-            's' when approval.Ask.Scopes.Contains(ApprovalScope.Session) => ApprovalScope.Session,
-            'p' when approval.Ask.Scopes.Contains(ApprovalScope.Project) => ApprovalScope.Project,
-            _ => null,
-        };
-        if (scope is null && c is not ('n' or 'd')) return; // not one of the answers: the question stays
-        if (!Close(approval)) return;
+        if (!Close(question)) return;
         _skipRestOfLine = !_keys.IsInteractive; // a piped line answers one question: "yes" must not answer the next with its "s"
-        approval.Answer.TrySetResult(scope);
+        question.TryAnswer(meaning == ApprovalQuestion.KeyMeaning.Approve ? scope : null);
         UpdateStatus();
         DrawInput();
     }
 
     /// <summary>Esc or Ctrl-C at an approval question: the call is denied and the turn interrupted (before the answer
     /// reaches the turn, so the loop sees the interrupt and records the call as not run).</summary>
-    private void DenyAndInterrupt(PendingApproval approval)
+    private void DenyAndInterrupt(ApprovalQuestion question)
     {
-        if (!Close(approval)) return;
+        if (!Close(question)) return;
         InterruptTurn();
-        approval.Answer.TrySetResult(null);
+        question.TryAnswer(null);
         DrawInput();
     }
 
     /// <summary>Takes the question down; false when it was already answered.</summary>
-    private bool Close(PendingApproval approval)
+    private bool Close(ApprovalQuestion question)
     {
         lock (_gate)
         {
-            if (_approval != approval) return false;
+            if (_approval != question) return false;
             _approval = null;
             _approvalChoices = null;
             _approvalAsked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -370,14 +357,6 @@ internal sealed class TuiController
             return true;
         }
     }
-
-    private sealed class PendingApproval(ApprovalDecision.AskUser ask)
-    {
-        public ApprovalDecision.AskUser Ask { get; } = ask;
-        public TaskCompletionSource<ApprovalScope?> Answer { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    }
-
-    private static bool IsEscape(ConsoleKeyInfo key) => key.Key == ConsoleKey.Escape || key.KeyChar == '\u001b';
 
     private void Remember(ApprovalDecision.AskUser ask, ApprovalScope scope)
     {
@@ -524,6 +503,8 @@ internal sealed class TuiController
         const string Prompt = "› ", SteerPrompt = "↳ ";
         _screen.SetInput([new LiveSpan(IsTurnRunning ? SteerPrompt : Prompt, "bold green"), new LiveSpan(text)], Prompt.Length + cursor);
     }
+
+    private static bool IsEscape(ConsoleKeyInfo key) => key.Key == ConsoleKey.Escape || key.KeyChar == '\u001b';
 
     private static string Short(string text) => text.Length <= 60 ? text : text[..60] + "…";
 }
