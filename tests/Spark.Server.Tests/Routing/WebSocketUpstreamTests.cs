@@ -1,5 +1,13 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Net;
+using System.Net.WebSockets;
+using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using Spark.Server.Backends;
 using Spark.Server.Hosting;
 using Spark.Server.Tests.Endpoints;
@@ -124,6 +132,60 @@ public class WebSocketUpstreamTests
         using var again = await front.Http.PostJsonAsync("/v1/responses", """{"model":"spark","input":"hi"}""");
         await again.ErrorAsync(404, "model_not_found");
         Assert.Equal(1, Pool(front).Opened);
+    }
+
+    /// <summary>A WebSocket-mode server on real Kestrel that refuses every <c>response.create</c> with <paramref name="status"/> (the refused-request shape) and records them.</summary>
+    private static async Task<(WebApplication App, ConcurrentQueue<string> Requests)> RefusingServerAsync(int status, string message)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        var app = builder.Build();
+        var requests = new ConcurrentQueue<string>();
+        app.UseWebSockets();
+        app.MapGet("/v1/responses", async http =>
+        {
+            using var socket = await http.WebSockets.AcceptWebSocketAsync();
+            var buffer = new byte[1 << 16];
+            while (true)
+            {
+                var received = await socket.ReceiveAsync(buffer, http.RequestAborted);
+                if (received.MessageType == WebSocketMessageType.Close) return;
+                requests.Enqueue(Encoding.UTF8.GetString(buffer, 0, received.Count));
+                string refusal = $$$"""{"type":"error","status":{{{status}}},"error":{"type":"server_error","code":null,"message":"{{{message}}}","param":null}}""";
+                await socket.SendAsync(Encoding.UTF8.GetBytes(refusal), WebSocketMessageType.Text, true, http.RequestAborted);
+            }
+        });
+        await app.StartAsync();
+        return (app, requests);
+    }
+
+    [Fact]
+    public async Task Replica5xxErrorEvent_FailsOverToTheNextReplica_AndTheRequestIsAResponseCreate()
+    {
+        using var dir = new TempDirectory();
+        var (overloaded, requests) = await RefusingServerAsync(503, "overloaded");
+        await using var stopsTheServer = overloaded;
+        await using var upstream = await TinyServer.StartAsync(dir, new SparkServerOptions());
+        var options = Ws(overloaded.Urls.First() + "/v1") with { Replicas = [new Uri(overloaded.Urls.First() + "/v1"), new Uri(upstream.Http.BaseAddress + "v1")] };
+        await using var front = await FrontServer.StartAsync([options]);
+
+        using var response = await front.Http.PostJsonAsync("/v1/responses", """{"model":"spark","input":"hi","max_output_tokens":2}""");
+        var body = await response.JsonAsync();
+        Assert.Equal("incomplete", body.GetProperty("status").GetString()); // the 2 tokens, from the second replica
+        var replicas = ((UpstreamBackend)front.Models[0]).Replicas.Replicas;
+        Assert.False(replicas[0].Healthy);
+        Assert.Contains("HTTP 503 overloaded", replicas[0].LastError);
+        Assert.True(replicas[1].Healthy);
+
+        Assert.True(requests.TryDequeue(out string? text));
+        var sent = JsonDocument.Parse(text!).RootElement;
+        Assert.Equal("response.create", sent.GetProperty("type").GetString());
+        Assert.Equal(TinyServer.ModelId, sent.GetProperty("model").GetString());
+        Assert.False(sent.GetProperty("store").GetBoolean());
+        Assert.False(sent.TryGetProperty("stream", out _));
+        Assert.Equal("hi", sent.GetProperty("input")[0].GetProperty("content")[0].GetProperty("text").GetString());
+        Assert.Empty(requests);
     }
 
     [Fact]
