@@ -60,6 +60,20 @@ public class ResponseStoreTests
     }
 
     [Fact]
+    public async Task Sqlite_CommitsWithoutWaitingForTheDisk_InWalMode()
+    {
+        using var dir = new TempDirectory();
+        using var store = SqliteResponseStore.Open(Path.Combine(dir.Path, "responses.db"), TimeSpan.FromDays(1));
+        await store.SaveAsync(Sample("resp_1"), default);
+        using var connection = store.Connect();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode;";
+        Assert.Equal("wal", (string)command.ExecuteScalar()!);
+        command.CommandText = "PRAGMA synchronous;";
+        Assert.Equal(1L, (long)command.ExecuteScalar()!); // NORMAL: no fsync per commit (the WAL is synced at checkpoints)
+    }
+
+    [Fact]
     public async Task Sqlite_DropsResponsesOlderThanTheRetention_WhenOpened()
     {
         using var dir = new TempDirectory();
@@ -92,7 +106,9 @@ public class ResponseStoreTests
     public async Task Redis_ThatStops_Gives503StoreUnavailable()
     {
         var redis = await RedisServerProcess.StartAsync();
-        using var store = RedisResponseStore.Open(redis.Url, TimeSpan.FromDays(1), TimeSpan.FromSeconds(1));
+        // a generous timeout: connecting to a just-started redis-server took over 1 s in CI at load average ~25; once
+        // the server is gone the multiplexer has no connection and the lookup fails at once, whatever the timeout
+        using var store = RedisResponseStore.Open(redis.Url, TimeSpan.FromDays(1), TimeSpan.FromSeconds(10));
         redis.Dispose();
         var e = await Assert.ThrowsAsync<ApiException>(() => store.FindAsync("resp_x", default));
         Assert.Equal(503, e.Status);
