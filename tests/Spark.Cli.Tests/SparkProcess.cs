@@ -13,7 +13,13 @@ internal static class SparkProcess
     public static Result Run(string? sparkHome, params string[] args) => Run(sparkHome, [], args);
 
     /// <summary>Runs spark with extra environment variables (e.g. DOTNET_EnableAVX512F=0 to hide a CPU feature).</summary>
-    public static Result Run(string? sparkHome, (string Name, string Value)[] environment, params string[] args)
+    public static Result Run(string? sparkHome, (string Name, string Value)[] environment, params string[] args) =>
+        Run(sparkHome, environment, "", args);
+
+    /// <summary>Runs spark with <paramref name="input"/> piped to its stdin (then closed).</summary>
+    public static Result RunWithInput(string? sparkHome, string input, params string[] args) => Run(sparkHome, [], input, args);
+
+    private static Result Run(string? sparkHome, (string Name, string Value)[] environment, string input, string[] args)
     {
         var psi = new ProcessStartInfo("dotnet")
         {
@@ -29,6 +35,7 @@ internal static class SparkProcess
         if (sparkHome != null) psi.Environment["SPARK_HOME"] = sparkHome;
         foreach (var (name, value) in environment) psi.Environment[name] = value;
         using var p = Process.Start(psi)!;
+        if (input.Length > 0) p.StandardInput.Write(input);
         p.StandardInput.Close();
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();

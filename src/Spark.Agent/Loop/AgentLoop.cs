@@ -238,6 +238,10 @@ public sealed class AgentLoop(ResponsesClient client, ToolRegistry tools, Approv
 
     private async Task<(string Output, bool IsError, string Approval, IReadOnlyList<FileChange>? Changes)> RunCallAsync(FunctionCallItem call, CancellationToken cancellationToken)
     {
+        // An interrupt that lands after the call was announced but before the tool starts must stop it from starting:
+        // the tool would otherwise be handed an already-cancelled token, and a command started that way runs (at least
+        // partly) although the user pressed Esc before it began. The call is then recorded as not run.
+        cancellationToken.ThrowIfCancellationRequested();
         var toolCall = new ToolCall(call.Name, call.Arguments);
         switch (policy.Evaluate(toolCall))
         {
@@ -245,6 +249,7 @@ public sealed class AgentLoop(ResponsesClient client, ToolRegistry tools, Approv
                 return ($"Not run: the approval policy refused this call. {deny.Reason}", true, "denied", null);
             case ApprovalDecision.AskUser ask:
                 bool approved = options.Approver is { } approver && await approver(toolCall, ask, cancellationToken).ConfigureAwait(false);
+                cancellationToken.ThrowIfCancellationRequested(); // interrupted while (or right after) the user was asked
                 if (!approved)
                 {
                     string why = options.Approver is null

@@ -44,6 +44,10 @@ public static class SessionReader
                     case SessionRecord.Item:
                         items.Add(root.GetProperty("item").Deserialize(ProtocolJsonContext.Default.ResponseItem)!);
                         break;
+                    case SessionRecord.ModelSwitched:
+                        model = root.GetProperty("model").GetString() ?? model;
+                        break;
+                    // other types (turn ends, and line types newer than this reader) carry nothing a resume needs
                 }
             }
             catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)

@@ -83,6 +83,14 @@ public sealed class SessionWriter : IDisposable
         json.WriteNumber("output_tokens", turn.Usage.OutputTokens);
     });
 
+    /// <summary>Records that the conversation continues with <paramref name="model"/> (a resume picks the last one recorded).</summary>
+    public void ModelSwitched(string model, DateTimeOffset at) => Write(json =>
+    {
+        json.WriteString("type", SessionRecord.ModelSwitched);
+        json.WriteString("model", model);
+        json.WriteString("at", at);
+    });
+
     /// <summary>Records that the user interrupted a turn (its partial answer and the abort note are recorded as items).</summary>
     public void TurnAborted(int turnId, DateTimeOffset at) => Write(json =>
     {

@@ -98,6 +98,15 @@ public sealed class ShellTool : ITool
         psi.Environment["TERM"] = "dumb";
         psi.Environment["NO_COLOR"] = "1";
 
+        // Interrupted before it began (Esc right as the call arrived): never start it, so nothing of it runs.
+        if (cancellationToken.IsCancellationRequested)
+            return new ToolResult
+            {
+                Output = "Command not run: the user interrupted the turn before it started.",
+                IsError = true,
+                Interrupted = true,
+                Duration = clock.Elapsed,
+            };
         var output = new HeadTailBuffer(_headBytes, _tailBytes);
         using var process = new Process { StartInfo = psi };
         try
@@ -185,23 +194,24 @@ public sealed class ShellTool : ITool
     }
 
     /// <summary>
-    /// Ends the command's whole process group. The group exists only once setsid has run in the child, so a kill sent
-    /// in the first instants after the start (an Esc right as the tool begins) can find none: the process tree is then
-    /// killed directly too, and the group again, until the process is gone.
+    /// Ends the command and all its children. An interrupt can land in the first instants after the start, before the
+    /// child's setsid has made the group, when a group kill finds nothing: so the leader is killed by pid first (before
+    /// its setsid that stops it from ever running the command), the group second (after it, whatever the command forked
+    /// before the leader died is in the group). Repeated, with the process tree as a last resort, until it is gone.
     /// </summary>
     private static async Task KillAsync(Process process, int group)
     {
         for (int attempt = 0; attempt < 50; attempt++)
         {
-            ProcessGroup.Kill(group);
             try
             {
-                if (!process.HasExited) process.Kill(entireProcessTree: true);
+                if (!process.HasExited) process.Kill(entireProcessTree: attempt > 0);
             }
-            catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
+            catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception or AggregateException)
             {
                 // it exited meanwhile
             }
+            ProcessGroup.Kill(group);
             using var wait = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
             try
             {

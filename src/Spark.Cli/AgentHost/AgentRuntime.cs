@@ -97,8 +97,9 @@ internal sealed class AgentRuntime : IAsyncDisposable
         try
         {
             var baseUri = local is null ? ResponsesEndpoint.ParseBaseUrl(s.BaseUrl!) : new Uri(local.Url + "/v1");
-            var runtime = new AgentRuntime(s, apiKey, workspace, local, baseUri, local?.Name ?? s.Model!, approver);
-            await runtime.StartConversationAsync(resumed, runtime.Model, cancellationToken).ConfigureAwait(false);
+            // resuming with --base-url and no model anywhere: the session's own (last) model
+            var runtime = new AgentRuntime(s, apiKey, workspace, local, baseUri, local?.Name ?? s.Model ?? resumed!.Info.Model, approver);
+            await runtime.StartConversationAsync(resumed, runtime.ModelFor(resumed), cancellationToken).ConfigureAwait(false);
             return runtime;
         }
         catch
@@ -106,6 +107,34 @@ internal sealed class AgentRuntime : IAsyncDisposable
             if (local is not null) await local.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>
+    /// The model a conversation continues with: for a resumed session the one it recorded last (its <c>/model</c>
+    /// switches included), unless <c>--model</c> was given or the model is Spark's in-process server, which serves only
+    /// its file; otherwise the session's configured model.
+    /// </summary>
+    public string ModelFor(RecordedSession? resume)
+    {
+        if (resume is null || _settings.ModelFromFlag) return Model;
+        if (Local is not null)
+        {
+            if (resume.Info.Model != Model)
+                Notices.Add($"the session last used the model {resume.Info.Model}; the in-process server serves {Model}, so it continues with {Model}.");
+            return Model;
+        }
+        return resume.Info.Model;
+    }
+
+    /// <summary>
+    /// Switches the model mid-conversation (the history is kept) and records it in the session file, so a resume comes
+    /// back on it. False when <paramref name="name"/> is the model already in use.
+    /// </summary>
+    public bool SwitchModel(string name)
+    {
+        if (!Client.SwitchModel(name)) return false;
+        Session.ModelSwitched(name, DateTimeOffset.UtcNow);
+        return true;
     }
 
     /// <summary>
@@ -128,6 +157,7 @@ internal sealed class AgentRuntime : IAsyncDisposable
         Session = resume is null
             ? SessionWriter.Create(SessionsRoot, Workspace.Root, model, BaseUri.AbsoluteUri, DateTimeOffset.UtcNow)
             : SessionWriter.Append(resume.Info);
+        if (resume is not null && resume.Info.Model != model) Session.ModelSwitched(model, DateTimeOffset.UtcNow); // the file says what the rest used
         Loop = new AgentLoop(client, Tools, Policy, new AgentLoopOptions { MaxModelRequests = _settings.MaxRequests, Approver = _approver }, Session);
         if (resume is not null) Loop.Restore(resume);
         Resumed = resume;

@@ -13,6 +13,9 @@ internal sealed record AgentSettings
 {
     public string? BaseUrl { get; init; }
     public string? Model { get; init; }
+
+    /// <summary>True when <see cref="Model"/> came from <c>--model</c>: it then wins over the model a resumed session recorded last.</summary>
+    public bool ModelFromFlag { get; init; }
     public string? ApiKeyEnv { get; init; }
     public ClientTransport Transport { get; init; }
     public ApprovalMode Approval { get; init; } = ApprovalMode.OnRequest;
@@ -34,6 +37,7 @@ internal sealed record AgentSettings
         if (MaxRequests < 1) throw new ArgumentException("--max-requests must be at least 1");
         if (MaxOutputTokens is < 1) throw new ArgumentException("--max-output-tokens must be at least 1");
         if (Resume is not null && Last) throw new ArgumentException("--resume and --last both pick a session; give one of them.");
-        if (BaseUrl is not null && Model is null) throw new ArgumentException("--base-url needs --model NAME (the model name that server expects).");
+        if (BaseUrl is not null && Model is null && Resume is null && !Last)
+            throw new ArgumentException("--base-url needs --model NAME (the model name that server expects).");
     }
 }

@@ -67,6 +67,7 @@ internal static class AgentSettingsResolver
         {
             BaseUrl = baseUrl,
             Model = model,
+            ModelFromFlag = flags.Model is not null,
             ApiKeyEnv = apiKeyEnv,
             Transport = transport ?? ClientTransport.Auto,
             Approval = approval,

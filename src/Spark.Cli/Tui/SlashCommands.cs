@@ -65,6 +65,7 @@ internal sealed class SlashCommands(AgentRuntime runtime, TerminalScreen screen,
         "  [bold]/approvals[/]              the approval rules in force and where each came from",
         "  [bold]/quit[/]                   leave (also Ctrl-C twice, or Ctrl-D on an empty line)",
         "[grey]While the agent works: typing + Enter steers the running turn; Esc interrupts it (running commands are killed).[/]",
+        "[grey]Editing: Left/Right, Home/End (Ctrl-A/Ctrl-E), Backspace/Delete at the cursor; Up/Down recall this session's lines.[/]",
     ]);
 
     private void SwitchModel(string name)
@@ -75,7 +76,7 @@ internal sealed class SlashCommands(AgentRuntime runtime, TerminalScreen screen,
             return;
         }
         string before = runtime.Client.Model;
-        if (!runtime.Client.SwitchModel(name))
+        if (!runtime.SwitchModel(name))
         {
             screen.WriteLine($"[grey]already using {Markup.Escape(name)}[/]");
             return;
@@ -136,12 +137,17 @@ internal sealed class SlashCommands(AgentRuntime runtime, TerminalScreen screen,
             screen.WriteLine($"[red]/resume:[/] {Markup.Escape(e.Message)}");
             return;
         }
-        await runtime.StartConversationAsync(recorded, runtime.Client.Model, CancellationToken.None).ConfigureAwait(false);
+        string before = runtime.Client.Model;
+        await runtime.StartConversationAsync(recorded, runtime.ModelFor(recorded), CancellationToken.None).ConfigureAwait(false);
         status.ContextUsed = null;
         var lines2 = new List<string> { "", "[bold]resumed[/]" };
         lines2.AddRange(Exec.SessionSummary.Lines(recorded).Select(l => $"[grey]{Markup.Escape(l)}[/]"));
         if (!string.Equals(recorded.Info.Cwd, runtime.Workspace.Root, StringComparison.Ordinal))
             lines2.Add($"[yellow]note:[/] that session ran in {Markup.Escape(recorded.Info.Cwd)}; this one works in {Markup.Escape(runtime.Workspace.Root)}");
+        if (runtime.Client.Model != before)
+            lines2.Add($"[bold]model[/] {Markup.Escape(before)} → [bold]{Markup.Escape(runtime.Client.Model)}[/] [grey](the model that session used last)[/]");
+        foreach (string notice in runtime.Notices) lines2.Add($"[yellow]note:[/] {Markup.Escape(notice)}");
+        runtime.Notices.Clear();
         screen.WriteLines(lines2);
     }
 

@@ -24,6 +24,7 @@ internal sealed class TerminalScreen
     private readonly StringBuilder _partial = new(); // the answer's line still being streamed
     private List<LiveSpan> _status = [];
     private List<LiveSpan> _input = [];
+    private int? _inputCursor; // where the cursor stands in the input line's text (null: after its end)
     private int _liveRows;
     private bool _plainMidLine;
 
@@ -137,12 +138,16 @@ internal sealed class TerminalScreen
         }
     }
 
-    /// <summary>Replaces the input line (the prompt and what the user typed; the cursor ends after it).</summary>
-    public void SetInput(IEnumerable<LiveSpan> spans)
+    /// <summary>
+    /// Replaces the input line (the prompt and what the user typed). The terminal's cursor is put at
+    /// <paramref name="cursor"/> characters into the spans' text (null: after its end).
+    /// </summary>
+    public void SetInput(IEnumerable<LiveSpan> spans, int? cursor = null)
     {
         lock (_lock)
         {
             _input = [.. spans];
+            _inputCursor = cursor;
             Redraw();
         }
     }
@@ -196,21 +201,41 @@ internal sealed class TerminalScreen
         if (_status.Count > 0) rows.Add(_status);
         if (_input.Count > 0) rows.Add(_input);
         var sb = new StringBuilder();
+        int back = 0; // how far the cursor goes left from the end of the input line
         for (int i = 0; i < rows.Count; i++)
         {
             if (i > 0) sb.Append('\n');
-            sb.Append(Fit(rows[i], width - 1, keepEnd: ReferenceEquals(rows[i], _input)));
+            if (ReferenceEquals(rows[i], _input)) sb.Append(FitInput(_input, width - 1, _inputCursor, out back));
+            else sb.Append(Fit(rows[i], width - 1, skip: 0));
         }
         _console.Markup(sb.ToString());
+        if (back > 0 && ReferenceEquals(rows[^1], _input)) _console.WriteAnsi($"\u001b[{back}D");
         _liveRows = rows.Count;
         _out.Flush();
     }
 
-    /// <summary>The spans as markup, cut to <paramref name="width"/> characters (the input keeps its end, where the cursor is).</summary>
-    private static string Fit(List<LiveSpan> spans, int width, bool keepEnd)
+    /// <summary>
+    /// The input line cut to <paramref name="width"/> around its cursor: the start is dropped (shown as …) as far as
+    /// needed for the cursor to stay in view, the end beyond the width is cut. <paramref name="back"/> is how many
+    /// visible characters follow the cursor.
+    /// </summary>
+    internal static string FitInput(List<LiveSpan> spans, int width, int? cursor, out int back)
     {
         int total = spans.Sum(s => s.Text.Length);
-        int skip = keepEnd && total > width ? total - width + 1 : 0;
+        int at = Math.Clamp(cursor ?? total, 0, total);
+        // the cursor's cell must be on the row: at most width - 2 characters before it when the start is dropped
+        int skip = at + 1 > width ? at - width + 2 : 0;
+        string markup = Fit(spans, width, skip);
+        int shown = Math.Min(total - skip, width - (skip > 0 ? 1 : 0));
+        int visible = (skip > 0 ? 1 : 0) + shown; // what Fit wrote (its cut end ends in … in place of the last character)
+        int column = (skip > 0 ? 1 : 0) + (at - skip);
+        back = Math.Max(0, visible - column);
+        return markup;
+    }
+
+    /// <summary>The spans as markup, cut to <paramref name="width"/> characters, after dropping the first <paramref name="skip"/> (shown as …).</summary>
+    private static string Fit(List<LiveSpan> spans, int width, int skip)
+    {
         int budget = width;
         var sb = new StringBuilder();
         if (skip > 0)

@@ -2,7 +2,6 @@ using Spark.Agent.Client;
 using Spark.Agent.Loop;
 using Spark.Agent.Policy;
 using Spark.Cli.AgentHost;
-using System.Threading.Channels;
 using Spectre.Console;
 
 namespace Spark.Cli.Tui;
@@ -27,11 +26,12 @@ internal sealed class TuiController
     private readonly Lock _gate = new();
     private Task? _turn;
     private CancellationTokenSource? _turnCancel;
-    private Channel<ConsoleKeyInfo>? _approvalKeys; // while an approval question waits: the keys that answer it
+    private PendingApproval? _approval; // the approval question waiting for its one-key answer
     private TaskCompletionSource _approvalAsked = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private string? _approvalChoices;
     private DateTimeOffset _lastCtrlC = DateTimeOffset.MinValue;
     private bool _quit;
+    private bool _skipRestOfLine; // piped input: the rest of a line that answered an approval question ("yes") is not input
 
     public TuiController(AgentRuntime runtime, TerminalScreen screen, IKeySource keys, TimeProvider? clock = null)
     {
@@ -96,33 +96,44 @@ internal sealed class TuiController
             OnCtrlC();
             return;
         }
-        Channel<ConsoleKeyInfo>? approval;
-        lock (_gate) approval = _approvalKeys;
-        if (approval is not null)
+        if (_skipRestOfLine)
         {
-            approval.Writer.TryWrite(key);
+            _skipRestOfLine = !(key.Key == ConsoleKey.Enter || key.KeyChar is '\r' or '\n');
             return;
         }
-        if (key.Key == ConsoleKey.Escape || key.KeyChar == '\u001b')
+        PendingApproval? approval;
+        lock (_gate) approval = _approval;
+        if (approval is not null)
+        {
+            Answer(approval, key);
+            return;
+        }
+        if (IsEscape(key))
         {
             if (IsTurnRunning) InterruptTurn();
-            else _input.Clear();
+            else
+                lock (_gate) _input.Clear();
             DrawInput();
             return;
         }
-        if (key.KeyChar == '\u0004' && _input.IsEmpty)
+        bool empty;
+        lock (_gate) empty = _input.IsEmpty;
+        if (key.KeyChar == '\u0004' && empty)
         {
             Quit();
             return;
         }
         if (key.Key == ConsoleKey.Enter || key.KeyChar is '\r' or '\n')
         {
-            string text = _input.Take().Trim();
+            string text;
+            lock (_gate) text = _input.Take().Trim();
             DrawInput();
             if (text.Length > 0) await SubmitAsync(text).ConfigureAwait(false);
             return;
         }
-        if (_input.Edit(key)) DrawInput();
+        bool edited;
+        lock (_gate) edited = _input.Edit(key);
+        if (edited) DrawInput();
     }
 
     private async Task SubmitAsync(string text)
@@ -206,8 +217,7 @@ internal sealed class TuiController
                           "[grey](it is back in the input line: Enter sends it as a new message)[/]");
         lock (_gate)
         {
-            if (_input.IsEmpty)
-                foreach (char c in text) _input.Edit(new ConsoleKeyInfo(c, ConsoleKey.NoName, false, false, false));
+            if (_input.IsEmpty) _input.Insert(text);
         }
         DrawInput();
     }
@@ -241,11 +251,11 @@ internal sealed class TuiController
             return;
         }
         _lastCtrlC = now;
-        Channel<ConsoleKeyInfo>? approval;
-        lock (_gate) approval = _approvalKeys;
-        approval?.Writer.TryWrite(new ConsoleKeyInfo('n', ConsoleKey.N, false, false, false));
-        if (IsTurnRunning) InterruptTurn();
-        _input.Clear();
+        PendingApproval? approval;
+        lock (_gate) approval = _approval;
+        if (approval is not null) DenyAndInterrupt(approval);
+        else if (IsTurnRunning) InterruptTurn();
+        lock (_gate) _input.Clear();
         _screen.WriteLine("[grey]Press Ctrl-C again to quit.[/]");
         DrawInput();
     }
@@ -263,7 +273,8 @@ internal sealed class TuiController
 
     /// <summary>
     /// Asks the user about a tool call the policy wants approved; the answer is one key: y (once), s (this session),
-    /// p (this project), n or Esc (deny). Session and project answers are remembered by the policy.
+    /// p (this project), n (deny: the model is told and goes on), Esc (deny and interrupt the turn, as Esc always
+    /// does). Session and project answers are remembered by the policy.
     /// </summary>
     public async Task<bool> AskApprovalAsync(ToolCall call, ApprovalDecision.AskUser ask, CancellationToken cancellationToken)
     {
@@ -272,16 +283,16 @@ internal sealed class TuiController
         if (ask.Scopes.Contains(ApprovalScope.Session)) choices.Add("s this session");
         if (ask.Scopes.Contains(ApprovalScope.Project)) choices.Add("p this project");
         choices.Add("n deny");
-        string choiceText = string.Join(" · ", choices.Select(c => $"[{c[0]}]{c[1..]}"));
+        string choiceText = string.Join(" · ", choices.Select(c => $"[{c[0]}]{c[1..]}")) + " · Esc interrupt";
         _screen.WriteLines([
             $"[bold yellow]? approve[/] [bold]{Markup.Escape(call.Name)}[/]  {Markup.Escape(ToolCallView.Summary(call.Name, call.ArgumentsJson))}",
             $"  [grey]{Markup.Escape(ask.Reason)}[/]",
             $"  [yellow]{Markup.Escape(choiceText)}[/]",
         ]);
-        var answers = Channel.CreateUnbounded<ConsoleKeyInfo>();
+        var pending = new PendingApproval(ask);
         lock (_gate)
         {
-            _approvalKeys = answers;
+            _approval = pending;
             _approvalChoices = "approve? " + choiceText;
             _status.Activity = "waiting for your approval";
             _approvalAsked.TrySetResult();
@@ -290,40 +301,83 @@ internal sealed class TuiController
         DrawInput();
         try
         {
-            while (true)
+            if (await pending.Answer.Task.WaitAsync(cancellationToken).ConfigureAwait(false) is not { } scope)
             {
-                var key = await answers.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-                ApprovalScope? scope = char.ToLowerInvariant(key.KeyChar) switch
-                {
-                    'y' or 'o' => ApprovalScope.Once,
-                    's' when ask.Scopes.Contains(ApprovalScope.Session) => ApprovalScope.Session,
-                    'p' when ask.Scopes.Contains(ApprovalScope.Project) => ApprovalScope.Project,
-                    _ => null,
-                };
-                bool deny = key.Key == ConsoleKey.Escape || char.ToLowerInvariant(key.KeyChar) is 'n' or 'd';
-                if (scope is null && !deny) continue; // not one of the answers: ask again
-                if (deny)
-                {
-                    _screen.WriteLine("  [red]✗ denied[/] [grey](the model is told)[/]");
-                    return false;
-                }
-                Remember(ask, scope!.Value);
-                return true;
+                _screen.WriteLine("  [red]✗ denied[/] [grey](the model is told)[/]");
+                return false;
             }
+            Remember(ask, scope);
+            return true;
         }
         finally
         {
-            lock (_gate)
+            if (Close(pending))
             {
-                _approvalKeys = null;
-                _approvalChoices = null;
-                _approvalAsked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                if (_turn is not null) _status.Activity = "working · Esc interrupts";
+                UpdateStatus();
+                DrawInput();
             }
-            UpdateStatus();
-            DrawInput();
         }
     }
+
+    /// <summary>
+    /// One key while an approval question waits. The answer is taken here, on the key task, and the question is closed
+    /// at once, so the next key (an Esc typed right after "y") is the controller's again instead of being swallowed by
+    /// a question that is already answered.
+    /// </summary>
+    private void Answer(PendingApproval approval, ConsoleKeyInfo key)
+    {
+        if (IsEscape(key))
+        {
+            DenyAndInterrupt(approval);
+            return;
+        }
+        char c = char.ToLowerInvariant(key.KeyChar);
+        ApprovalScope? scope = c switch
+        {
+            'y' or 'o' => ApprovalScope.Once,
+            's' when approval.Ask.Scopes.Contains(ApprovalScope.Session) => ApprovalScope.Session,
+            'p' when approval.Ask.Scopes.Contains(ApprovalScope.Project) => ApprovalScope.Project,
+            _ => null,
+        };
+        if (scope is null && c is not ('n' or 'd')) return; // not one of the answers: the question stays
+        if (!Close(approval)) return;
+        _skipRestOfLine = !_keys.IsInteractive; // a piped line answers one question: "yes" must not answer the next with its "s"
+        approval.Answer.TrySetResult(scope);
+        UpdateStatus();
+        DrawInput();
+    }
+
+    /// <summary>Esc or Ctrl-C at an approval question: the call is denied and the turn interrupted (before the answer
+    /// reaches the turn, so the loop sees the interrupt and records the call as not run).</summary>
+    private void DenyAndInterrupt(PendingApproval approval)
+    {
+        if (!Close(approval)) return;
+        InterruptTurn();
+        approval.Answer.TrySetResult(null);
+        DrawInput();
+    }
+
+    /// <summary>Takes the question down; false when it was already answered.</summary>
+    private bool Close(PendingApproval approval)
+    {
+        lock (_gate)
+        {
+            if (_approval != approval) return false;
+            _approval = null;
+            _approvalChoices = null;
+            _approvalAsked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (_turn is not null) _status.Activity = "working · Esc interrupts";
+            return true;
+        }
+    }
+
+    private sealed class PendingApproval(ApprovalDecision.AskUser ask)
+    {
+        public ApprovalDecision.AskUser Ask { get; } = ask;
+        public TaskCompletionSource<ApprovalScope?> Answer { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    private static bool IsEscape(ConsoleKeyInfo key) => key.Key == ConsoleKey.Escape || key.KeyChar == '\u001b';
 
     private void Remember(ApprovalDecision.AskUser ask, ApprovalScope scope)
     {
@@ -455,14 +509,20 @@ internal sealed class TuiController
     {
         string? choices;
         string text;
+        int cursor;
         lock (_gate)
         {
             choices = _approvalChoices;
             text = _input.Text;
+            cursor = _input.Cursor;
         }
-        _screen.SetInput(choices is not null
-            ? [new LiveSpan(choices, "bold yellow"), new LiveSpan(" ")]
-            : [new LiveSpan(IsTurnRunning ? "↳ " : "› ", "bold green"), new LiveSpan(text)]);
+        if (choices is not null)
+        {
+            _screen.SetInput([new LiveSpan(choices, "bold yellow"), new LiveSpan(" ")]);
+            return;
+        }
+        const string Prompt = "› ", SteerPrompt = "↳ ";
+        _screen.SetInput([new LiveSpan(IsTurnRunning ? SteerPrompt : Prompt, "bold green"), new LiveSpan(text)], Prompt.Length + cursor);
     }
 
     private static string Short(string text) => text.Length <= 60 ? text : text[..60] + "…";

@@ -19,6 +19,7 @@ public sealed class Tokenizer
     private readonly SpmEncoder? _spm;
     private readonly BpeEncoder? _bpe;
     private readonly SpecialTokenSplitter _splitter;
+    private readonly FragmentMemo _memo = new();
     private readonly bool _addSpacePrefix;
     private readonly bool _cleanSpaces;
     private readonly byte[][] _pieces;
@@ -109,23 +110,45 @@ public sealed class Tokenizer
                 prevSpecial = true;
                 continue;
             }
-            if (_spm != null)
+            bool spacePrefix = _spm != null && _addSpacePrefix && prevSpecial;
+            prevSpecial = false;
+            if (f.Length >= FragmentMemo.MinLength)
             {
-                _spm.Encode(EscapeSpaces(text.AsSpan(f.Start, f.Length), _addSpacePrefix && prevSpecial), output);
+                string fragment = text.Substring(f.Start, f.Length);
+                if (_memo.Find(fragment, spacePrefix) is { } known)
+                {
+                    output.AddRange(known);
+                    continue;
+                }
+                int before = output.Count;
+                EncodeFragment(fragment, spacePrefix, output, pieces);
+                _memo.Add(fragment, spacePrefix, output.GetRange(before, output.Count - before).ToArray());
             }
             else
             {
-                string fragment = text.Substring(f.Start, f.Length);
-                pieces.Clear();
-                _pre!.Split(fragment, pieces);
-                foreach (var (start, length) in pieces)
-                    _bpe!.EncodeWord(ByteLevel.EncodeUtf8(fragment.AsSpan(start, length)), output);
+                EncodeFragment(text.Substring(f.Start, f.Length), spacePrefix, output, pieces);
             }
-            prevSpecial = false;
         }
 
         if (addSpecial && AddEos) output.Add(_ids.Eos!.Value);
         return output.ToArray();
+    }
+
+    /// <summary>Fragments whose tokens came from the memo rather than the encoder (tests and diagnostics).</summary>
+    internal long MemoHits => _memo.Hits;
+
+    // one run of raw text between special tokens: its tokens depend on nothing around it
+    private void EncodeFragment(string fragment, bool spacePrefix, List<int> output, List<(int Start, int Length)> pieces)
+    {
+        if (_spm != null)
+        {
+            _spm.Encode(EscapeSpaces(fragment, spacePrefix), output);
+            return;
+        }
+        pieces.Clear();
+        _pre!.Split(fragment, pieces);
+        foreach (var (start, length) in pieces)
+            _bpe!.EncodeWord(ByteLevel.EncodeUtf8(fragment.AsSpan(start, length)), output);
     }
 
     /// <summary>The token's text as stored in the vocabulary (e.g. <c>▁Hello</c>, <c>ĠHello</c>, <c>&lt;0x0A&gt;</c>).</summary>

@@ -84,6 +84,58 @@ public class SessionTests
     }
 
     [Fact]
+    public void Reader_ModelSwitches_TheSessionsModelIsTheLastOne()
+    {
+        using var home = new TempDirectory();
+        string root = Path.Join(home.Path, "sessions");
+        string path;
+        using (var writer = SessionWriter.Create(root, "/w", "fast", null, DateTimeOffset.UtcNow))
+        {
+            path = writer.FilePath;
+            writer.TurnStarted(1, "hello", DateTimeOffset.UtcNow);
+            writer.ModelSwitched("full", DateTimeOffset.UtcNow);
+            writer.TurnStarted(2, "think harder", DateTimeOffset.UtcNow);
+            writer.ModelSwitched("bigger", DateTimeOffset.UtcNow);
+        }
+        var recorded = SessionReader.Read(path);
+        Assert.Equal("bigger", recorded.Info.Model);
+        Assert.Equal(2, recorded.Turns);
+        Assert.Equal("bigger", Assert.Single(SessionReader.List(root)).Model);
+        string last = File.ReadLines(path).Last();
+        Assert.StartsWith("{\"type\":\"model_switched\",\"model\":\"bigger\",\"at\":", last);
+    }
+
+    [Fact]
+    public void Reader_FileFromBeforeModelSwitchesWereRecorded_HasTheMetaModel()
+    {
+        using var dir = new TempDirectory();
+        string path = dir.File("session-old.jsonl");
+        File.WriteAllText(path,
+            "{\"type\":\"session_meta\",\"id\":\"c\",\"created_at\":\"2026-01-01T00:00:00Z\",\"cwd\":\"/\",\"model\":\"m\",\"base_url\":\"http://x/v1\"}\n" +
+            "{\"type\":\"turn_started\",\"turn_id\":1,\"prompt\":\"hi\",\"at\":\"2026-01-01T00:00:01Z\"}\n" +
+            "{\"type\":\"item\",\"item\":{\"type\":\"message\",\"role\":\"user\",\"content\":\"hi\"}}\n" +
+            "{\"type\":\"turn_completed\",\"turn_id\":1,\"at\":\"2026-01-01T00:00:02Z\",\"input_tokens\":1,\"cached_tokens\":0,\"output_tokens\":1}\n");
+        var recorded = SessionReader.Read(path);
+        Assert.Equal("m", recorded.Info.Model);
+        Assert.Single(recorded.Items);
+    }
+
+    [Fact]
+    public void Reader_SkipsLineTypesItDoesNotKnow()
+    {
+        // how a reader from before model_switched reads a newer file: lines of unknown types are passed over
+        using var dir = new TempDirectory();
+        string path = dir.File("session-new.jsonl");
+        File.WriteAllText(path,
+            "{\"type\":\"session_meta\",\"id\":\"d\",\"created_at\":\"2026-01-01T00:00:00Z\",\"cwd\":\"/\",\"model\":\"m\"}\n" +
+            "{\"type\":\"some_future_record\",\"whatever\":[1,2,3]}\n" +
+            "{\"type\":\"item\",\"item\":{\"type\":\"message\",\"role\":\"user\",\"content\":\"hi\"}}\n");
+        var recorded = SessionReader.Read(path);
+        Assert.Equal("m", recorded.Info.Model);
+        Assert.Single(recorded.Items);
+    }
+
+    [Fact]
     public void Reader_TornLastLine_KeepsEverythingBeforeIt()
     {
         using var dir = new TempDirectory();

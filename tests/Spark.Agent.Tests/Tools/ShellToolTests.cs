@@ -102,6 +102,22 @@ public class ShellToolTests
     }
 
     [Fact]
+    public async Task Shell_CancelledBeforeItStarts_NeverRunsTheCommand()
+    {
+        // The token is cancelled before the call (Esc just before the tool began): starting the command anyway let it
+        // run at least its first steps (and, before the kill was hardened, all 30 s of it).
+        using var ws = new TestWorkspace();
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        var r = await ws.Call("shell", """{"command": "touch ran; sleep 30"}""", cts.Token).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.True(r.Interrupted);
+        Assert.True(r.IsError);
+        Assert.Contains("not run", r.Output);
+        await Task.Delay(200); // a command started anyway would have touched the file by now
+        Assert.False(File.Exists(ws.PathOf("ran")));
+    }
+
+    [Fact]
     public async Task Shell_BackgroundChildLeftAfterExit_IsKilled()
     {
         using var ws = new TestWorkspace();

@@ -31,6 +31,24 @@ public class TuiControllerTests
     }
 
     [Fact]
+    public async Task UpRecallsTheLastPrompt_EditedAtTheCursor_AndEnterSendsIt()
+    {
+        await using var h = await TuiHarness.StartAsync(await ScriptedResponsesServer.StartAsync(
+            ScriptedReply.Text("One."), ScriptedReply.Text("Two.")));
+        h.Keys.Enter("list the files");
+        await h.WaitForAsync("One.");
+        await h.WaitIdleAsync();
+        h.Keys.Press(ConsoleKey.UpArrow);
+        h.Keys.Press(ConsoleKey.Home);
+        foreach (var _ in "list".ToCharArray()) h.Keys.Press(ConsoleKey.Delete);
+        h.Keys.Type("count");
+        h.Keys.Press(ConsoleKey.Enter, '\r');
+        await h.WaitForAsync("Two.");
+        Assert.Equal("count the files", UserTexts(h.Server.Requests[1]).Last());
+        Assert.Contains("› count the files", h.Screen);
+    }
+
+    [Fact]
     public async Task ToolCall_IsShownWithItsOutputFolded()
     {
         await using var h = await TuiHarness.StartAsync(await ScriptedResponsesServer.StartAsync(
@@ -137,6 +155,33 @@ public class TuiControllerTests
     }
 
     [Fact]
+    public async Task PipedInput_EachLineAnswersOneApprovalQuestion_TheRestOfTheLineIsNotAnAnswer()
+    {
+        // "yes" answers the first question with its y; its s must not answer the second one ("this session")
+        var h = await TuiHarness.StartAsync(await ScriptedResponsesServer.StartAsync(
+            ScriptedReply.Call("c1", "shell", Shell("touch first.txt")),
+            ScriptedReply.Call("c2", "shell", Shell("touch second.txt")),
+            ScriptedReply.Text("Done.")), approval: ApprovalMode.Untrusted, interactive: false);
+        try
+        {
+            h.Keys.Enter("make two files");
+            h.Keys.Enter("yes");
+            h.Keys.Enter("n");
+            h.Keys.End();
+            await h.Completion.WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.True(File.Exists(Path.Join(h.Workspace, "first.txt")));
+            Assert.False(File.Exists(Path.Join(h.Workspace, "second.txt")), h.Screen);
+            Assert.Contains("approved once", h.Screen);
+            Assert.Contains("✗ denied", h.Screen);
+            Assert.Contains("Done.", h.Screen);
+        }
+        finally
+        {
+            await h.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task UnknownSlashCommand_SaysWhatExists()
     {
         await using var h = await TuiHarness.StartAsync(await ScriptedResponsesServer.StartAsync());
@@ -203,6 +248,7 @@ public class TuiSlashCommandTests
         h.Keys.Enter("and pears");
         await h.WaitForAsync("Answer C.");
         Assert.Equal(["remember apples", "and pears"], UserTexts(h.Server.Requests[2])); // the restored history is sent
+        await h.WaitIdleAsync(); // the answer shows before its turn ends; /resume waits for the end (seen in CI)
         h.Keys.Enter("/resume no-such-id");
         await h.WaitForAsync("No session 'no-such-id'");
     }

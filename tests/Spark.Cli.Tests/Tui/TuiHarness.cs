@@ -70,7 +70,7 @@ internal sealed class TuiHarness : IAsyncDisposable
 
     public static async Task<TuiHarness> StartAsync(ScriptedResponsesServer server, ApprovalMode approval = ApprovalMode.Never,
         SandboxMode sandbox = SandboxMode.DangerFullAccess, bool interactive = true, Action<string>? prepareWorkspace = null,
-        TempDirectory? dir = null, string? resume = null)
+        TempDirectory? dir = null, string? resume = null, (string Text, Action<TuiController> Then)? onScreen = null)
     {
         dir ??= new TempDirectory();
         string workspace = Path.Join(dir.Path, "ws");
@@ -88,9 +88,10 @@ internal sealed class TuiHarness : IAsyncDisposable
             Resume = resume,
         };
         var text = new StringBuilder();
-        var output = TextWriter.Synchronized(new StringWriter(text));
-        var screen = new TerminalScreen(output, isTerminal: false, () => 1000);
         TuiController? controller = null;
+        var hooked = new HookedWriter(text, onScreen is { } hook ? (hook.Text, () => hook.Then(controller!)) : null);
+        var output = TextWriter.Synchronized(hooked);
+        var screen = new TerminalScreen(output, isTerminal: false, () => 1000);
         var runtime = await AgentRuntime.StartAsync(settings, (c, a, ct) => controller!.AskApprovalAsync(c, a, ct), _ => { }, CancellationToken.None);
         var keys = new ScriptedKeySource(interactive);
         controller = new TuiController(runtime, screen, keys);
@@ -144,5 +145,40 @@ internal sealed class TuiHarness : IAsyncDisposable
         await Runtime.DisposeAsync();
         await Server.DisposeAsync();
         Dir.Dispose();
+    }
+}
+
+/// <summary>
+/// The harness's screen buffer. With a hook, the moment <c>Text</c> first appears on the screen the hook runs — on the
+/// thread that wrote it, before that write returns — so a test can act at an exact instant of the agent's work (e.g.
+/// press Esc after a call is shown and before its tool starts).
+/// </summary>
+internal sealed class HookedWriter(StringBuilder text, (string Text, Action Then)? hook) : StringWriter(text)
+{
+    private bool _fired;
+
+    public override void Write(char value)
+    {
+        base.Write(value);
+        Check();
+    }
+
+    public override void Write(string? value)
+    {
+        base.Write(value);
+        Check();
+    }
+
+    public override void Write(char[] buffer, int index, int count)
+    {
+        base.Write(buffer, index, count);
+        Check();
+    }
+
+    private void Check()
+    {
+        if (_fired || hook is not { } h || !GetStringBuilder().ToString().Contains(h.Text, StringComparison.Ordinal)) return;
+        _fired = true;
+        h.Then();
     }
 }

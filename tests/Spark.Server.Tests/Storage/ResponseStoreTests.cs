@@ -60,6 +60,20 @@ public class ResponseStoreTests
     }
 
     [Fact]
+    public async Task Sqlite_CommitsWithoutWaitingForTheDisk_InWalMode()
+    {
+        using var dir = new TempDirectory();
+        using var store = SqliteResponseStore.Open(Path.Combine(dir.Path, "responses.db"), TimeSpan.FromDays(1));
+        await store.SaveAsync(Sample("resp_1"), default);
+        using var connection = store.Connect();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode;";
+        Assert.Equal("wal", (string)command.ExecuteScalar()!);
+        command.CommandText = "PRAGMA synchronous;";
+        Assert.Equal(1L, (long)command.ExecuteScalar()!); // NORMAL: no fsync per commit (the WAL is synced at checkpoints)
+    }
+
+    [Fact]
     public async Task Sqlite_DropsResponsesOlderThanTheRetention_WhenOpened()
     {
         using var dir = new TempDirectory();
