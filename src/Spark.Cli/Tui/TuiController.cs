@@ -142,7 +142,7 @@ internal sealed class TuiController
         {
             if (IsTurnRunning && !SlashCommands.AllowedWhileRunning(text))
             {
-                _screen.WriteLine($"[yellow]{Markup.Escape(text.Split(' ')[0])} waits for the turn to end[/] [grey](Esc interrupts it; typing without / steers it)[/]");
+                _screen.WriteLine($"[yellow]{Markup.Escape(text.Split(' ')[0])} was not run: it cannot run during a turn[/] [grey](enter it again when the turn ends, or press Esc to interrupt; typing without / steers it)[/]");
                 return;
             }
             await _commands.RunAsync(text).ConfigureAwait(false);

@@ -106,7 +106,9 @@ public class ResponseStoreTests
     public async Task Redis_ThatStops_Gives503StoreUnavailable()
     {
         var redis = await RedisServerProcess.StartAsync();
-        using var store = RedisResponseStore.Open(redis.Url, TimeSpan.FromDays(1), TimeSpan.FromSeconds(1));
+        // a generous timeout: connecting to a just-started redis-server took over 1 s in CI at load average ~25; once
+        // the server is gone the multiplexer has no connection and the lookup fails at once, whatever the timeout
+        using var store = RedisResponseStore.Open(redis.Url, TimeSpan.FromDays(1), TimeSpan.FromSeconds(10));
         redis.Dispose();
         var e = await Assert.ThrowsAsync<ApiException>(() => store.FindAsync("resp_x", default));
         Assert.Equal(503, e.Status);
