@@ -74,7 +74,8 @@ internal sealed partial class ResponsesWebSocket(WebSocket socket, ServerContext
         }
     }
 
-    // between two messages (the send lock), so no client sees half an event; the client's answering close ends RunAsync
+    // between two messages (the send lock), so no client sees half an event; the client's answering close ends RunAsync,
+    // and a client that does not answer is dropped two seconds later
     private async Task CloseForShutdownAsync()
     {
         try
@@ -89,6 +90,7 @@ internal sealed partial class ResponsesWebSocket(WebSocket socket, ServerContext
             {
                 _sendLock.Release();
             }
+            _closed.CancelAfter(TimeSpan.FromSeconds(2));
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException or IOException)
         {
