@@ -111,12 +111,14 @@ internal sealed class AgentRuntime : IAsyncDisposable
 
     /// <summary>
     /// The model a conversation continues with: for a resumed session the one it recorded last (its <c>/model</c>
-    /// switches included), unless <c>--model</c> was given or the model is Spark's in-process server, which serves only
-    /// its file; otherwise the session's configured model.
+    /// switches included), unless <c>--model</c> was given (then the model chosen now: the flag's, or what <c>/model</c>
+    /// switched to since) or the model is Spark's in-process server, which serves only its file; otherwise the
+    /// session's configured model.
     /// </summary>
     public string ModelFor(RecordedSession? resume)
     {
-        if (resume is null || _settings.ModelFromFlag) return Model;
+        if (resume is null) return Model;
+        if (_settings.ModelFromFlag) return Client?.Model ?? Model;
         if (Local is not null)
         {
             if (resume.Info.Model != Model)

@@ -253,6 +253,32 @@ public class TuiSlashCommandTests
         await h.WaitForAsync("No session 'no-such-id'");
     }
 
+    [Theory]
+    [InlineData(false, "bigger")] // the model that session used last
+    [InlineData(true, "small")] // --model was given: the model chosen now stays
+    public async Task Resume_InSession_ContinuesWithTheSessionsLastModel_UnlessTheModelWasGivenAsAFlag(bool modelFromFlag, string expected)
+    {
+        await using var h = await TuiHarness.StartAsync(await ScriptedResponsesServer.StartAsync(
+            ScriptedReply.Text("Answer A."), ScriptedReply.Text("Answer B.")), modelFromFlag: modelFromFlag);
+        h.Keys.Enter("/model bigger");
+        await h.WaitForAsync("model scripted → bigger");
+        h.Keys.Enter("remember apples");
+        await h.WaitForAsync("Answer A.");
+        await h.WaitIdleAsync();
+        h.Keys.Enter("/new");
+        await h.WaitForAsync("new conversation");
+        h.Keys.Enter("/model small");
+        await h.WaitForAsync("model bigger → small");
+        h.Keys.Enter("/resume");
+        await h.WaitForAsync("recent sessions");
+        h.Keys.Enter("/resume 1");
+        await h.WaitForAsync("resumed");
+        Assert.Equal(expected, h.Runtime.Client.Model);
+        h.Keys.Enter("and pears");
+        await h.WaitForAsync("Answer B.");
+        Assert.Equal(expected, h.Server.Requests[1].GetProperty("model").GetString());
+    }
+
     [Fact]
     public async Task Diff_ShowsTheWorkspacesGitDiff()
     {

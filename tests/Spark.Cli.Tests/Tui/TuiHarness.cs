@@ -70,7 +70,7 @@ internal sealed class TuiHarness : IAsyncDisposable
 
     public static async Task<TuiHarness> StartAsync(ScriptedResponsesServer server, ApprovalMode approval = ApprovalMode.Never,
         SandboxMode sandbox = SandboxMode.DangerFullAccess, bool interactive = true, Action<string>? prepareWorkspace = null,
-        TempDirectory? dir = null, string? resume = null, (string Text, Action<TuiController> Then)? onScreen = null)
+        TempDirectory? dir = null, string? resume = null, (string Text, Action<TuiController> Then)? onScreen = null, bool modelFromFlag = false)
     {
         dir ??= new TempDirectory();
         string workspace = Path.Join(dir.Path, "ws");
@@ -86,6 +86,7 @@ internal sealed class TuiHarness : IAsyncDisposable
             Cd = workspace,
             Home = Path.Join(dir.Path, "home"),
             Resume = resume,
+            ModelFromFlag = modelFromFlag,
         };
         var text = new StringBuilder();
         TuiController? controller = null;
