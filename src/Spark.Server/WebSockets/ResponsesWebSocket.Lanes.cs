@@ -155,7 +155,14 @@ internal sealed partial class ResponsesWebSocket
                     using (generation)
                     {
                         var history = conversation.ToList();
-                        var sink = new PersistingEventSink(lane.Sink, (finished, _) => server.PersistAsync(finished, history));
+                        var sink = new PersistingEventSink(lane.Sink, async (finished, _) =>
+                        {
+                            await server.PersistAsync(finished, history);
+                            // its terminal event goes out next: a client may steer it at once, while the runner is still
+                            // returning, and must then find it finished (or waiting for its tool outputs)
+                            Remember(new StoredResponse(finished, [.. history, .. finished.Output]), lane.StreamId);
+                            lock (_state) active.Ended = finished;
+                        });
                         var runner = new ResponseRunner(shell, generation, sink, server.Options.HeartbeatInterval, active.Control, tools);
                         final = await runner.RunAsync(_closed.Token);
                         var outcome = runner.Outcome!;

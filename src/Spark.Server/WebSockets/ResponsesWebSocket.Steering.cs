@@ -36,7 +36,8 @@ internal sealed partial class ResponsesWebSocket
         ResponseControl? stop = null;
         lock (_state)
         {
-            if (_running.TryGetValue(target, out var active) && !active.Closed)
+            // Ended: its terminal event is out and the connection remembers it as finished (see the lane's persist step)
+            if (_running.TryGetValue(target, out var active) && !active.Closed && active.Ended is null)
             {
                 streamId = active.StreamId;
                 if (active.Steers.Count >= MaxPendingSteers)
@@ -126,7 +127,7 @@ internal sealed partial class ResponsesWebSocket
         lock (_state)
         {
             if (!_waitingForTools.TryGetValue(responseId, out var queue)) _waitingForTools[responseId] = queue = [];
-            queue.AddRange(steers);
+            queue.InsertRange(0, steers); // accepted while it ran: before any that came once it had ended
         }
     }
 

@@ -222,7 +222,9 @@ internal sealed partial class ResponsesWebSocket(WebSocket socket, ServerContext
     {
         lock (_state)
         {
+            bool known = _finished.ContainsKey(stored.Response.Id); // remembered once before its terminal event, once after
             _finished[stored.Response.Id] = new FinishedResponse(stored, streamId);
+            if (known) return;
             _finishedOrder.Enqueue(stored.Response.Id);
             while (_finished.Count > server.Options.WebSocketCachedResponses && _finishedOrder.TryDequeue(out var oldest))
                 _finished.Remove(oldest);

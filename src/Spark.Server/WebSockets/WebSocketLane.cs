@@ -31,6 +31,12 @@ internal sealed class ActiveResponse(ResponseControl control, string? streamId)
 
     /// <summary>Set when the runner returned: later steering goes to the finished response.</summary>
     public bool Closed { get; set; }
+
+    /// <summary>
+    /// The final response, set (and remembered as finished) just before its terminal event goes out: a client that saw
+    /// that event may steer at once, while the runner is still returning, and must hear that the response ended.
+    /// </summary>
+    public ResponseObject? Ended { get; set; }
 }
 
 /// <summary>Steering input the server owns: its id, the input as sent (returned on failure) and its items.</summary>

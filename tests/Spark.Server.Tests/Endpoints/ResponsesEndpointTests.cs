@@ -153,7 +153,9 @@ public class ResponsesEndpointTests(ServerFixture server)
                       {"type":"function_call_output","call_id":"c1","output":"4"},{"type":"reasoning","id":"rs_1","summary":[]}],
              "max_output_tokens":3}
             """);
-        Assert.Equal(ResponseStatus.Incomplete, body.GetProperty("status").GetString());
+        // sampled (no temperature 0) from random weights: 3 tokens usually hit the limit, but an end token or a
+        // finished tool call within them completes the response - either way the request was accepted and answered
+        Assert.Contains(body.GetProperty("status").GetString(), new[] { ResponseStatus.Incomplete, ResponseStatus.Completed });
         Assert.Equal(2, body.GetProperty("tools").GetArrayLength());
     }
 

@@ -215,6 +215,27 @@ public class ResponsesWebSocketTests(ServerFixture server)
         Assert.True(grew >= 80, $"the next prompt grew by {grew} tokens; the 80-word steering input is not in it");
     }
 
+    /// <summary>
+    /// A steer sent the instant the terminal event arrives can reach the server while the runner is still returning
+    /// (the response is still registered as running): it must fail as "already completed", not be accepted and start
+    /// a successor (seen once in CI through the openai SDK). The window is too narrow to hit on demand on a quiet
+    /// machine, so this guards the behaviour over many rounds rather than reproducing the race.
+    /// </summary>
+    [Fact]
+    public async Task SteerRightAfterTheTerminalEvent_AlwaysFailsAsAlreadyCompleted()
+    {
+        await using var ws = await WsClient.ConnectAsync(server);
+        for (int round = 0; round < 25; round++)
+        {
+            await ws.SendAsync("""{"type":"response.create","model":"spark-tiny","input":"Hi","max_output_tokens":1,"temperature":0,"store":false}""");
+            string id = (await ws.ReceiveResponseAsync())[^1].Response().GetProperty("id").GetString()!;
+            await ws.SendAsync($$"""{"type":"response.steer","previous_response_id":"{{id}}","input":"too late"}""");
+            var reply = await ws.ReceiveAsync();
+            Assert.True(reply.Type() == "response.steer.failed", $"round {round}: the steer got {reply.Type()}");
+            Assert.Equal("response_already_completed", reply.GetProperty("error").GetProperty("code").GetString());
+        }
+    }
+
     [Fact]
     public async Task SteerAfterCompletion_FailsAndReturnsTheInput()
     {
