@@ -1,4 +1,5 @@
 using Spark.Engine.Inference;
+using Spark.Testing;
 
 namespace Spark.Engine.Tests.Inference;
 
@@ -104,9 +105,10 @@ public class SamplerTests
         var logits = Logits(32000, 5);
         var s = new Sampler(new SamplerOptions { Temperature = 0.8f, RepetitionPenalty = 1.1f, Seed = 1 }, 32000);
         for (int i = 0; i < 5; i++) s.Accept(s.Sample(logits));
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 100; i++) s.Accept(s.Sample(logits));
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, SteadyStateAllocations.Measure(() =>
+        {
+            for (int i = 0; i < 100; i++) s.Accept(s.Sample(logits));
+        }));
     }
 
     [Theory]

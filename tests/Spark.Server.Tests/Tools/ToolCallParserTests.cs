@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Spark.Server.Tools;
+using Spark.Testing;
 
 namespace Spark.Server.Tests.Tools;
 
@@ -171,9 +172,10 @@ public class ToolCallParserTests
         var parser = new ToolCallParser(Tools.Contains);
         var recorder = new NullListener();
         parser.Feed("Hello", recorder);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 1000; i++) parser.Feed(" token", recorder);
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, SteadyStateAllocations.Measure(() =>
+        {
+            for (int i = 0; i < 1000; i++) parser.Feed(" token", recorder);
+        }));
     }
 
     private sealed class NullListener : IToolCallListener

@@ -3,6 +3,7 @@ using Spark.Engine.Kernels;
 using Spark.Engine.Kernels.Quantized;
 using Spark.Engine.Tensors;
 using Spark.Engine.Tests.Tensors;
+using Spark.Testing;
 
 namespace Spark.Engine.Tests.Kernels.Quantized;
 
@@ -219,14 +220,14 @@ public class QuantizedMatVecTests
             var activation = ActivationRounding.For(type);
             var y = new float[4];
             x.Quantize(activation, input);
-            kernels.Multiply(type, w, cols, x, 0, y, 0, 4);
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 50; i++)
+            Assert.Equal(0, SteadyStateAllocations.Measure(() =>
             {
-                x.Quantize(activation, input);
-                kernels.Multiply(type, w, cols, x, 0, y, 0, 4);
-            }
-            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+                for (int i = 0; i < 50; i++)
+                {
+                    x.Quantize(activation, input);
+                    kernels.Multiply(type, w, cols, x, 0, y, 0, 4);
+                }
+            }));
         }
     }
 
