@@ -85,4 +85,36 @@ public class BenchCommandTests
         Assert.Equal(2, r.ExitCode);
         Assert.StartsWith("error: --size-mb must be at least 1", r.StdErr);
     }
+
+    [Fact]
+    public void BenchKernels_TwoTypesJson_ReportsEachTypesSpeeds()
+    {
+        var r = SparkProcess.Run(null, "bench", "kernels", "--types", "q4_0,q6_k", "--cols", "256", "--size-mb", "2", "--batch", "4", "--reps", "1", "--json");
+
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        string[] lines = r.StdOut.TrimEnd('\n').Split('\n');
+        Assert.Contains(lines, l => l.StartsWith("| Q4_0 "));
+        Assert.Contains(lines, l => l.StartsWith("| Q6_K "));
+        var o = JsonNode.Parse(lines[^1])!.AsObject();
+        Assert.Equal(256, (int)o["columns"]!);
+        var types = o["types"]!.AsArray();
+        Assert.Equal(["Q4_0", "Q6_K"], types.Select(t => (string)t!["type"]!));
+        Assert.Equal(4.5, (double)types[0]!["bits_per_weight"]!, 3);
+        Assert.Equal(6.5625, (double)types[1]!["bits_per_weight"]!, 3);
+        foreach (var t in types)
+            foreach (string field in new[] { "cached_g_weights_per_s", "cached_gb_per_s", "memory_gb_per_s", "batch_g_weight_tokens_per_s" })
+                Assert.True((double)t![field]! > 0, $"{t["type"]} {field} = {t[field]}");
+    }
+
+    [Theory]
+    [InlineData("--types", "q4_0,q9_9", "error: --types: 'q9_9' is not one of q8_0")]
+    [InlineData("--cols", "896", "error: --cols must be a multiple of 256")]
+    [InlineData("--size-mb", "0", "error: --size-mb must be between 1 and 4096")]
+    [InlineData("--batch", "-1", "error: --batch must be between 0 and 512")]
+    public void BenchKernels_BadOption_ExitsTwoNamingIt(string option, string value, string expected)
+    {
+        var r = SparkProcess.Run(null, "bench", "kernels", option, value);
+        Assert.Equal(2, r.ExitCode);
+        Assert.StartsWith(expected, r.StdErr);
+    }
 }

@@ -2,6 +2,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Spark.Bench.Engine;
+using Spark.Bench.Kernels;
 using Spark.Bench.Memory;
 
 namespace Spark.Bench.Reports;
@@ -20,9 +21,13 @@ public static class BenchJson
 
     /// <summary>The bandwidth measurement as one JSON object on one line.</summary>
     public static string Serialize(MemoryBandwidthResult result) => JsonSerializer.Serialize(result, Context.MemoryBandwidthResult);
+
+    /// <summary>The kernel measurement as one JSON object on one line.</summary>
+    public static string Serialize(KernelBenchResult result) => JsonSerializer.Serialize(result, Context.KernelBenchResult);
 }
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(EngineBenchResult))]
 [JsonSerializable(typeof(MemoryBandwidthResult))]
+[JsonSerializable(typeof(KernelBenchResult))]
 internal sealed partial class BenchJsonContext : JsonSerializerContext;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Spark.Bench.Engine;
+using Spark.Bench.Kernels;
 using Spark.Bench.Memory;
 using Spark.Bench.Reports;
 using Spark.Engine.Models.Synthetic;
@@ -17,6 +18,7 @@ internal static class BenchCommand
         var bench = new Command("bench", "Benchmarks: engine speed against the memory-bandwidth roofline, the bandwidth itself, client-server latency per transport, and the coding agent on a task suite.");
         bench.Subcommands.Add(CreateEngine());
         bench.Subcommands.Add(CreateMemoryBandwidth());
+        bench.Subcommands.Add(CreateKernels());
         bench.Subcommands.Add(BenchLatencyCommand.Create());
         bench.Subcommands.Add(BenchAgentCommand.Create());
         return bench;
@@ -61,6 +63,40 @@ internal static class BenchCommand
             }
             var result = EngineBenchmark.Run(options with { ModelPath = path }, Console.Error.WriteLine);
             Console.Write(EngineReport.Format(result));
+            if (parse.GetValue(json)) Console.WriteLine(BenchJson.Serialize(result));
+            return CliErrors.Ok;
+        }));
+        return command;
+    }
+
+    private static Command CreateKernels()
+    {
+        var types = new Option<string?>("--types") { Description = $"Comma-separated weight types (default: every quantized type and f16); any of {KernelBenchTypes.Names}." };
+        var cols = new Option<int>("--cols") { Description = "Elements per matrix row, a multiple of 256.", DefaultValueFactory = _ => 1024 };
+        var kernels = KernelsOption.Create();
+        var size = new Option<int>("--size-mb") { Description = "MiB of the matrix read from main memory (far larger than the caches).", DefaultValueFactory = _ => 256 };
+        var batch = new Option<int>("--batch") { Description = "Tokens of the matrix × matrix (prefill) test; 0 skips it.", DefaultValueFactory = _ => 64 };
+        var reps = new Option<int>("--reps", "-r") { Description = "Timed repetitions; the best counts.", DefaultValueFactory = _ => 5 };
+        var json = new Option<bool>("--json") { Description = "After the table, print the results as one JSON object on the last line." };
+        var command = new Command("kernels",
+            "Single-thread speed of the matrix kernels per weight type: matrix × vector from cache and from memory, and matrix × matrix over a batch.")
+        {
+            types, cols, kernels, size, batch, reps, json,
+        };
+        command.SetAction(parse => CliErrors.Run(() =>
+        {
+            string? typeList = parse.GetValue(types);
+            var options = new KernelBenchOptions
+            {
+                Types = typeList is null ? KernelBenchOptions.DefaultTypes : KernelBenchTypes.Parse(typeList),
+                Columns = parse.GetValue(cols),
+                Kernels = parse.GetValue(kernels),
+                MemoryBytes = (long)parse.GetValue(size) << 20,
+                BatchTokens = parse.GetValue(batch),
+                Reps = parse.GetValue(reps),
+            };
+            var result = KernelBenchmark.Run(options, Console.Error.WriteLine);
+            Console.Write(KernelReport.Format(result));
             if (parse.GetValue(json)) Console.WriteLine(BenchJson.Serialize(result));
             return CliErrors.Ok;
         }));

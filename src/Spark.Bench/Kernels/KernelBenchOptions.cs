@@ -1,0 +1,50 @@
+using Spark.Engine.Kernels;
+using Spark.Engine.Tensors;
+
+namespace Spark.Bench.Kernels;
+
+/// <summary>What <see cref="KernelBenchmark.Run"/> measures: which weight types, the row length, the kernel path.</summary>
+public sealed record KernelBenchOptions
+{
+    /// <summary>The types measured by default: every quantized type a GGUF model's matrices use.</summary>
+    public static readonly IReadOnlyList<GgmlType> DefaultTypes =
+        [GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K, GgmlType.F16];
+
+    /// <summary>Weight types to measure, in this order.</summary>
+    public IReadOnlyList<GgmlType> Types { get; init; } = DefaultTypes;
+
+    /// <summary>Elements per row (the matrix's input length); a multiple of 256 so every type's blocks fit.</summary>
+    public int Columns { get; init; } = 1024;
+
+    /// <summary>Kernel path (auto: the fastest this CPU runs).</summary>
+    public KernelPath Kernels { get; init; } = KernelPath.Auto;
+
+    /// <summary>Bytes of the matrix that stays in the CPU's L2 cache (the kernels' arithmetic speed).</summary>
+    public long CachedBytes { get; init; } = 192 << 10;
+
+    /// <summary>Bytes of the matrix read from main memory (far larger than the caches).</summary>
+    public long MemoryBytes { get; init; } = 256L << 20;
+
+    /// <summary>Tokens of the batch test (prefill's matrix × matrix); 0 skips it.</summary>
+    public int BatchTokens { get; init; } = 64;
+
+    /// <summary>Timed repetitions of each test; the best counts (as STREAM does: noise only ever slows a run).</summary>
+    public int Reps { get; init; } = 5;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first option out of range.</summary>
+    public void Validate()
+    {
+        if (Types.Count == 0) throw new ArgumentException("--types needs at least one type");
+        foreach (var type in Types)
+            if (!GgmlTypeInfo.IsSupported(type) || type is GgmlType.Q8_K)
+                throw new ArgumentException($"--types: {type} is not a weight type Spark multiplies; choose from {KernelBenchTypes.Names}");
+        if (Columns < 256 || Columns % 256 != 0 || Columns > 65536)
+            throw new ArgumentException($"--cols must be a multiple of 256 between 256 and 65536 (whole k-quant super-blocks), got {Columns}");
+        if (CachedBytes < 4096 || CachedBytes > 64L << 20)
+            throw new ArgumentException($"the cached matrix must be between 4 KiB and 64 MiB, got {CachedBytes} bytes");
+        if (MemoryBytes < 1L << 20 || MemoryBytes > 4L << 30)
+            throw new ArgumentException($"--size-mb must be between 1 and 4096, got {MemoryBytes >> 20}");
+        if (BatchTokens < 0 || BatchTokens > 512) throw new ArgumentException($"--batch must be between 0 and 512, got {BatchTokens}");
+        if (Reps < 1) throw new ArgumentException($"--reps must be at least 1, got {Reps}");
+    }
+}

@@ -1,0 +1,134 @@
+using System.Diagnostics;
+using Spark.Engine.Kernels;
+using Spark.Engine.Kernels.Quantized;
+using Spark.Engine.Tensors;
+
+namespace Spark.Bench.Kernels;
+
+/// <summary>
+/// Single-thread speed of the matrix kernels per weight type: matrix·vector from a matrix held in L2 (the kernel's
+/// arithmetic: is it compute-bound?), from main memory (what a decode step sees) and matrix·matrix over a batch of
+/// tokens (prefill). The matrices repeat one quantized tile of random weights: a kernel's speed does not depend on
+/// the values, and quantizing hundreds of MiB would take longer than measuring them.
+/// </summary>
+public static class KernelBenchmark
+{
+    private const int TileRows = 16;
+    private const double MinSecondsPerRep = 0.05;
+    private const double WarmUpSeconds = 0.25;
+
+    /// <summary>Measures every type of <paramref name="options"/>; <paramref name="progress"/> hears which one runs.</summary>
+    public static KernelBenchResult Run(KernelBenchOptions options, Action<string>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var kernels = MatVecKernels.For(options.Kernels);
+        var rows = new List<KernelBenchRow>(options.Types.Count);
+        foreach (var type in options.Types)
+        {
+            progress?.Invoke($"measuring {type} ({options.Columns} columns, {kernels.Name})");
+            rows.Add(Measure(kernels, type, options));
+        }
+        return new KernelBenchResult
+        {
+            Kernels = kernels.Name,
+            Columns = options.Columns,
+            BatchTokens = options.BatchTokens,
+            Reps = options.Reps,
+            Types = rows,
+        };
+    }
+
+    private static KernelBenchRow Measure(MatVecKernels kernels, GgmlType type, KernelBenchOptions options)
+    {
+        int cols = options.Columns;
+        long rowBytes = GgmlTypeInfo.RowBytes(type, cols);
+        var tile = QuantizedTile(type, cols);
+        int batch = Math.Max(1, options.BatchTokens);
+        var x = new QuantizedActivations(cols, batch);
+        x.Quantize(ActivationRounding.For(type), Gaussian(batch * cols, seed: 2), batch, cols);
+
+        int cachedRows = RoundToTile(options.CachedBytes / rowBytes);
+        var cached = Repeat(tile, cachedRows * rowBytes);
+        var y = new float[Math.Max(cachedRows, 1) * batch];
+        double cachedSeconds = Best(options.Reps, () => kernels.Multiply(type, cached, cols, x, 0, y, 0, cachedRows));
+        double cachedWeights = (double)cachedRows * cols;
+
+        double? batchRate = null;
+        if (options.BatchTokens > 0)
+        {
+            int tokens = options.BatchTokens;
+            double seconds = Best(options.Reps, () => kernels.MultiplyBatch(type, cached, cols, x, tokens, y, cachedRows, 0, cachedRows));
+            batchRate = cachedWeights * tokens / seconds / 1e9;
+        }
+
+        int memoryRows = RoundToTile(options.MemoryBytes / rowBytes);
+        var memory = Repeat(tile, memoryRows * rowBytes);
+        var yMemory = new float[memoryRows];
+        double memorySeconds = Best(options.Reps, () => kernels.Multiply(type, memory, cols, x, 0, yMemory, 0, memoryRows));
+
+        return new KernelBenchRow
+        {
+            Type = type.ToString(),
+            BitsPerWeight = rowBytes * 8.0 / cols,
+            CachedGWeightsPerS = cachedWeights / cachedSeconds / 1e9,
+            CachedGbPerS = cachedRows * rowBytes / cachedSeconds / 1e9,
+            MemoryGbPerS = memoryRows * rowBytes / memorySeconds / 1e9,
+            BatchGWeightTokensPerS = batchRate,
+        };
+    }
+
+    /// <summary>Seconds of one call of <paramref name="work"/>: the best of <paramref name="reps"/> timed rounds, each long enough to time.</summary>
+    private static double Best(int reps, Action work)
+    {
+        // Warm-up: page faults of fresh memory, and the JIT's tiers. A kernel starts unoptimized and is recompiled in
+        // the background once it has run a while, so run it for a while, give the compiler time, run it again.
+        long warm = Stopwatch.GetTimestamp();
+        int warmCalls = 0;
+        while (warmCalls < 40 || Stopwatch.GetElapsedTime(warm).TotalSeconds < WarmUpSeconds)
+        {
+            work();
+            warmCalls++;
+        }
+        Thread.Sleep(150);
+        long calibrate = Stopwatch.GetTimestamp();
+        work();
+        double once = Math.Max(Stopwatch.GetElapsedTime(calibrate).TotalSeconds, 1e-7);
+        int calls = (int)Math.Clamp(MinSecondsPerRep / once, 1, 1_000_000);
+        double best = double.MaxValue;
+        for (int rep = 0; rep < reps; rep++)
+        {
+            long started = Stopwatch.GetTimestamp();
+            for (int i = 0; i < calls; i++) work();
+            best = Math.Min(best, Stopwatch.GetElapsedTime(started).TotalSeconds / calls);
+        }
+        return best;
+    }
+
+    private static int RoundToTile(long rows) => (int)Math.Max(TileRows, rows / TileRows * TileRows);
+
+    private static byte[] QuantizedTile(GgmlType type, int cols)
+    {
+        var values = Gaussian(TileRows * cols, seed: 1);
+        var tile = new byte[GgmlTypeInfo.RowBytes(type, (long)TileRows * cols)];
+        TensorQuantizer.Row(type, values, tile);
+        return tile;
+    }
+
+    private static byte[] Repeat(byte[] tile, long bytes)
+    {
+        var matrix = GC.AllocateUninitializedArray<byte>(checked((int)bytes));
+        for (long at = 0; at < bytes; at += tile.Length)
+            tile.AsSpan(0, (int)Math.Min(tile.Length, bytes - at)).CopyTo(matrix.AsSpan((int)at));
+        return matrix;
+    }
+
+    private static float[] Gaussian(int count, int seed)
+    {
+        var rng = new Random(seed);
+        var values = new float[count];
+        for (int i = 0; i < count; i++)
+            values[i] = (float)(Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble()));
+        return values;
+    }
+}

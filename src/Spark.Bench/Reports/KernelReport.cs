@@ -1,0 +1,22 @@
+using System.Globalization;
+using Spark.Bench.Kernels;
+
+namespace Spark.Bench.Reports;
+
+/// <summary>The human-readable report of <c>spark bench kernels</c>: one row per weight type.</summary>
+public static class KernelReport
+{
+    /// <summary>A table of cached and memory-bound matrix·vector speed and batch speed per type.</summary>
+    public static string Format(KernelBenchResult r)
+    {
+        ArgumentNullException.ThrowIfNull(r);
+        var table = new TextTable("type", ">bits/weight", ">L2: Gweights/s", ">L2: GB/s", ">memory: GB/s", $">batch {r.BatchTokens}: Gweight·tok/s");
+        foreach (var t in r.Types)
+            table.Add(t.Type, F(t.BitsPerWeight, "F2"), F(t.CachedGWeightsPerS, "F2"), F(t.CachedGbPerS, "F1"), F(t.MemoryGbPerS, "F1"),
+                t.BatchGWeightTokensPerS is { } b ? F(b, "F1") : "-");
+        return table + $"one thread, {r.Kernels} kernels, rows of {r.Columns} columns, best of {r.Reps} repetitions; "
+            + "L2: a matrix that stays in cache (the kernel's arithmetic), memory: one far larger than the caches (what decode sees)\n";
+    }
+
+    private static string F(double x, string format) => x.ToString(format, CultureInfo.InvariantCulture);
+}
