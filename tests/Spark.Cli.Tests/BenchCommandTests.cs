@@ -89,7 +89,7 @@ public class BenchCommandTests
     [Fact]
     public void BenchKernels_TwoTypesJson_ReportsEachTypesSpeeds()
     {
-        var r = SparkProcess.Run(null, "bench", "kernels", "--types", "q4_0,q6_k", "--cols", "256", "--size-mb", "2", "--batch", "4", "--reps", "1", "--json");
+        var r = SparkProcess.Run(null, "bench", "kernels", "--types", "q4_0,q6_k", "--cols", "256", "--size-mb", "2", "--batch", "4", "--reps", "1", "--threads", "2", "--cpu-time", "--json");
 
         Assert.True(r.ExitCode == 0, r.StdErr);
         string[] lines = r.StdOut.TrimEnd('\n').Split('\n');
@@ -97,6 +97,9 @@ public class BenchCommandTests
         Assert.Contains(lines, l => l.StartsWith("| Q6_K "));
         var o = JsonNode.Parse(lines[^1])!.AsObject();
         Assert.Equal(256, (int)o["columns"]!);
+        Assert.Equal(2, (int)o["threads"]!);
+        Assert.True((bool)o["cpu_time"]!);
+        Assert.Contains("memory, 2 threads", r.StdOut);
         var types = o["types"]!.AsArray();
         Assert.Equal(["Q4_0", "Q6_K"], types.Select(t => (string)t!["type"]!));
         Assert.Equal(4.5, (double)types[0]!["bits_per_weight"]!, 3);
@@ -111,6 +114,7 @@ public class BenchCommandTests
     [InlineData("--cols", "896", "error: --cols must be a multiple of 256")]
     [InlineData("--size-mb", "0", "error: --size-mb must be between 1 and 4096")]
     [InlineData("--batch", "-1", "error: --batch must be between 0 and 512")]
+    [InlineData("--threads", "0", "error: --threads must be between 1 and 256")]
     public void BenchKernels_BadOption_ExitsTwoNamingIt(string option, string value, string expected)
     {
         var r = SparkProcess.Run(null, "bench", "kernels", option, value);

@@ -31,6 +31,9 @@ public sealed record KernelBenchOptions
     /// <summary>Worker threads of the from-memory test (the others run on one thread).</summary>
     public int Threads { get; init; } = 1;
 
+    /// <summary>Time the single-thread tests on the thread's CPU clock instead of the wall clock (for A/B runs on a busy machine).</summary>
+    public bool CpuTime { get; init; }
+
     /// <summary>Timed repetitions of each test; the best counts (as STREAM does: noise only ever slows a run).</summary>
     public int Reps { get; init; } = 5;
 
@@ -49,6 +52,7 @@ public sealed record KernelBenchOptions
             throw new ArgumentException($"--size-mb must be between 1 and 4096, got {MemoryBytes >> 20}");
         if (BatchTokens < 0 || BatchTokens > 512) throw new ArgumentException($"--batch must be between 0 and 512, got {BatchTokens}");
         if (Threads < 1 || Threads > 256) throw new ArgumentException($"--threads must be between 1 and 256, got {Threads}");
+        if (CpuTime && !ThreadCpuClock.IsSupported) throw new ArgumentException("--cpu-time needs Linux's per-thread CPU clock; drop it to time on the wall clock");
         if (Reps < 1) throw new ArgumentException($"--reps must be at least 1, got {Reps}");
     }
 }

@@ -15,6 +15,9 @@ public sealed record KernelBenchResult
     /// <summary>Worker threads of the from-memory test.</summary>
     public required int Threads { get; init; }
 
+    /// <summary>True when the single-thread tests were timed on the thread's CPU clock rather than the wall clock.</summary>
+    public required bool CpuTime { get; init; }
+
     /// <summary>Timed repetitions; each figure is the best of them.</summary>
     public required int Reps { get; init; }
 

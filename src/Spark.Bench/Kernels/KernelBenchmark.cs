@@ -15,8 +15,9 @@ namespace Spark.Bench.Kernels;
 public static class KernelBenchmark
 {
     private const int TileRows = 16;
-    private const double MinSecondsPerRep = 0.05;
-    private const double WarmUpSeconds = 0.25;
+    private const double MinSecondsPerRep = 0.01;
+    private const double WarmUpRoundSeconds = 0.1;
+    private const int MaxWarmUpRounds = 20;
 
     /// <summary>Measures every type of <paramref name="options"/>; <paramref name="progress"/> hears which one runs.</summary>
     public static KernelBenchResult Run(KernelBenchOptions options, Action<string>? progress = null)
@@ -38,6 +39,7 @@ public static class KernelBenchmark
             BatchTokens = options.BatchTokens,
             Reps = options.Reps,
             Threads = options.Threads,
+            CpuTime = options.CpuTime,
             Types = rows,
         };
     }
@@ -54,14 +56,15 @@ public static class KernelBenchmark
         int cachedRows = RoundToTile(options.CachedBytes / rowBytes);
         var cached = Repeat(tile, cachedRows * rowBytes);
         var y = new float[Math.Max(cachedRows, 1) * batch];
-        double cachedSeconds = Best(options.Reps, () => kernels.Multiply(type, cached, cols, x, 0, y, 0, cachedRows));
+        bool cpu = options.CpuTime;
+        double cachedSeconds = Best(options.Reps, cpu, () => kernels.Multiply(type, cached, cols, x, 0, y, 0, cachedRows));
         double cachedWeights = (double)cachedRows * cols;
 
         double? batchRate = null;
         if (options.BatchTokens > 0)
         {
             int tokens = options.BatchTokens;
-            double seconds = Best(options.Reps, () => kernels.MultiplyBatch(type, cached, cols, x, tokens, y, cachedRows, 0, cachedRows));
+            double seconds = Best(options.Reps, cpu, () => kernels.MultiplyBatch(type, cached, cols, x, tokens, y, cachedRows, 0, cachedRows));
             batchRate = cachedWeights * tokens / seconds / 1e9;
         }
 
@@ -69,7 +72,7 @@ public static class KernelBenchmark
         var memory = Repeat(tile, memoryRows * rowBytes);
         var yMemory = new float[memoryRows];
         var job = new RowsJob(kernels, type, memory, cols, x, yMemory, memoryRows);
-        double memorySeconds = Best(options.Reps, () => pool.Run(job));
+        double memorySeconds = Best(options.Reps, cpuTime: false, () => pool.Run(job));
 
         return new KernelBenchRow
         {
@@ -82,19 +85,31 @@ public static class KernelBenchmark
         };
     }
 
-    /// <summary>Seconds of one call of <paramref name="work"/>: the best of <paramref name="reps"/> timed rounds, each long enough to time.</summary>
-    private static double Best(int reps, Action work)
+    /// <summary>
+    /// Seconds of one call of <paramref name="work"/>: the best of <paramref name="reps"/> timed rounds, each long enough
+    /// to time, on the wall clock or (<paramref name="cpuTime"/>) the calling thread's CPU clock.
+    /// </summary>
+    private static double Best(int reps, bool cpuTime, Action work)
     {
         // Warm-up: page faults of fresh memory, and the JIT's tiers. A kernel starts unoptimized and is recompiled in
-        // the background once it has run a while, so run it for a while, give the compiler time, run it again.
-        long warm = Stopwatch.GetTimestamp();
-        int warmCalls = 0;
-        while (warmCalls < 40 || Stopwatch.GetElapsedTime(warm).TotalSeconds < WarmUpSeconds)
+        // the background once it has run a while (later still on a busy machine), so warm up in rounds until a round
+        // is no longer faster than the best before it.
+        double bestRound = double.MaxValue;
+        for (int round = 0; round < MaxWarmUpRounds; round++)
         {
-            work();
-            warmCalls++;
+            long started = Stopwatch.GetTimestamp();
+            int warmCalls = 0;
+            while (warmCalls < 40 || Stopwatch.GetElapsedTime(started).TotalSeconds < WarmUpRoundSeconds)
+            {
+                work();
+                warmCalls++;
+            }
+            double perCall = Stopwatch.GetElapsedTime(started).TotalSeconds / warmCalls;
+            bool improved = perCall < bestRound * 0.97;
+            bestRound = Math.Min(bestRound, perCall);
+            if (!improved && round >= 2) break;
+            Thread.Sleep(50);
         }
-        Thread.Sleep(150);
         long calibrate = Stopwatch.GetTimestamp();
         work();
         double once = Math.Max(Stopwatch.GetElapsedTime(calibrate).TotalSeconds, 1e-7);
@@ -103,8 +118,10 @@ public static class KernelBenchmark
         for (int rep = 0; rep < reps; rep++)
         {
             long started = Stopwatch.GetTimestamp();
+            double cpuStarted = cpuTime ? ThreadCpuClock.Seconds() : 0;
             for (int i = 0; i < calls; i++) work();
-            best = Math.Min(best, Stopwatch.GetElapsedTime(started).TotalSeconds / calls);
+            double seconds = cpuTime ? ThreadCpuClock.Seconds() - cpuStarted : Stopwatch.GetElapsedTime(started).TotalSeconds;
+            best = Math.Min(best, seconds / calls);
         }
         return best;
     }

@@ -14,7 +14,7 @@ public static class KernelReport
         foreach (var t in r.Types)
             table.Add(t.Type, F(t.BitsPerWeight, "F2"), F(t.CachedGWeightsPerS, "F2"), F(t.CachedGbPerS, "F1"), F(t.MemoryGbPerS, "F1"),
                 t.BatchGWeightTokensPerS is { } b ? F(b, "F1") : "-");
-        return table + $"{r.Kernels} kernels, rows of {r.Columns} columns, best of {r.Reps} repetitions; "
+        return table + $"{r.Kernels} kernels, rows of {r.Columns} columns, best of {r.Reps} repetitions{(r.CpuTime ? ", L2 and batch timed on the thread's CPU clock" : "")}; "
             + "L2 and batch: one thread on a matrix that stays in cache (the kernel's arithmetic); memory: a matrix far larger than the caches, split by rows across the threads (what decode sees)\n";
     }
 

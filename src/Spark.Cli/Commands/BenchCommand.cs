@@ -75,6 +75,7 @@ internal static class BenchCommand
         var cols = new Option<int>("--cols") { Description = "Elements per matrix row, a multiple of 256.", DefaultValueFactory = _ => 1024 };
         var kernels = KernelsOption.Create();
         var size = new Option<int>("--size-mb") { Description = "MiB of the matrix read from main memory (far larger than the caches).", DefaultValueFactory = _ => 256 };
+        var cpuTime = new Option<bool>("--cpu-time") { Description = "Time the single-thread tests on the thread's CPU clock (Linux): steadier A/B comparisons on a busy machine." };
         var kernelThreads = new Option<int>("--threads", "-t") { Description = "Worker threads of the from-memory test (the cached and batch tests run on one).", DefaultValueFactory = _ => 1 };
         var batch = new Option<int>("--batch") { Description = "Tokens of the matrix × matrix (prefill) test; 0 skips it.", DefaultValueFactory = _ => 64 };
         var reps = new Option<int>("--reps", "-r") { Description = "Timed repetitions; the best counts.", DefaultValueFactory = _ => 5 };
@@ -82,7 +83,7 @@ internal static class BenchCommand
         var command = new Command("kernels",
             "Single-thread speed of the matrix kernels per weight type: matrix × vector from cache and from memory, and matrix × matrix over a batch.")
         {
-            types, cols, kernels, size, kernelThreads, batch, reps, json,
+            types, cols, kernels, size, kernelThreads, batch, cpuTime, reps, json,
         };
         command.SetAction(parse => CliErrors.Run(() =>
         {
@@ -95,6 +96,7 @@ internal static class BenchCommand
                 MemoryBytes = (long)parse.GetValue(size) << 20,
                 BatchTokens = parse.GetValue(batch),
                 Threads = parse.GetValue(kernelThreads),
+                CpuTime = parse.GetValue(cpuTime),
                 Reps = parse.GetValue(reps),
             };
             var result = KernelBenchmark.Run(options, Console.Error.WriteLine);

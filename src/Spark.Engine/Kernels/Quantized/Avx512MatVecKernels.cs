@@ -4,8 +4,8 @@ using Spark.Engine.Tensors;
 namespace Spark.Engine.Kernels.Quantized;
 
 /// <summary>
-/// The 512-bit kernels (<see cref="KernelPath.Avx512"/>, AVX-512 F/BW) for every quantized type. Q4_K/Q5_K use the
-/// 256-bit AVX-VNNI kernels when the CPU has them (identical results, faster: .NET has no 512-bit VNNI for AVX-512
+/// The 512-bit kernels (<see cref="KernelPath.Avx512"/>, AVX-512 F/BW) for every quantized type. Q4_K uses the
+/// 256-bit AVX-VNNI kernel when the CPU has it (identical results, faster: .NET has no 512-bit VNNI for AVX-512
 /// CPUs without AVX10); F32/F16/BF16 rows (rare in quantized models, bound by memory bandwidth) use the 256-bit
 /// float kernels.
 /// </summary>
@@ -82,14 +82,12 @@ internal sealed unsafe class Avx512MatVecKernels : MatVecKernels
                 for (int r = 0; r < rows; r++, w += rowBytes) y[r] = Vector512QuantDot.NibbleRow<Q5_1Dot>(w, x, blocks);
                 break;
             case GgmlType.Q4_K:
-                if (AvxVnni.IsSupported) // same bits, and 256-bit vpdpbusd beats 512-bit vpmaddubsw+vpmaddwd+vpmulld here
+                if (AvxVnni.IsSupported) // same bits, and 256-bit vpdpbusd beats 512-bit vpmaddubsw+vpmaddwd here (spark bench kernels)
                     for (int r = 0; r < rows; r++, w += rowBytes) y[r] = Vector256KQuantDot<VnniDot>.Q4K(w, x, superBlocks);
                 else for (int r = 0; r < rows; r++, w += rowBytes) y[r] = Vector512KQuantDot.Q4K(w, x, superBlocks);
                 break;
-            case GgmlType.Q5_K:
-                if (AvxVnni.IsSupported)
-                    for (int r = 0; r < rows; r++, w += rowBytes) y[r] = Vector256KQuantDot<VnniDot>.Q5K(w, x, superBlocks);
-                else for (int r = 0; r < rows; r++, w += rowBytes) y[r] = Vector512KQuantDot.Q5K(w, x, superBlocks);
+            case GgmlType.Q5_K: // 512-bit: its fifth bits and the folded scales outweigh the 256-bit VNNI kernel's narrower dot
+                for (int r = 0; r < rows; r++, w += rowBytes) y[r] = Vector512KQuantDot.Q5K(w, x, superBlocks);
                 break;
             case GgmlType.Q6_K:
                 for (int r = 0; r < rows; r++, w += rowBytes) y[r] = Vector512KQuantDot.Q6K(w, x, superBlocks);

@@ -38,6 +38,20 @@ internal static unsafe class GgmlOrder
         return Fma.MultiplyAdd(Vector128.Create(negativeDmin), Sse2.ConvertToVector128Single(prod), acc);
     }
 
+    /// <summary>
+    /// <see cref="Mins(int*, int*, float, Vector128{float})"/> from the packed scale bytes (<see cref="KQuantScales.Packed"/>:
+    /// mins in bytes 8-15) in registers: one vpmaddwd of the mins and the activation's per-32 sums, which fit in 16 bits
+    /// (32 · 127). The same integers, so the same result.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Mins(Vector128<byte> packed, int* sums, float negativeDmin, Vector128<float> acc)
+    {
+        var mins = Sse41.ConvertToVector128Int16(Sse2.ShiftRightLogical128BitLane(packed, 8));
+        var s = Vector256.Load(sums);
+        var prod = Sse2.MultiplyAddAdjacent(mins, Sse2.PackSignedSaturate(s.GetLower(), s.GetUpper()));
+        return Fma.MultiplyAdd(Vector128.Create(negativeDmin), Sse2.ConvertToVector128Single(prod), acc);
+    }
+
     /// <summary>acc + d · float(lane sums), the per-(super-)block step.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Add(Vector256<int> sums, float d, Vector256<float> acc) =>

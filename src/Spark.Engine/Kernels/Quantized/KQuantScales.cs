@@ -15,16 +15,23 @@ internal static unsafe class KQuantScales
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Unpack(byte* s, int* sc, int* m)
     {
+        var packed = Packed(s);
+        Avx2.ConvertToVector256Int32(packed).Store(sc);
+        Avx2.ConvertToVector256Int32(Sse2.ShiftRightLogical128BitLane(packed, 8)).Store(m);
+    }
+
+    /// <summary>The eight scales (bytes 0-7) and eight mins (bytes 8-15), kept in a register.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<byte> Packed(byte* s)
+    {
         const uint Low6 = 0x3f3f3f3f, Low4 = 0x0f0f0f0f, Low2 = 0x03030303;
         uint u0 = Unsafe.ReadUnaligned<uint>(s), u1 = Unsafe.ReadUnaligned<uint>(s + 4), u2 = Unsafe.ReadUnaligned<uint>(s + 8);
         // Sub-blocks 0-3: the low 6 bits of bytes 0-3 (scales) and 4-7 (mins). Sub-blocks 4-7: a nibble of bytes 8-11
         // (low for scales, high for mins) under the top 2 bits of bytes 0-3 (scales) or 4-7 (mins).
-        var packed = Vector128.Create(
+        return Vector128.Create(
             u0 & Low6,
             (u2 & Low4) | (((u0 >> 6) & Low2) << 4),
             u1 & Low6,
             ((u2 >> 4) & Low4) | (((u1 >> 6) & Low2) << 4)).AsByte();
-        Avx2.ConvertToVector256Int32(packed).Store(sc);
-        Avx2.ConvertToVector256Int32(Sse2.ShiftRightLogical128BitLane(packed, 8)).Store(m);
     }
 }

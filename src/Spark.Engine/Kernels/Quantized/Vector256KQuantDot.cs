@@ -23,12 +23,12 @@ internal static unsafe class Vector256KQuantDot<TDot> where TDot : struct, IByte
 
     public static float Q4K(byte* row, in ActivationPointers x, int blocks)
     {
-        int* sc = stackalloc int[8], m = stackalloc int[8];
         var acc = Vector256<float>.Zero;
         var mins = Vector128<float>.Zero;
         for (int b = 0; b < blocks; b++, row += Q4KBlock.Bytes)
         {
-            KQuantScales.Unpack(row + Q4KBlock.ScalesOffset, sc, m);
+            var packed = KQuantScales.Packed(row + Q4KBlock.ScalesOffset);
+            var sc = Avx2.ConvertToVector256Int32(packed);
             sbyte* a = x.Quants + 256 * b;
             var sumi = Vector256<int>.Zero;
             for (int g = 0; g < 4; g++)
@@ -36,24 +36,24 @@ internal static unsafe class Vector256KQuantDot<TDot> where TDot : struct, IByte
                 var raw = Avx.LoadVector256(row + Q4KBlock.QsOffset + 32 * g);
                 var lo = TDot.Dot(Low(raw), Avx.LoadVector256(a + 64 * g));
                 var hi = TDot.Dot(Low(Shr(raw, 4)), Avx.LoadVector256(a + 64 * g + 32));
-                sumi += lo * Vector256.Create(sc[2 * g]) + hi * Vector256.Create(sc[2 * g + 1]);
+                sumi += lo * Avx2.PermuteVar8x32(sc, Vector256.Create(2 * g)) + hi * Avx2.PermuteVar8x32(sc, Vector256.Create(2 * g + 1));
             }
             float d = x.Scales[b];
             acc = GgmlOrder.Add(sumi, d * Fp16.At(row), acc);
-            mins = GgmlOrder.Mins(m, x.Sums + 8 * b, -d * Fp16.At(row + 2), mins);
+            mins = GgmlOrder.Mins(packed, x.Sums + 8 * b, -d * Fp16.At(row + 2), mins);
         }
         return GgmlOrder.Sum8(acc) + GgmlOrder.Sum4(mins);
     }
 
     public static float Q5K(byte* row, in ActivationPointers x, int blocks)
     {
-        int* sc = stackalloc int[8], m = stackalloc int[8];
         var acc = Vector256<float>.Zero;
         var one = Vector256.Create((byte)1);
         var mins = Vector128<float>.Zero;
         for (int b = 0; b < blocks; b++, row += Q5KBlock.Bytes)
         {
-            KQuantScales.Unpack(row + Q5KBlock.ScalesOffset, sc, m);
+            var packed = KQuantScales.Packed(row + Q5KBlock.ScalesOffset);
+            var sc = Avx2.ConvertToVector256Int32(packed);
             sbyte* a = x.Quants + 256 * b;
             var qh = Avx.LoadVector256(row + Q5KBlock.QhOffset);
             var sumi = Vector256<int>.Zero;
@@ -64,11 +64,11 @@ internal static unsafe class Vector256KQuantDot<TDot> where TDot : struct, IByte
                 var qhi = Low(Shr(raw, 4)) | Shl4(Shr(qh, 2 * g + 1) & one);
                 var lo = TDot.Dot(qlo, Avx.LoadVector256(a + 64 * g));
                 var hi = TDot.Dot(qhi, Avx.LoadVector256(a + 64 * g + 32));
-                sumi += lo * Vector256.Create(sc[2 * g]) + hi * Vector256.Create(sc[2 * g + 1]);
+                sumi += lo * Avx2.PermuteVar8x32(sc, Vector256.Create(2 * g)) + hi * Avx2.PermuteVar8x32(sc, Vector256.Create(2 * g + 1));
             }
             float d = x.Scales[b];
             acc = GgmlOrder.Add(sumi, d * Fp16.At(row), acc);
-            mins = GgmlOrder.Mins(m, x.Sums + 8 * b, -d * Fp16.At(row + 2), mins);
+            mins = GgmlOrder.Mins(packed, x.Sums + 8 * b, -d * Fp16.At(row + 2), mins);
         }
         return GgmlOrder.Sum8(acc) + GgmlOrder.Sum4(mins);
     }

@@ -40,38 +40,43 @@ internal static unsafe class Vector512KQuantDot
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector256<int> Eight(Vector512<int> sums) => sums.GetLower() + sums.GetUpper();
 
+    /// <summary>Σ over a 64-quant pair of sub-blocks of (u × s) × the sub-blocks' scales, per i32 lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<int> ScaledDot(Vector512<byte> u, Vector512<sbyte> s, Vector512<short> scalePair) =>
+        Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(u, s), scalePair);
+
     public static float Q4K(byte* row, in ActivationPointers x, int blocks)
     {
-        int* sc = stackalloc int[8], m = stackalloc int[8];
         var acc = Vector256<float>.Zero;
         var mins = Vector128<float>.Zero;
         for (int b = 0; b < blocks; b++, row += Q4KBlock.Bytes)
         {
-            KQuantScales.Unpack(row + Q4KBlock.ScalesOffset, sc, m);
+            var packed = KQuantScales.Packed(row + Q4KBlock.ScalesOffset);
+            var scales = Avx2.ConvertToVector256Int16(packed).ToVector512Unsafe();
             sbyte* a = x.Quants + 256 * b;
             var sumi = Vector512<int>.Zero;
             for (int g = 0; g < 4; g++)
             {
                 var raw = Vector256.Load(row + Q4KBlock.QsOffset + 32 * g);
                 var q = Low(Vector512.Create(raw, Shr(raw, 4)));
-                sumi += Dot(q, Vector512.Load(a + 64 * g)) * PairOf(sc, 2 * g);
+                sumi += ScaledDot(q, Vector512.Load(a + 64 * g), Avx512BW.PermuteVar32x16(scales, PairIndex(g)));
             }
             float d = x.Scales[b];
             acc = GgmlOrder.Add(Eight(sumi), d * Fp16.At(row), acc);
-            mins = GgmlOrder.Mins(m, x.Sums + 8 * b, -d * Fp16.At(row + 2), mins);
+            mins = GgmlOrder.Mins(packed, x.Sums + 8 * b, -d * Fp16.At(row + 2), mins);
         }
         return GgmlOrder.Sum8(acc) + GgmlOrder.Sum4(mins);
     }
 
     public static float Q5K(byte* row, in ActivationPointers x, int blocks)
     {
-        int* sc = stackalloc int[8], m = stackalloc int[8];
         var acc = Vector256<float>.Zero;
         var one = Vector512.Create((byte)1);
         var mins = Vector128<float>.Zero;
         for (int b = 0; b < blocks; b++, row += Q5KBlock.Bytes)
         {
-            KQuantScales.Unpack(row + Q5KBlock.ScalesOffset, sc, m);
+            var packed = KQuantScales.Packed(row + Q5KBlock.ScalesOffset);
+            var scales = Avx2.ConvertToVector256Int16(packed).ToVector512Unsafe();
             sbyte* a = x.Quants + 256 * b;
             var qh = Vector256.Load(row + Q5KBlock.QhOffset);
             // Sub-block 2g takes bit 2g of each qh byte, sub-block 2g+1 bit 2g+1: pre-shift the upper half by one.
@@ -81,14 +86,19 @@ internal static unsafe class Vector512KQuantDot
             {
                 var raw = Vector256.Load(row + Q5KBlock.QsOffset + 32 * g);
                 var q = Low(Vector512.Create(raw, Shr(raw, 4))) | Shl4(Shr(high, 2 * g) & one);
-                sumi += Dot(q, Vector512.Load(a + 64 * g)) * PairOf(sc, 2 * g);
+                sumi += ScaledDot(q, Vector512.Load(a + 64 * g), Avx512BW.PermuteVar32x16(scales, PairIndex(g)));
             }
             float d = x.Scales[b];
             acc = GgmlOrder.Add(Eight(sumi), d * Fp16.At(row), acc);
-            mins = GgmlOrder.Mins(m, x.Sums + 8 * b, -d * Fp16.At(row + 2), mins);
+            mins = GgmlOrder.Mins(packed, x.Sums + 8 * b, -d * Fp16.At(row + 2), mins);
         }
         return GgmlOrder.Sum8(acc) + GgmlOrder.Sum4(mins);
     }
+
+    /// <summary>Word indices: 2g in lanes 0-15, 2g + 1 in lanes 16-31.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<short> PairIndex(int g) =>
+        Vector512.Create(Vector256.Create((short)(2 * g)), Vector256.Create((short)(2 * g + 1)));
 
     public static float Q6K(byte* row, in ActivationPointers x, int blocks)
     {
