@@ -28,6 +28,9 @@ public sealed record KernelBenchOptions
     /// <summary>Tokens of the batch test (prefill's matrix × matrix); 0 skips it.</summary>
     public int BatchTokens { get; init; } = 64;
 
+    /// <summary>Worker threads of the from-memory test (the others run on one thread).</summary>
+    public int Threads { get; init; } = 1;
+
     /// <summary>Timed repetitions of each test; the best counts (as STREAM does: noise only ever slows a run).</summary>
     public int Reps { get; init; } = 5;
 
@@ -45,6 +48,7 @@ public sealed record KernelBenchOptions
         if (MemoryBytes < 1L << 20 || MemoryBytes > 4L << 30)
             throw new ArgumentException($"--size-mb must be between 1 and 4096, got {MemoryBytes >> 20}");
         if (BatchTokens < 0 || BatchTokens > 512) throw new ArgumentException($"--batch must be between 0 and 512, got {BatchTokens}");
+        if (Threads < 1 || Threads > 256) throw new ArgumentException($"--threads must be between 1 and 256, got {Threads}");
         if (Reps < 1) throw new ArgumentException($"--reps must be at least 1, got {Reps}");
     }
 }

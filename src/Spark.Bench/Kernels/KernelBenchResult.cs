@@ -12,6 +12,9 @@ public sealed record KernelBenchResult
     /// <summary>Tokens of the batch test (0: not run).</summary>
     public required int BatchTokens { get; init; }
 
+    /// <summary>Worker threads of the from-memory test.</summary>
+    public required int Threads { get; init; }
+
     /// <summary>Timed repetitions; each figure is the best of them.</summary>
     public required int Reps { get; init; }
 
@@ -34,7 +37,7 @@ public sealed record KernelBenchRow
     /// <summary>The same in weight bytes per second, GB/s.</summary>
     public required double CachedGbPerS { get; init; }
 
-    /// <summary>Matrix·vector from a matrix in main memory: weight bytes per second, GB/s (what decode sees).</summary>
+    /// <summary>Matrix·vector from a matrix in main memory on <see cref="KernelBenchResult.Threads"/> workers: weight bytes per second, GB/s (what decode sees).</summary>
     public required double MemoryGbPerS { get; init; }
 
     /// <summary>Matrix·matrix of <see cref="KernelBenchResult.BatchTokens"/> tokens from L2: weight·token products per second, 10⁹; null when not run.</summary>

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Spark.Engine.Kernels;
 using Spark.Engine.Kernels.Quantized;
 using Spark.Engine.Tensors;
+using Spark.Engine.Threading;
 
 namespace Spark.Bench.Kernels;
 
@@ -24,10 +25,11 @@ public static class KernelBenchmark
         options.Validate();
         var kernels = MatVecKernels.For(options.Kernels);
         var rows = new List<KernelBenchRow>(options.Types.Count);
+        using var pool = new WorkerPool(options.Threads);
         foreach (var type in options.Types)
         {
             progress?.Invoke($"measuring {type} ({options.Columns} columns, {kernels.Name})");
-            rows.Add(Measure(kernels, type, options));
+            rows.Add(Measure(kernels, pool, type, options));
         }
         return new KernelBenchResult
         {
@@ -35,11 +37,12 @@ public static class KernelBenchmark
             Columns = options.Columns,
             BatchTokens = options.BatchTokens,
             Reps = options.Reps,
+            Threads = options.Threads,
             Types = rows,
         };
     }
 
-    private static KernelBenchRow Measure(MatVecKernels kernels, GgmlType type, KernelBenchOptions options)
+    private static KernelBenchRow Measure(MatVecKernels kernels, WorkerPool pool, GgmlType type, KernelBenchOptions options)
     {
         int cols = options.Columns;
         long rowBytes = GgmlTypeInfo.RowBytes(type, cols);
@@ -65,7 +68,8 @@ public static class KernelBenchmark
         int memoryRows = RoundToTile(options.MemoryBytes / rowBytes);
         var memory = Repeat(tile, memoryRows * rowBytes);
         var yMemory = new float[memoryRows];
-        double memorySeconds = Best(options.Reps, () => kernels.Multiply(type, memory, cols, x, 0, yMemory, 0, memoryRows));
+        var job = new RowsJob(kernels, type, memory, cols, x, yMemory, memoryRows);
+        double memorySeconds = Best(options.Reps, () => pool.Run(job));
 
         return new KernelBenchRow
         {
@@ -130,5 +134,16 @@ public static class KernelBenchmark
         for (int i = 0; i < count; i++)
             values[i] = (float)(Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble()));
         return values;
+    }
+
+    /// <summary>One matrix·vector split by rows across the pool's workers, as a decode step splits each projection.</summary>
+    private sealed class RowsJob(MatVecKernels kernels, GgmlType type, byte[] weights, int cols, QuantizedActivations x, float[] y, int rows)
+        : IParallelWork
+    {
+        public void Execute(int worker, int workerCount)
+        {
+            var (start, end) = WorkerPool.Share(rows, worker, workerCount);
+            if (start < end) kernels.Multiply(type, weights, cols, x, 0, y, start, end);
+        }
     }
 }

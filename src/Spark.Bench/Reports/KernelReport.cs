@@ -10,12 +10,12 @@ public static class KernelReport
     public static string Format(KernelBenchResult r)
     {
         ArgumentNullException.ThrowIfNull(r);
-        var table = new TextTable("type", ">bits/weight", ">L2: Gweights/s", ">L2: GB/s", ">memory: GB/s", $">batch {r.BatchTokens}: Gweight·tok/s");
+        var table = new TextTable("type", ">bits/weight", ">L2: Gweights/s", ">L2: GB/s", r.Threads == 1 ? ">memory: GB/s" : $">memory, {r.Threads} threads: GB/s", r.BatchTokens > 0 ? $">batch {r.BatchTokens}: Gweight·tok/s" : ">batch");
         foreach (var t in r.Types)
             table.Add(t.Type, F(t.BitsPerWeight, "F2"), F(t.CachedGWeightsPerS, "F2"), F(t.CachedGbPerS, "F1"), F(t.MemoryGbPerS, "F1"),
                 t.BatchGWeightTokensPerS is { } b ? F(b, "F1") : "-");
-        return table + $"one thread, {r.Kernels} kernels, rows of {r.Columns} columns, best of {r.Reps} repetitions; "
-            + "L2: a matrix that stays in cache (the kernel's arithmetic), memory: one far larger than the caches (what decode sees)\n";
+        return table + $"{r.Kernels} kernels, rows of {r.Columns} columns, best of {r.Reps} repetitions; "
+            + "L2 and batch: one thread on a matrix that stays in cache (the kernel's arithmetic); memory: a matrix far larger than the caches, split by rows across the threads (what decode sees)\n";
     }
 
     private static string F(double x, string format) => x.ToString(format, CultureInfo.InvariantCulture);

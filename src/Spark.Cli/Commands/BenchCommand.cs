@@ -75,13 +75,14 @@ internal static class BenchCommand
         var cols = new Option<int>("--cols") { Description = "Elements per matrix row, a multiple of 256.", DefaultValueFactory = _ => 1024 };
         var kernels = KernelsOption.Create();
         var size = new Option<int>("--size-mb") { Description = "MiB of the matrix read from main memory (far larger than the caches).", DefaultValueFactory = _ => 256 };
+        var kernelThreads = new Option<int>("--threads", "-t") { Description = "Worker threads of the from-memory test (the cached and batch tests run on one).", DefaultValueFactory = _ => 1 };
         var batch = new Option<int>("--batch") { Description = "Tokens of the matrix × matrix (prefill) test; 0 skips it.", DefaultValueFactory = _ => 64 };
         var reps = new Option<int>("--reps", "-r") { Description = "Timed repetitions; the best counts.", DefaultValueFactory = _ => 5 };
         var json = new Option<bool>("--json") { Description = "After the table, print the results as one JSON object on the last line." };
         var command = new Command("kernels",
             "Single-thread speed of the matrix kernels per weight type: matrix × vector from cache and from memory, and matrix × matrix over a batch.")
         {
-            types, cols, kernels, size, batch, reps, json,
+            types, cols, kernels, size, kernelThreads, batch, reps, json,
         };
         command.SetAction(parse => CliErrors.Run(() =>
         {
@@ -93,6 +94,7 @@ internal static class BenchCommand
                 Kernels = parse.GetValue(kernels),
                 MemoryBytes = (long)parse.GetValue(size) << 20,
                 BatchTokens = parse.GetValue(batch),
+                Threads = parse.GetValue(kernelThreads),
                 Reps = parse.GetValue(reps),
             };
             var result = KernelBenchmark.Run(options, Console.Error.WriteLine);

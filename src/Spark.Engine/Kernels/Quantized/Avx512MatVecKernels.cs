@@ -47,10 +47,10 @@ internal sealed unsafe class Avx512MatVecKernels : MatVecKernels
                 for (int r = 0; r < rows; r++, w += rowBytes) Vector512QuantTile.NibbleRow<Q4_1Dot>(w, x, xStride, blocks, y + r, yStride);
                 break;
             case GgmlType.Q5_0:
-                for (int r = 0; r < rows; r++, w += rowBytes) Vector512QuantTile.Row<Q5_0Dot>(w, x, xStride, blocks, y + r, yStride);
+                for (int r = 0; r < rows; r++, w += rowBytes) Vector512QuantTile.NibbleRow<Q5_0Dot>(w, x, xStride, blocks, y + r, yStride);
                 break;
             case GgmlType.Q5_1:
-                for (int r = 0; r < rows; r++, w += rowBytes) Vector512QuantTile.Row<Q5_1Dot>(w, x, xStride, blocks, y + r, yStride);
+                for (int r = 0; r < rows; r++, w += rowBytes) Vector512QuantTile.NibbleRow<Q5_1Dot>(w, x, xStride, blocks, y + r, yStride);
                 break;
             default:
                 base.BatchRows(type, w, rowBytes, cols, x, xStride, y, yStride, rows);
@@ -76,10 +76,10 @@ internal sealed unsafe class Avx512MatVecKernels : MatVecKernels
                 for (int r = 0; r < rows; r++, w += rowBytes) y[r] = Vector512QuantDot.NibbleRow<Q4_1Dot>(w, x, blocks);
                 break;
             case GgmlType.Q5_0:
-                for (int r = 0; r < rows; r++, w += rowBytes) y[r] = Vector512QuantDot.Row<Q5_0Dot>(w, x, blocks);
+                for (int r = 0; r < rows; r++, w += rowBytes) y[r] = Vector512QuantDot.NibbleRow<Q5_0Dot>(w, x, blocks);
                 break;
             case GgmlType.Q5_1:
-                for (int r = 0; r < rows; r++, w += rowBytes) y[r] = Vector512QuantDot.Row<Q5_1Dot>(w, x, blocks);
+                for (int r = 0; r < rows; r++, w += rowBytes) y[r] = Vector512QuantDot.NibbleRow<Q5_1Dot>(w, x, blocks);
                 break;
             case GgmlType.Q4_K:
                 if (AvxVnni.IsSupported) // same bits, and 256-bit vpdpbusd beats 512-bit vpmaddubsw+vpmaddwd+vpmulld here

@@ -21,6 +21,12 @@ internal unsafe interface IBlock32
     /// <summary>True when the block stores an F16 min m at byte 2 (value = d·q + m).</summary>
     static abstract bool HasMin { get; }
 
+    /// <summary>Where the 16 bytes of packed nibbles start (the 4- and 5-bit types; unused for Q8_0).</summary>
+    static abstract int NibblesOffset { get; }
+
+    /// <summary>Where the 32 fifth bits start (Q5_0, Q5_1: bit j belongs to quant j), or −1 for types without them.</summary>
+    static abstract int FifthBitsOffset { get; }
+
     /// <summary>Per i32 lane, Σ of four stored-quant × activation-quant products (offset not applied).</summary>
     static abstract Vector256<int> Dot<TDot>(byte* block, sbyte* a) where TDot : struct, IByteDot;
 
@@ -47,6 +53,8 @@ internal readonly unsafe struct Q8_0Dot : IBlock32
     public static int Bytes => Q8_0Block.Bytes;
     public static int Offset => 0;
     public static bool HasMin => false;
+    public static int NibblesOffset => 0;
+    public static int FifthBitsOffset => -1;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<int> Dot<TDot>(byte* block, sbyte* a) where TDot : struct, IByteDot
@@ -79,6 +87,8 @@ internal readonly unsafe struct Q4_0Dot : IBlock32
     public static int Bytes => Q4_0Block.Bytes;
     public static int Offset => 8;
     public static bool HasMin => false;
+    public static int NibblesOffset => 2;
+    public static int FifthBitsOffset => -1;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<int> Dot<TDot>(byte* block, sbyte* a) where TDot : struct, IByteDot =>
@@ -99,6 +109,8 @@ internal readonly unsafe struct Q4_1Dot : IBlock32
     public static int Bytes => Q4_1Block.Bytes;
     public static int Offset => 0;
     public static bool HasMin => true;
+    public static int NibblesOffset => 4;
+    public static int FifthBitsOffset => -1;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<int> Dot<TDot>(byte* block, sbyte* a) where TDot : struct, IByteDot =>
@@ -119,6 +131,8 @@ internal readonly unsafe struct Q5_0Dot : IBlock32
     public static int Bytes => Q5_0Block.Bytes;
     public static int Offset => 16;
     public static bool HasMin => false;
+    public static int NibblesOffset => 6;
+    public static int FifthBitsOffset => 2;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<int> Dot<TDot>(byte* block, sbyte* a) where TDot : struct, IByteDot =>
@@ -145,6 +159,8 @@ internal readonly unsafe struct Q5_1Dot : IBlock32
     public static int Bytes => Q5_1Block.Bytes;
     public static int Offset => 0;
     public static bool HasMin => true;
+    public static int NibblesOffset => 8;
+    public static int FifthBitsOffset => 4;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<int> Dot<TDot>(byte* block, sbyte* a) where TDot : struct, IByteDot =>

@@ -59,18 +59,17 @@ internal static unsafe class Vector512QuantDot
     /// </summary>
     public static float Row<TBlock>(byte* row, in ActivationPointers x, int blocks) where TBlock : struct, IBlock32
     {
-        var offsets = Vector256QuantDot<MaddDot>.Offsets8(TBlock.Bytes);
         var acc = Vector256<float>.Zero;
         var extra = Vector256<float>.Zero;
         sbyte* a = x.Quants;
         for (int b = 0; b < blocks; b += 8, row += 8 * TBlock.Bytes, a += 256)
         {
             int count = Math.Min(8, blocks - b);
-            var d = Vector256QuantDot<MaddDot>.Halves(row, offsets, count);
+            var d = BlockScales<TBlock>.Get(row, 0, count);
             var scales = d * Vector256.Load(x.Scales + b);
             var xsum = Vector256.Load((TBlock.HasMin ? x.MinSums : x.ScaledSums) + b);
             if (TBlock.Offset != 0) extra = Fma.MultiplyAdd(d, xsum, extra);
-            if (TBlock.HasMin) extra = Fma.MultiplyAdd(Vector256QuantDot<MaddDot>.Halves(row + 2, offsets, count), xsum, extra);
+            if (TBlock.HasMin) extra = Fma.MultiplyAdd(BlockScales<TBlock>.Get(row, 2, count), xsum, extra);
             int j = 0;
             for (; j + 2 <= count; j += 2)
             {
@@ -87,14 +86,13 @@ internal static unsafe class Vector512QuantDot
     }
 
     /// <summary>
-    /// Σ over <paramref name="blocks"/> blocks of a packed 4-bit type (Q4_0, Q4_1) · the Q8_0 activations, four blocks
-    /// per vector against <see cref="QuantizedActivations.NibbleQuants"/>: the four blocks' 64 bytes split into low and
-    /// high nibbles need no per-block unpacking shuffle.
+    /// Σ over <paramref name="blocks"/> blocks of a packed 4- or 5-bit type (Q4_0, Q4_1, Q5_0, Q5_1) · the Q8_0
+    /// activations, four blocks per vector against <see cref="QuantizedActivations.NibbleQuants"/>: the four blocks'
+    /// 64 bytes split into low and high nibbles need no per-block unpacking shuffle, and a 5-bit type's fifth bits
+    /// for those 128 quants come from two 64-bit masks.
     /// </summary>
     public static float NibbleRow<TBlock>(byte* row, in ActivationPointers x, int blocks) where TBlock : struct, IBlock32
     {
-        int qs = TBlock.HasMin ? 4 : 2;
-        var offsets = Vector256QuantDot<MaddDot>.Offsets8(TBlock.Bytes);
         var acc0 = Vector512<float>.Zero;
         var acc1 = Vector512<float>.Zero;
         var single = Vector256<float>.Zero;
@@ -106,22 +104,22 @@ internal static unsafe class Vector512QuantDot
         for (int b = 0; b < blocks; b += 8, row += 8 * TBlock.Bytes, a += 256)
         {
             int count = Math.Min(8, blocks - b);
-            var d = Vector256QuantDot<MaddDot>.Halves(row, offsets, count);
+            var d = BlockScales<TBlock>.Get(row, 0, count);
             var scales256 = d * Vector256.Load(x.Scales + b);
             var scales = scales256.ToVector512Unsafe();
             var xsum = Vector256.Load((TBlock.HasMin ? x.MinSums : x.ScaledSums) + b);
             if (TBlock.Offset != 0) extra = Fma.MultiplyAdd(d, xsum, extra);
-            if (TBlock.HasMin) extra = Fma.MultiplyAdd(Vector256QuantDot<MaddDot>.Halves(row + 2, offsets, count), xsum, extra);
+            if (TBlock.HasMin) extra = Fma.MultiplyAdd(BlockScales<TBlock>.Get(row, 2, count), xsum, extra);
             int j = 0;
             if (count >= 4)
             {
-                acc0 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Quad(row + qs, TBlock.Bytes, a)),
+                acc0 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Quad<TBlock>(row, a)),
                     Avx512F.PermuteVar16x32(scales, pick0), acc0);
                 j = 4;
             }
             if (count == 8)
             {
-                acc1 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Quad(row + 4 * TBlock.Bytes + qs, TBlock.Bytes, a + 128)),
+                acc1 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Quad<TBlock>(row + 4 * TBlock.Bytes, a + 128)),
                     Avx512F.PermuteVar16x32(scales, pick1), acc1);
                 continue;
             }
@@ -135,15 +133,35 @@ internal static unsafe class Vector512QuantDot
     }
 
     /// <summary>
-    /// Four packed 4-bit blocks (16 quant bytes each, <paramref name="stride"/> apart from <paramref name="qs"/>) ·
-    /// 128 reordered activation quants: lanes 4k..4k+3 hold block k's partial sums.
+    /// Four consecutive blocks from <paramref name="block"/> · 128 reordered activation quants: lanes 4k..4k+3 hold
+    /// block k's partial sums.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<int> Quad(byte* qs, int stride, sbyte* a)
+    private static Vector512<int> Quad<TBlock>(byte* block, sbyte* a) where TBlock : struct, IBlock32
     {
-        var (low, high) = QuadNibbles(qs, stride);
+        var (low, high) = QuadQuants<TBlock>(block);
         return QuadDot(low, high, a);
     }
+
+    /// <summary>
+    /// Four consecutive blocks' quants in the order of <see cref="QuantizedActivations.NibbleQuants"/>: the low nibbles
+    /// (quants 0-15 of each block) and the high nibbles (quants 16-31), with the fifth bit added for Q5_0/Q5_1.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static (Vector512<byte> Low, Vector512<byte> High) QuadQuants<TBlock>(byte* block) where TBlock : struct, IBlock32
+    {
+        var (low, high) = QuadNibbles(block + TBlock.NibblesOffset, TBlock.Bytes);
+        if (TBlock.FifthBitsOffset < 0) return (low, high);
+        // Bits 0-15 of a block's 32 fifth bits go with its low nibbles, bits 16-31 with its high ones.
+        byte* h = block + TBlock.FifthBitsOffset;
+        int s = TBlock.Bytes;
+        ulong lowBits = Bits16(h) | Bits16(h + s) << 16 | Bits16(h + 2 * s) << 32 | Bits16(h + 3 * s) << 48;
+        ulong highBits = Bits16(h + 2) | Bits16(h + s + 2) << 16 | Bits16(h + 2 * s + 2) << 32 | Bits16(h + 3 * s + 2) << 48;
+        return (low | FifthBits(lowBits), high | FifthBits(highBits));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Bits16(byte* p) => Unsafe.ReadUnaligned<ushort>(p);
 
     /// <summary>Four packed 4-bit blocks' low and high nibbles, in the order of <see cref="QuantizedActivations.NibbleQuants"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -157,8 +175,8 @@ internal static unsafe class Vector512QuantDot
     }
 
     /// <summary>
-    /// <see cref="QuadNibbles"/> · 128 reordered activation quants. Low- and high-nibble products are added in i16 (at
-    /// most 2·15·127 each, so their sum fits) before the one widening step.
+    /// <see cref="QuadQuants{TBlock}"/> · 128 reordered activation quants. Low- and high-half products are added in i16
+    /// (at most 2·31·127 each for 5-bit quants, so their sum fits) before the one widening step.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector512<int> QuadDot(Vector512<byte> low, Vector512<byte> high, sbyte* a) =>

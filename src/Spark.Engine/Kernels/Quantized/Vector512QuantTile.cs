@@ -6,7 +6,7 @@ namespace Spark.Engine.Kernels.Quantized;
 
 /// <summary>
 /// Prefill's 512-bit kernels for the 32-element block types: one weight row against four activation rows (tokens) at
-/// once. A row's block scales (an F16 gather), its quants (unpacked nibbles, |q| and signs) are prepared once and used
+/// once. A row's block scales (<see cref="BlockScales{TBlock}"/>), its quants (unpacked nibbles, |q| and signs) are prepared once and used
 /// four times, which is where a batch beats four matvecs. Each (row, token) pair keeps its own accumulators and adds
 /// in exactly the order of <see cref="Vector512QuantDot.Row{TBlock}"/> or <see cref="Vector512QuantDot.NibbleRow{TBlock}"/>,
 /// so a batch gives bit-for-bit the logits of token-by-token decoding.
@@ -39,7 +39,6 @@ internal static unsafe class Vector512QuantTile
     public static void Row<TBlock>(byte* row, in ActivationPointers x, int stride, int blocks, float* y, int yStride)
         where TBlock : struct, IBlock32
     {
-        var offsets = Vector256QuantDot<MaddDot>.Offsets8(TBlock.Bytes);
         int scaleStride = stride / 32;
         float* xs = x.Scales;
         float* xm = TBlock.HasMin ? x.MinSums : x.ScaledSums;
@@ -51,7 +50,7 @@ internal static unsafe class Vector512QuantTile
         for (int b = 0; b < blocks; b += 8, row += 8 * TBlock.Bytes, a += 256)
         {
             int count = Math.Min(8, blocks - b);
-            var d = Vector256QuantDot<MaddDot>.Halves(row, offsets, count);
+            var d = BlockScales<TBlock>.Get(row, 0, count);
             var s0 = d * Vector256.Load(xs + b);
             var s1 = d * Vector256.Load(xs + scaleStride + b);
             var s2 = d * Vector256.Load(xs + 2 * scaleStride + b);
@@ -63,7 +62,7 @@ internal static unsafe class Vector512QuantTile
             if (TBlock.Offset != 0 || TBlock.HasMin)
             {
                 // A type has an offset (scaled by d) or a min (its own F16), never both.
-                var e = TBlock.HasMin ? Vector256QuantDot<MaddDot>.Halves(row + 2, offsets, count) : d;
+                var e = TBlock.HasMin ? BlockScales<TBlock>.Get(row, 2, count) : d;
                 p0.Extra = Fma.MultiplyAdd(e, Vector256.Load(xm + b), p0.Extra);
                 p1.Extra = Fma.MultiplyAdd(e, Vector256.Load(xm + scaleStride + b), p1.Extra);
                 p2.Extra = Fma.MultiplyAdd(e, Vector256.Load(xm + 2 * scaleStride + b), p2.Extra);
@@ -139,14 +138,12 @@ internal static unsafe class Vector512QuantTile
     }
 
     /// <summary>
-    /// The same for the packed 4-bit types (Q4_0, Q4_1) against <see cref="QuantizedActivations.NibbleQuants"/>, with
+    /// The same for the packed 4- and 5-bit types (Q4_0, Q4_1, Q5_0, Q5_1) against <see cref="QuantizedActivations.NibbleQuants"/>, with
     /// <see cref="Vector512QuantDot.NibbleRow{TBlock}"/>'s arithmetic.
     /// </summary>
     public static void NibbleRow<TBlock>(byte* row, in ActivationPointers x, int stride, int blocks, float* y, int yStride)
         where TBlock : struct, IBlock32
     {
-        int qs = TBlock.HasMin ? 4 : 2;
-        var offsets = Vector256QuantDot<MaddDot>.Offsets8(TBlock.Bytes);
         int scaleStride = stride / 32;
         float* xs = x.Scales;
         float* xm = TBlock.HasMin ? x.MinSums : x.ScaledSums;
@@ -157,12 +154,12 @@ internal static unsafe class Vector512QuantTile
         for (int b = 0; b < blocks; b += 8, row += 8 * TBlock.Bytes, a += 256)
         {
             int count = Math.Min(8, blocks - b);
-            var d = Vector256QuantDot<MaddDot>.Halves(row, offsets, count);
+            var d = BlockScales<TBlock>.Get(row, 0, count);
             var s0 = d * Vector256.Load(xs + b);
             var s1 = d * Vector256.Load(xs + scaleStride + b);
             var s2 = d * Vector256.Load(xs + 2 * scaleStride + b);
             var s3 = d * Vector256.Load(xs + 3 * scaleStride + b);
-            var e = TBlock.HasMin ? Vector256QuantDot<MaddDot>.Halves(row + 2, offsets, count) : d;
+            var e = TBlock.HasMin ? BlockScales<TBlock>.Get(row, 2, count) : d;
             p0.Extra = Fma.MultiplyAdd(e, Vector256.Load(xm + b), p0.Extra);
             p1.Extra = Fma.MultiplyAdd(e, Vector256.Load(xm + scaleStride + b), p1.Extra);
             p2.Extra = Fma.MultiplyAdd(e, Vector256.Load(xm + 2 * scaleStride + b), p2.Extra);
@@ -170,7 +167,7 @@ internal static unsafe class Vector512QuantTile
             int j = 0;
             if (count >= 4)
             {
-                var (low, high) = Vector512QuantDot.QuadNibbles(row + qs, TBlock.Bytes);
+                var (low, high) = Vector512QuantDot.QuadQuants<TBlock>(row);
                 Quad(low, high, a, s0, pick0, ref p0.Acc0);
                 Quad(low, high, a + stride, s1, pick0, ref p1.Acc0);
                 Quad(low, high, a + 2 * stride, s2, pick0, ref p2.Acc0);
@@ -179,7 +176,7 @@ internal static unsafe class Vector512QuantTile
             }
             if (count == 8)
             {
-                var (low, high) = Vector512QuantDot.QuadNibbles(row + 4 * TBlock.Bytes + qs, TBlock.Bytes);
+                var (low, high) = Vector512QuantDot.QuadQuants<TBlock>(row + 4 * TBlock.Bytes);
                 Quad(low, high, a + 128, s0, pick1, ref p0.Acc1);
                 Quad(low, high, a + stride + 128, s1, pick1, ref p1.Acc1);
                 Quad(low, high, a + 2 * stride + 128, s2, pick1, ref p2.Acc1);
