@@ -116,6 +116,27 @@ internal sealed class OpenAIResponsesUpstream(UpstreamOptions options, ILogger l
     /// <summary>Responses events to steps; the terminal event carries the usage and how it ended.</summary>
     private sealed class ResponsesStreamGeneration(UpstreamStream stream, CancellationToken startToken) : UpstreamGeneration(stream, startToken)
     {
+        /// <summary>
+        /// A Spark upstream's <c>usage.spark_timing</c>, passed through so clients (and <c>spark bench latency</c>) can
+        /// still tell transport from compute — queue and compute time, and the decode-step figures the per-token
+        /// overhead is measured against; null when the upstream does not report it (a decode field it leaves out or
+        /// writes as something other than a number stays null).
+        /// </summary>
+        private static Spark.Protocol.Responses.SparkTiming? UpstreamTiming(JsonElement timing)
+        {
+            if (timing.ValueKind != JsonValueKind.Object || Number(timing, "queue_ms") is not double queueMs || Number(timing, "compute_ms") is not double computeMs)
+                return null;
+            return new Spark.Protocol.Responses.SparkTiming(queueMs, computeMs)
+            {
+                DecodeSteps = timing.TryGetProperty("decode_steps", out var steps) && steps.ValueKind == JsonValueKind.Number && steps.TryGetInt32(out int n) && n >= 0 ? n : null,
+                DecodeForwardMs = Number(timing, "decode_forward_ms"),
+                DecodeSpanMs = Number(timing, "decode_span_ms"),
+            };
+        }
+
+        private static double? Number(JsonElement obj, string name) =>
+            obj.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out double d) ? d : null;
+
         private bool _custom;
 
         protected override void OnEvent(string? name, JsonElement? json)
@@ -158,10 +179,7 @@ internal sealed class OpenAIResponsesUpstream(UpstreamOptions options, ILogger l
                     PromptTokens = Int(usage, "input_tokens");
                     OutputTokens = Int(usage, "output_tokens");
                     CachedTokens = Int(Child(usage, "input_tokens_details"), "cached_tokens");
-                    var timing = Child(usage, "spark_timing");
-                    if (timing.ValueKind == JsonValueKind.Object && timing.TryGetProperty("queue_ms", out var queue) && timing.TryGetProperty("compute_ms", out var compute)
-                        && queue.TryGetDouble(out double queueMs) && compute.TryGetDouble(out double computeMs))
-                        Timing = new Spark.Protocol.Responses.SparkTiming(queueMs, computeMs); // so clients (and spark bench latency) can still tell transport from compute
+                    Timing = UpstreamTiming(Child(usage, "spark_timing"));
                     if (type == "response.completed") Finish(FinishReason.Stop);
                     else if (type == "response.incomplete")
                         Finish(String(Child(response, "incomplete_details"), "reason") == "context_length" ? FinishReason.ContextLength : FinishReason.MaxOutputTokens);

@@ -21,6 +21,16 @@ public class UpstreamTests
         return await ServerSentEvents.ReadAllAsync(response);
     }
 
+    /// <summary>A Spark upstream's decode-step timing came through the front: 10 tokens are 9 steps, forward passes within the span.</summary>
+    internal static void AssertDecodeTimingPassedThrough(System.Text.Json.JsonElement usage)
+    {
+        Assert.True(usage.TryGetProperty("spark_timing", out var timing), $"the upstream's timing is passed through: {usage}");
+        Assert.Equal(usage.GetProperty("output_tokens").GetInt32() - 1, timing.GetProperty("decode_steps").GetInt32());
+        double forward = timing.GetProperty("decode_forward_ms").GetDouble(), span = timing.GetProperty("decode_span_ms").GetDouble();
+        Assert.True(forward > 0 && forward <= span, $"forward passes lie within the first-to-last token span: {timing}");
+        Assert.True(timing.GetProperty("queue_ms").GetDouble() >= 0 && timing.GetProperty("compute_ms").GetDouble() >= span, timing.ToString());
+    }
+
     [Fact]
     public async Task SparkBehindSpark_StreamsTheSameTextAsTheUpstreamDirectly_AndContinuesFromItsOwnStore()
     {
@@ -39,6 +49,7 @@ public class UpstreamTests
         Assert.Equal("response.incomplete", proxied[^1].Event);
         Assert.Equal("spark", final.GetProperty("model").GetString());
         Assert.Equal(10, final.GetProperty("usage").GetProperty("output_tokens").GetInt32());
+        AssertDecodeTimingPassedThrough(final.GetProperty("usage"));
 
         // previous_response_id is the front's own feature: the upstream is sent the whole conversation, store: false
         using var next = await front.Http.PostJsonAsync("/v1/responses",

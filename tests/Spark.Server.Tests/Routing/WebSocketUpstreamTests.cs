@@ -65,7 +65,7 @@ public class WebSocketUpstreamTests
         var final = proxied[^1].Json.GetProperty("response");
         Assert.Equal("spark", final.GetProperty("model").GetString());
         Assert.Equal(10, final.GetProperty("usage").GetProperty("output_tokens").GetInt32());
-        Assert.True(final.GetProperty("usage").TryGetProperty("spark_timing", out _), "the upstream's timing is passed through");
+        UpstreamTests.AssertDecodeTimingPassedThrough(final.GetProperty("usage")); // queue, compute and the decode steps
 
         // previous_response_id is the front's: the upstream gets the whole conversation on the same connection
         using var next = await front.Http.PostJsonAsync("/v1/responses",

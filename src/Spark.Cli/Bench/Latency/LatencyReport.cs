@@ -97,6 +97,8 @@ internal sealed class LatencyReport
             json.WritePropertyName("engine_ms_per_token"); WriteNumberOrNull(json, o.EngineMsPerToken);
             json.WritePropertyName("percent"); WriteNumberOrNull(json, o.Percent);
             json.WriteString("engine_baseline", o.Baseline);
+            json.WritePropertyName("percent_vs_engine_alone"); WriteNumberOrNull(json, o.PercentVsEngineAlone);
+            json.WritePropertyName("percent_vs_forward_pass"); WriteNumberOrNull(json, o.PercentVsForwardPass);
             json.WritePropertyName("engine_alone_ms_per_token"); WriteNumberOrNull(json, o.EngineAlone?.MsPerToken ?? double.NaN);
             json.WritePropertyName("engine_alone_forward_ms_per_token"); WriteNumberOrNull(json, o.EngineAlone?.ForwardMsPerToken ?? double.NaN);
             json.WritePropertyName("engine_while_serving_ms_per_token"); WriteNumberOrNull(json, o.WhileServingMsPerToken ?? double.NaN);
@@ -239,23 +241,25 @@ internal sealed class LatencyReport
         text.AppendLine();
         text.Append("Server per-token overhead");
         if (_levels.Count > 1) text.Append(CultureInfo.InvariantCulture, $" ({_levels[0].Concurrency} at once)");
-        text.AppendLine(": the client's time per token vs the engine's on the same decode steps (text answers whose every token came as its own delta; engine alone = those steps replayed on the same model right after the transport, server idle):");
+        text.AppendLine(": the client's time per token vs the engine thread's own time over the same decode steps while it served them (text answers whose every token came as its own delta); engine alone = those steps replayed on the same model right after the transport, server idle — a second, noisier baseline (the machine moves between the two):");
         text.AppendLine();
-        text.AppendLine("| transport | requests / tokens | served ms/token | engine alone ms/token (forward pass) | engine while serving ms/token (forward pass) | overhead |");
-        text.AppendLine("|---|---|---|---|---|---|");
+        text.AppendLine("| transport | requests / tokens | served ms/token | engine while serving ms/token (forward pass) | overhead | engine alone ms/token (forward pass) | overhead vs engine alone |");
+        text.AppendLine("|---|---|---|---|---|---|---|");
         foreach (var r in _results)
         {
             text.Append("| ").Append(BenchTransportNames.Name(r.Transport)).Append(" | ");
             if (r.PerToken is not { } o)
             {
-                text.AppendLine("0 / 0 | - | - | - | - |");
+                text.AppendLine("0 / 0 | - | - | - | - | - |");
                 continue;
             }
             text.Append(o.Requests).Append(" / ").Append(o.Steps)
                 .Append(" | ").Append(F(o.ServedMsPerToken, 3))
-                .Append(" | ").Append(o.EngineAlone is { } alone ? $"{F(alone.MsPerToken, 3)} ({F(alone.ForwardMsPerToken, 3)})" : "-")
                 .Append(" | ").Append(o.WhileServingMsPerToken is { } w ? $"{F(w, 3)} ({F(o.WhileServingForwardMsPerToken ?? double.NaN, 3)})" : "-")
-                .Append(" | ").Append(double.IsNaN(o.Percent) ? "-" : (o.Percent >= 0 ? "+" : "") + F(o.Percent, 1) + "%")
+                .Append(" | ").Append(Signed(o.Percent, 2))
+                .Append(o.Baseline == "engine_alone_replay" ? " (vs engine alone)" : "")
+                .Append(" | ").Append(o.EngineAlone is { } alone ? $"{F(alone.MsPerToken, 3)} ({F(alone.ForwardMsPerToken, 3)})" : "-")
+                .Append(" | ").Append(Signed(o.PercentVsEngineAlone, 1))
                 .AppendLine(" |");
         }
     }
@@ -278,6 +282,8 @@ internal sealed class LatencyReport
         }
         text.AppendLine();
     }
+
+    private static string Signed(double percent, int decimals) => double.IsNaN(percent) ? "-" : (percent >= 0 ? "+" : "") + F(percent, decimals) + "%";
 
     private static string Triple(Percentiles p) => $"{F(p.P50, 1)} / {F(p.P95, 1)} / {F(p.P99, 1)}";
 

@@ -26,10 +26,13 @@ public class BenchLatencyCommandTests
         {
             if (t.Value.ValueKind == JsonValueKind.Null) continue; // no answer of this transport had one delta per token
             var o = t.Value;
-            Assert.Equal("engine_alone_replay", o.GetProperty("engine_baseline").GetString()); // --local: the same steps replayed
+            // Spark reports its engine thread's steps: the primary baseline; --local also replays them (the second figure)
+            Assert.Equal("engine_thread_while_serving", o.GetProperty("engine_baseline").GetString());
             Assert.True(o.GetProperty("tokens").GetInt32() >= o.GetProperty("requests").GetInt32() && o.GetProperty("requests").GetInt32() >= 1, $"{t.Name}: {o}");
             double alone = o.GetProperty("engine_alone_ms_per_token").GetDouble(), serving = o.GetProperty("engine_while_serving_ms_per_token").GetDouble();
-            Assert.Equal(alone, o.GetProperty("engine_ms_per_token").GetDouble());
+            Assert.Equal(serving, o.GetProperty("engine_ms_per_token").GetDouble());
+            Assert.Equal(JsonValueKind.Number, o.GetProperty("percent_vs_engine_alone").ValueKind);
+            Assert.Equal(JsonValueKind.Number, o.GetProperty("percent_vs_forward_pass").ValueKind);
             Assert.True(o.GetProperty("engine_alone_forward_ms_per_token").GetDouble() is var f && f > 0 && f <= alone, $"{t.Name}: {o}");
             Assert.True(o.GetProperty("engine_while_serving_forward_ms_per_token").GetDouble() is var w && w > 0 && w <= serving, $"{t.Name}: {o}");
             Assert.True(o.GetProperty("served_ms_per_token").GetDouble() >= 0);
@@ -60,7 +63,10 @@ public class BenchLatencyCommandTests
             double e2e = t.GetProperty("e2e_ms").GetDouble();
             Assert.True(e2e >= t.GetProperty("ttft_ms").GetProperty("p99").GetDouble(), $"{name}: a conversation lasts at least as long as its slowest first token");
         }
-        Assert.Contains("| ws |", File.ReadAllText(Path.Combine(outDir, "report.md")));
+        string md = File.ReadAllText(Path.Combine(outDir, "report.md"));
+        Assert.Contains("| ws |", md);
+        if (perToken.GetProperty("transports").EnumerateObject().Any(t => t.Value.ValueKind != JsonValueKind.Null))
+            Assert.Contains("| engine while serving ms/token (forward pass) | overhead | engine alone ms/token (forward pass) | overhead vs engine alone |", md);
         foreach (string chart in new[] { "turn-overhead.svg", "ttft.svg", "ttft-by-turn.svg" })
         {
             var svg = System.Xml.Linq.XDocument.Load(Path.Combine(outDir, chart)); // well-formed XML
