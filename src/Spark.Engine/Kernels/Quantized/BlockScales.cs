@@ -15,23 +15,26 @@ internal static unsafe class BlockScales<TBlock> where TBlock : struct, IBlock32
 {
     private const int GroupBytesMinimum = 128;
 
-    // Per field (byte 0: the scale d, byte 2: the min m): byte indices into the first and second window, and which of
-    // the eight F16 words come from the second window.
-    private static readonly Vector512<byte> s_first0 = Index(0, window: 0);
-    private static readonly Vector512<byte> s_second0 = Index(0, window: 1);
-    private static readonly Vector128<short> s_fromSecond0 = FromSecond(0);
-    private static readonly Vector512<byte> s_first2 = Index(2, window: 0);
-    private static readonly Vector512<byte> s_second2 = Index(2, window: 1);
-    private static readonly Vector128<short> s_fromSecond2 = FromSecond(2);
-
     /// <summary>Bytes of eight blocks.</summary>
-    private static int GroupBytes => 8 * TBlock.Bytes;
+    private static int GroupBytes
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => 8 * TBlock.Bytes;
+    }
 
     /// <summary>Where the second 128-byte window starts: right after the first, or early enough to end with the group.</summary>
-    private static int SecondWindow => Math.Min(128, GroupBytes - 128);
+    private static int SecondWindow
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Math.Min(128, GroupBytes - 128);
+    }
 
     /// <summary>True when the permute path can run: the CPU has VBMI and eight blocks span at least one window.</summary>
-    public static bool IsPermuted => Avx512Vbmi.IsSupported && GroupBytes >= GroupBytesMinimum;
+    public static bool IsPermuted
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Avx512Vbmi.IsSupported && GroupBytes >= GroupBytesMinimum;
+    }
 
     /// <summary>
     /// The F16 at byte <paramref name="field"/> (0 or 2) of each of the first <paramref name="count"/> (1 to 8) blocks
@@ -47,43 +50,64 @@ internal static unsafe class BlockScales<TBlock> where TBlock : struct, IBlock32
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> Eight(byte* group, int field)
     {
-        var first = Avx512Vbmi.PermuteVar64x8x2(Vector512.Load(group), field == 0 ? s_first0 : s_first2, Vector512.Load(group + 64));
+        var first = Avx512Vbmi.PermuteVar64x8x2(Vector512.Load(group), Index(field, second: false).ToVector256Unsafe().ToVector512Unsafe(), Vector512.Load(group + 64));
         var words = first.GetLower().GetLower().AsInt16();
         if (!AllInFirstWindow(field))
         {
             byte* second = group + SecondWindow;
-            var other = Avx512Vbmi.PermuteVar64x8x2(Vector512.Load(second), field == 0 ? s_second0 : s_second2, Vector512.Load(second + 64));
-            words = Vector128.ConditionalSelect(field == 0 ? s_fromSecond0 : s_fromSecond2, other.GetLower().GetLower().AsInt16(), words);
+            var other = Avx512Vbmi.PermuteVar64x8x2(Vector512.Load(second), Index(field, second: true).ToVector256Unsafe().ToVector512Unsafe(), Vector512.Load(second + 64));
+            words = Vector128.ConditionalSelect(FromSecond(field), other.GetLower().GetLower().AsInt16(), words);
         }
         return Vector256Dot.HalfToSingle(Avx2.ConvertToVector256Int32(words.AsUInt16()).AsUInt32());
     }
 
     /// <summary>True when all eight fields sit in the group's first 128 bytes (Q4_0: the last ends at byte 127).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool AllInFirstWindow(int field) => 7 * TBlock.Bytes + field + 2 <= 128;
 
-    private static bool InFirst(int block, int field) => block * TBlock.Bytes + field + 2 <= 128;
-
-    private static Vector512<byte> Index(int field, int window)
-    {
-        var index = new byte[64];
-        if (GroupBytes < GroupBytesMinimum) return Vector512<byte>.Zero;
-        for (int k = 0; k < 8; k++)
+    /// <summary>
+    /// Byte indices (into the first or the second window) that move each block's F16 to word k; blocks in the other
+    /// window get index 0 and are replaced by <see cref="FromSecond"/>'s select. Literal constants per block size: a
+    /// switch on the constant <c>TBlock.Bytes</c> folds to one of them, where computed or static-field vectors were
+    /// not folded inside the large prefill kernels (whose stackalloc makes the JIT compile them before this class is
+    /// initialized). The window rule they follow is <see cref="SecondWindow"/>; tests check every type.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<byte> Index(int field, bool second) => second
+        ? (4 * TBlock.Bytes + field) switch
         {
-            int at = k * TBlock.Bytes + field;
-            if (window == 0 ? !InFirst(k, field) : InFirst(k, field)) continue;
-            int relative = window == 0 ? at : at - SecondWindow;
-            if (relative < 0 || relative + 2 > 128)
-                throw new InvalidOperationException($"block {k}'s F16 at byte {at} is in neither window of a {GroupBytes}-byte group");
-            index[2 * k] = (byte)relative;
-            index[2 * k + 1] = (byte)(relative + 1);
+            72 => Vector128.Create((byte)0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0),
+            80 => Vector128.Create((byte)0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 108, 109),
+            82 => Vector128.Create((byte)0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 110, 111),
+            88 => Vector128.Create((byte)0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 84, 85, 106, 107),
+            96 => Vector128.Create((byte)0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 80, 81, 104, 105),
+            98 => Vector128.Create((byte)0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 82, 83, 106, 107),
+            136 => Vector128.Create((byte)0, 0, 0, 0, 0, 0, 0, 0, 8, 9, 42, 43, 76, 77, 110, 111),
+            _ => throw new NotSupportedException($"no scale indices for {TBlock.Bytes}-byte blocks"),
         }
-        return Vector512.Create(index);
-    }
+        : (4 * TBlock.Bytes + field) switch
+        {
+            72 => Vector128.Create((byte)0, 1, 18, 19, 36, 37, 54, 55, 72, 73, 90, 91, 108, 109, 126, 127), // 18-byte blocks, field 0
+            80 => Vector128.Create((byte)0, 1, 20, 21, 40, 41, 60, 61, 80, 81, 100, 101, 120, 121, 0, 0), // 20-byte blocks, field 0
+            82 => Vector128.Create((byte)2, 3, 22, 23, 42, 43, 62, 63, 82, 83, 102, 103, 122, 123, 0, 0), // 20-byte blocks, field 2
+            88 => Vector128.Create((byte)0, 1, 22, 23, 44, 45, 66, 67, 88, 89, 110, 111, 0, 0, 0, 0), // 22-byte blocks, field 0
+            96 => Vector128.Create((byte)0, 1, 24, 25, 48, 49, 72, 73, 96, 97, 120, 121, 0, 0, 0, 0), // 24-byte blocks, field 0
+            98 => Vector128.Create((byte)2, 3, 26, 27, 50, 51, 74, 75, 98, 99, 122, 123, 0, 0, 0, 0), // 24-byte blocks, field 2
+            136 => Vector128.Create((byte)0, 1, 34, 35, 68, 69, 102, 103, 0, 0, 0, 0, 0, 0, 0, 0), // 34-byte blocks, field 0
+            _ => throw new NotSupportedException($"no scale indices for {TBlock.Bytes}-byte blocks"),
+        };
 
-    private static Vector128<short> FromSecond(int field)
+    /// <summary>All ones in the words whose block lies in the second window.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<short> FromSecond(int field) => (4 * TBlock.Bytes + field) switch
     {
-        var mask = new short[8];
-        for (int k = 0; k < 8; k++) mask[k] = (short)(InFirst(k, field) ? 0 : -1);
-        return Vector128.Create(mask);
-    }
+        72 => Vector128.Create((short)0, 0, 0, 0, 0, 0, 0, 0),
+        80 => Vector128.Create((short)0, 0, 0, 0, 0, 0, 0, -1),
+        82 => Vector128.Create((short)0, 0, 0, 0, 0, 0, 0, -1),
+        88 => Vector128.Create((short)0, 0, 0, 0, 0, 0, -1, -1),
+        96 => Vector128.Create((short)0, 0, 0, 0, 0, 0, -1, -1),
+        98 => Vector128.Create((short)0, 0, 0, 0, 0, 0, -1, -1),
+        136 => Vector128.Create((short)0, 0, 0, 0, -1, -1, -1, -1),
+        _ => throw new NotSupportedException($"no scale indices for {TBlock.Bytes}-byte blocks"),
+    };
 }
