@@ -111,7 +111,8 @@ public class BenchCommandTests
 
     [Theory]
     [InlineData("--types", "q4_0,q9_9", "error: --types: 'q9_9' is not one of q8_0")]
-    [InlineData("--cols", "896", "error: --cols must be a multiple of 256")]
+    [InlineData("--cols", "896", "error: --cols 896 is not whole Q4_K blocks of 256")]
+    [InlineData("--cols", "100", "error: --cols must be a multiple of 32")]
     [InlineData("--size-mb", "0", "error: --size-mb must be between 1 and 4096")]
     [InlineData("--batch", "-1", "error: --batch must be between 0 and 512")]
     [InlineData("--threads", "0", "error: --threads must be between 1 and 256")]

@@ -13,7 +13,7 @@ public sealed record KernelBenchOptions
     /// <summary>Weight types to measure, in this order.</summary>
     public IReadOnlyList<GgmlType> Types { get; init; } = DefaultTypes;
 
-    /// <summary>Elements per row (the matrix's input length); a multiple of 256 so every type's blocks fit.</summary>
+    /// <summary>Elements per row (the matrix's input length): whole blocks of every type measured (256 for the k-quants).</summary>
     public int Columns { get; init; } = 1024;
 
     /// <summary>Kernel path (auto: the fastest this CPU runs).</summary>
@@ -44,8 +44,11 @@ public sealed record KernelBenchOptions
         foreach (var type in Types)
             if (!GgmlTypeInfo.IsSupported(type) || type is GgmlType.Q8_K)
                 throw new ArgumentException($"--types: {type} is not a weight type Spark multiplies; choose from {KernelBenchTypes.Names}");
-        if (Columns < 256 || Columns % 256 != 0 || Columns > 65536)
-            throw new ArgumentException($"--cols must be a multiple of 256 between 256 and 65536 (whole k-quant super-blocks), got {Columns}");
+        if (Columns < 32 || Columns % 32 != 0 || Columns > 65536)
+            throw new ArgumentException($"--cols must be a multiple of 32 between 32 and 65536, got {Columns}");
+        foreach (var type in Types)
+            if (Columns % GgmlTypeInfo.BlockSize(type) != 0)
+                throw new ArgumentException($"--cols {Columns} is not whole {type} blocks of {GgmlTypeInfo.BlockSize(type)}; use a multiple of {GgmlTypeInfo.BlockSize(type)} or leave {type} out of --types");
         if (CachedBytes < 4096 || CachedBytes > 64L << 20)
             throw new ArgumentException($"the cached matrix must be between 4 KiB and 64 MiB, got {CachedBytes} bytes");
         if (MemoryBytes < 1L << 20 || MemoryBytes > 4L << 30)

@@ -72,7 +72,7 @@ internal static class BenchCommand
     private static Command CreateKernels()
     {
         var types = new Option<string?>("--types") { Description = $"Comma-separated weight types (default: every quantized type and f16); any of {KernelBenchTypes.Names}." };
-        var cols = new Option<int>("--cols") { Description = "Elements per matrix row, a multiple of 256.", DefaultValueFactory = _ => 1024 };
+        var cols = new Option<int>("--cols") { Description = "Elements per matrix row: whole blocks of every type (a multiple of 256 with the k-quants, of 32 without).", DefaultValueFactory = _ => 1024 };
         var kernels = KernelsOption.Create();
         var size = new Option<int>("--size-mb") { Description = "MiB of the matrix read from main memory (far larger than the caches).", DefaultValueFactory = _ => 256 };
         var cpuTime = new Option<bool>("--cpu-time") { Description = "Time the single-thread tests on the thread's CPU clock (Linux): steadier A/B comparisons on a busy machine." };

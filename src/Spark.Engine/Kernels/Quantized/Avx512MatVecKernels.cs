@@ -67,8 +67,14 @@ internal sealed unsafe class Avx512MatVecKernels : MatVecKernels
                 for (int r = 0; r < rows; r++, w += rowBytes) y[r] = Vector256Dot.Row(type, w, x.Floats, cols);
                 break;
             case GgmlType.Q8_0:
-                for (int r = 0; r < rows; r++, w += rowBytes) y[r] = Vector512QuantDot.Row<Q8_0Dot>(w, x, blocks);
+            {
+                // Row r with row r + half: two independent chains, rows far apart (see Row2).
+                int half = rows / 2;
+                long distance = (long)half * rowBytes;
+                for (int r = 0; r < half; r++) Vector512QuantDot.Row2<Q8_0Dot>(w + (long)r * rowBytes, distance, x, blocks, y + r, y + r + half);
+                if (rows % 2 != 0) y[rows - 1] = Vector512QuantDot.Row<Q8_0Dot>(w + (long)(rows - 1) * rowBytes, x, blocks);
                 break;
+            }
             case GgmlType.Q4_0:
                 for (int r = 0; r < rows; r++, w += rowBytes) y[r] = Vector512QuantDot.NibbleRow<Q4_0Dot>(w, x, blocks);
                 break;
