@@ -24,6 +24,7 @@ public sealed class ServerFixture : IAsyncLifetime
     private LocalModelHost? _host;
 
     public LocalEngineBackend Backend { get; private set; } = null!;
+    public SparkModel Model => _host!.Model;
     public Uri BaseAddress { get; private set; } = null!;
     public HttpClient Http { get; private set; } = null!;
 

@@ -55,17 +55,9 @@ public sealed class ChatPromptFormatter
         ArgumentNullException.ThrowIfNull(messages);
         if (_template is not null)
         {
-            var variables = new JsonObject
-            {
-                ["messages"] = messages.DeepClone(),
-                ["add_generation_prompt"] = addGenerationPrompt,
-                ["bos_token"] = _bosToken,
-                ["eos_token"] = _eosToken,
-            };
-            if (tools is not null) variables["tools"] = tools.DeepClone();
             try
             {
-                return _template.Render(variables, options);
+                return _template.RenderChat(messages, addGenerationPrompt, _bosToken, _eosToken, tools, options);
             }
             catch (ChatTemplateException e) when (e.IsUnsupported)
             {

@@ -33,7 +33,25 @@ public sealed class ChatTemplate
         ArgumentNullException.ThrowIfNull(variables);
         var globals = new TemplateScope(null);
         foreach (var (name, value) in variables) globals.Set(name, TemplateValues.FromJson(value));
-        var interpreter = new TemplateInterpreter(options?.Now ?? DateTime.Now);
-        return interpreter.Render(_nodes, globals);
+        return RenderWith(globals, options);
     }
+
+    /// <summary>
+    /// Renders with the chat variables given directly: what <see cref="Render(JsonObject, ChatTemplateOptions?)"/>
+    /// renders for an object holding them, without first copying <paramref name="messages"/> and
+    /// <paramref name="tools"/> into one (a JSON node has one parent, so that object would need deep clones).
+    /// </summary>
+    internal string RenderChat(JsonArray messages, bool addGenerationPrompt, string bosToken, string eosToken, JsonArray? tools, ChatTemplateOptions? options)
+    {
+        var globals = new TemplateScope(null);
+        globals.Set("messages", TemplateValues.FromJson(messages));
+        globals.Set("add_generation_prompt", addGenerationPrompt);
+        globals.Set("bos_token", bosToken);
+        globals.Set("eos_token", eosToken);
+        if (tools is not null) globals.Set("tools", TemplateValues.FromJson(tools));
+        return RenderWith(globals, options);
+    }
+
+    private string RenderWith(TemplateScope globals, ChatTemplateOptions? options) =>
+        new TemplateInterpreter(options?.Now ?? DateTime.Now).Render(_nodes, globals);
 }

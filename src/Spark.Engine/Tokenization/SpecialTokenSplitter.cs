@@ -82,6 +82,32 @@ internal sealed class SpecialTokenSplitter
         return fragments;
     }
 
+    /// <summary>
+    /// Whether the text of a special token <see cref="Split"/> would consider occurs across position
+    /// <paramref name="cut"/> of <paramref name="text"/> (starting before it, ending after it). When none does, the
+    /// text before the cut and the text after it split the same on their own as inside the whole text, provided the
+    /// fragment ending at the cut is a special token that strips no whitespace after it and ends in a non-space
+    /// character (see <see cref="PromptPrefixMemo"/>).
+    /// </summary>
+    public bool Straddles(string text, int cut, bool parseSpecial)
+    {
+        foreach (int id in _ordered)
+        {
+            var attrs = _vocab.Attributes(id);
+            if (!parseSpecial && (attrs & (TokenAttributes.Control | TokenAttributes.Unknown)) != 0) continue;
+            string token = _vocab.Text(id);
+            if (token.Length < 2) continue; // one character cannot be on both sides
+            // every occurrence inside this window starts before the cut and ends after it
+            int from = Math.Max(0, cut - token.Length + 1), to = Math.Min(text.Length, cut + token.Length - 1);
+            if (to - from >= token.Length && text.AsSpan(from, to - from).IndexOf(token, StringComparison.Ordinal) >= 0) return true;
+        }
+        return false;
+    }
+
+    /// <summary>Whether a special-token fragment ending a prefix lets the text after it split on its own (no RStrip, and its last character stops a following token's LStrip).</summary>
+    public bool EndsCleanly(int token) =>
+        (_vocab.Attributes(token) & TokenAttributes.RStrip) == 0 && _vocab.Text(token) is { Length: > 0 } text && !IsCSpace(text[^1]);
+
     // C's isspace in the "C" locale, which llama.cpp uses for LSTRIP/RSTRIP
     private static bool IsCSpace(char c) => c is ' ' or '\t' or '\n' or '\v' or '\f' or '\r';
 }

@@ -20,6 +20,7 @@ public sealed class Tokenizer
     private readonly BpeEncoder? _bpe;
     private readonly SpecialTokenSplitter _splitter;
     private readonly FragmentMemo _memo = new();
+    private readonly PromptPrefixMemo _prefixes = new();
     private readonly bool _addSpacePrefix;
     private readonly bool _cleanSpaces;
     private readonly byte[][] _pieces;
@@ -94,27 +95,66 @@ public sealed class Tokenizer
     /// (e.g. <c>&lt;|im_start|&gt;</c>) becomes that token; without it such text is tokenized as plain text.
     /// User-defined tokens are always matched, as in llama.cpp and Hugging Face.
     /// </summary>
-    public int[] Encode(string text, bool addSpecial, bool parseSpecial)
+    public int[] Encode(string text, bool addSpecial, bool parseSpecial) => EncodeCore(text, addSpecial, parseSpecial, reusePrompts: true);
+
+    /// <summary>
+    /// <see cref="Encode(string, bool, bool)"/>; without <paramref name="reusePrompts"/> the whole text is tokenized
+    /// even when it continues a remembered prompt (what the reuse is tested against).
+    /// </summary>
+    internal int[] EncodeCore(string text, bool addSpecial, bool parseSpecial, bool reusePrompts)
     {
         ArgumentNullException.ThrowIfNull(text);
         var output = new List<int>();
-        if (addSpecial && AddBos) output.Add(_ids.Bos!.Value);
+        // a prompt that continues a recent one (the next request of a conversation) starts from that one's tokens
+        bool prefixes = reusePrompts && parseSpecial && !(addSpecial && AddEos);
+        int start = 0;
+        if (prefixes && _prefixes.Find(text, addSpecial) is { } known && !_splitter.Straddles(text, known.Length, parseSpecial))
+        {
+            output.AddRange(known.Tokens);
+            start = known.Length;
+            _prefixes.Hit();
+        }
+        else if (addSpecial && AddBos)
+        {
+            output.Add(_ids.Bos!.Value);
+        }
 
+        var (cut, cutTokens) = EncodeFrom(text, start, parseSpecial, output);
+        if (prefixes && cut > start && !_splitter.Straddles(text, cut, parseSpecial))
+            _prefixes.Add(new PromptPrefixMemo.Entry(text, cut, addSpecial, output.GetRange(0, cutTokens).ToArray()));
+
+        if (addSpecial && AddEos) output.Add(_ids.Eos!.Value);
+        return output.ToArray();
+    }
+
+    /// <summary>Prompts whose tokens started from a remembered prompt's (tests and diagnostics).</summary>
+    internal long PrefixHits => _prefixes.Hits;
+
+    /// <summary>
+    /// Tokenizes <paramref name="text"/> from <paramref name="start"/> (0, or just after a special token) into
+    /// <paramref name="output"/>; returns where the last special token that can end a remembered prefix ends, and
+    /// how many tokens <paramref name="output"/> held then ((0, 0) when there is none).
+    /// </summary>
+    private (int Cut, int Tokens) EncodeFrom(string text, int start, bool parseSpecial, List<int> output)
+    {
+        (int Cut, int Tokens) boundary = (0, 0);
+        string part = start == 0 ? text : text.Substring(start);
         bool prevSpecial = true;
         var pieces = new List<(int Start, int Length)>();
-        foreach (var f in _splitter.Split(text, parseSpecial))
+        foreach (var f in _splitter.Split(part, parseSpecial))
         {
             if (!f.IsText)
             {
                 output.Add(f.Token);
                 prevSpecial = true;
+                if (_splitter.EndsCleanly(f.Token)) boundary = (start + f.Start + f.Length, output.Count);
                 continue;
             }
             bool spacePrefix = _spm != null && _addSpacePrefix && prevSpecial;
             prevSpecial = false;
             if (f.Length >= FragmentMemo.MinLength)
             {
-                string fragment = text.Substring(f.Start, f.Length);
+                string fragment = part.Substring(f.Start, f.Length);
                 if (_memo.Find(fragment, spacePrefix) is { } known)
                 {
                     output.AddRange(known);
@@ -126,12 +166,10 @@ public sealed class Tokenizer
             }
             else
             {
-                EncodeFragment(text.Substring(f.Start, f.Length), spacePrefix, output, pieces);
+                EncodeFragment(part.Substring(f.Start, f.Length), spacePrefix, output, pieces);
             }
         }
-
-        if (addSpecial && AddEos) output.Add(_ids.Eos!.Value);
-        return output.ToArray();
+        return boundary;
     }
 
     /// <summary>Fragments whose tokens came from the memo rather than the encoder (tests and diagnostics).</summary>

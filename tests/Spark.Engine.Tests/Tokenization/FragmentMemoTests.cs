@@ -24,10 +24,11 @@ public class FragmentMemoTests
         var warm = Chat();
         string turn1 = "<|im_start|>" + Tools + "<|im_end|>\n" + Message("user", First) + "<|im_start|>assistant\n";
         string turn2 = "<|im_start|>" + Tools + "<|im_end|>\n" + Message("user", First) + Message("assistant", "ok") + Message("user", Second) + "<|im_start|>assistant\n";
-        warm.Encode(turn1, addSpecial: true, parseSpecial: true);
+        // the whole texts (PromptPrefixMemoTests cover starting from the previous prompt's tokens)
+        warm.EncodeCore(turn1, addSpecial: true, parseSpecial: true, reusePrompts: false);
         long before = warm.MemoHits;
 
-        int[] again = warm.Encode(turn2, addSpecial: true, parseSpecial: true);
+        int[] again = warm.EncodeCore(turn2, addSpecial: true, parseSpecial: true, reusePrompts: false);
 
         Assert.Equal(2, warm.MemoHits - before); // the tools block and the first message; the new message is encoded
         Assert.Equal(Chat().Encode(turn2, addSpecial: true, parseSpecial: true), again); // exactly what a fresh tokenizer gives
@@ -38,9 +39,9 @@ public class FragmentMemoTests
     {
         var t = Chat();
         string text = "<|im_start|>" + First + "<|im_end|>" + First; // the same fragment twice in one text
-        int[] first = t.Encode(text, addSpecial: false, parseSpecial: true);
+        int[] first = t.EncodeCore(text, addSpecial: false, parseSpecial: true, reusePrompts: false);
         Assert.Equal(1, t.MemoHits); // its second occurrence
-        Assert.Equal(first, t.Encode(text, addSpecial: false, parseSpecial: true));
+        Assert.Equal(first, t.EncodeCore(text, addSpecial: false, parseSpecial: true, reusePrompts: false));
         Assert.Equal(3, t.MemoHits);
         Assert.Equal(text, t.Decode(first, renderSpecial: true));
     }

@@ -52,6 +52,35 @@ public class ResponsesWebSocketTests(ServerFixture server)
     }
 
     [Fact]
+    public async Task Continuation_TokenizesOnlyWhatFollowsThePreviousPrompt_AndAnswersAsTheWholeConversationDoes()
+    {
+        await using var ws = await WsClient.ConnectAsync(server);
+        await ws.SendAsync("""{"type":"response.create","model":"spark-tiny","input":"My name is Grace. I write compilers for a living.","max_output_tokens":6,"temperature":0}""");
+        var first = (await ws.ReceiveResponseAsync())[^1].Response();
+        long hits = server.Model.Tokenizer.PrefixHits;
+
+        await ws.SendAsync($$"""{"type":"response.create","model":"spark-tiny","previous_response_id":"{{first.GetProperty("id").GetString()}}","input":"What do I do?","max_output_tokens":6,"temperature":0}""");
+        var second = (await ws.ReceiveResponseAsync())[^1].Response();
+        Assert.True(server.Model.Tokenizer.PrefixHits > hits, "the continuation's prompt was tokenized from the previous prompt's tokens");
+
+        // the same conversation sent whole over HTTP: the same prompt, so the same answer
+        string answer = first.GetProperty("output")[0].GetProperty("content")[0].GetProperty("text").GetString()!;
+        var input = new System.Text.Json.Nodes.JsonArray
+        {
+            new System.Text.Json.Nodes.JsonObject { ["role"] = "user", ["content"] = "My name is Grace. I write compilers for a living." },
+            new System.Text.Json.Nodes.JsonObject { ["role"] = "assistant", ["content"] = answer },
+            new System.Text.Json.Nodes.JsonObject { ["role"] = "user", ["content"] = "What do I do?" },
+        };
+        using var whole = await server.Http.PostJsonAsync("/v1/responses",
+            new System.Text.Json.Nodes.JsonObject { ["model"] = "spark-tiny", ["input"] = input, ["max_output_tokens"] = 6, ["temperature"] = 0 }.ToJsonString());
+        var body = await whole.JsonAsync();
+        Assert.True(whole.IsSuccessStatusCode, body.GetRawText());
+        Assert.Equal(second.InputTokens(), body.InputTokens());
+        Assert.Equal(second.GetProperty("output")[0].GetProperty("content")[0].GetProperty("text").GetString(),
+            body.GetProperty("output")[0].GetProperty("content")[0].GetProperty("text").GetString());
+    }
+
+    [Fact]
     public async Task UnknownPreviousResponse_IsAnErrorEvent_AndTheConnectionStaysUsable()
     {
         await using var ws = await WsClient.ConnectAsync(server);

@@ -7,7 +7,7 @@ namespace Spark.Engine.Inference.Constraints;
 /// Constrains generation to a <see cref="ToolCallGrammar"/>: <see cref="Mask"/> leaves finite only the logits of
 /// tokens whose bytes continue the text so far, <see cref="Accept"/> commits the chosen token. The most likely
 /// tokens are tried first and the whole vocabulary is scanned only when none of them fits. Token bytes are
-/// computed once per tokenizer; masking allocates nothing.
+/// computed once per tokenizer; masking allocates nothing after its first call.
 /// </summary>
 public sealed class TokenConstraint
 {
@@ -19,7 +19,7 @@ public sealed class TokenConstraint
     private readonly JsonGrammarRecognizer _state;
     private readonly JsonGrammarRecognizer _scratch;
     private readonly int[] _top = new int[Candidates];
-    private readonly float[] _masked;
+    private float[]? _masked; // a vocabulary's worth of floats (600 KB for Qwen's): made by the first Mask, on the engine's thread, not the request's
 
     /// <summary>A constraint for generating with <paramref name="tokenizer"/>'s vocabulary.</summary>
     public TokenConstraint(Tokenizer tokenizer, ToolCallGrammar grammar)
@@ -29,7 +29,6 @@ public sealed class TokenConstraint
         _pieces = PiecesByTokenizer.GetValue(tokenizer, BuildPieces);
         _state = new JsonGrammarRecognizer(grammar);
         _scratch = new JsonGrammarRecognizer(grammar);
-        _masked = new float[tokenizer.VocabSize];
     }
 
     /// <summary>True once the tokens accepted form a whole call: generation should stop.</summary>
@@ -55,9 +54,9 @@ public sealed class TokenConstraint
     /// </summary>
     public ReadOnlySpan<float> Mask(ReadOnlySpan<float> logits)
     {
-        if (logits.Length != _masked.Length) throw new ArgumentException($"expected {_masked.Length} logits, got {logits.Length}", nameof(logits));
+        if (logits.Length != _tokenizer.VocabSize) throw new ArgumentException($"expected {_tokenizer.VocabSize} logits, got {logits.Length}", nameof(logits));
         int count = SelectTop(logits);
-        var masked = _masked.AsSpan();
+        var masked = (_masked ??= new float[logits.Length]).AsSpan();
         masked.Fill(float.NegativeInfinity);
         bool any = false;
         for (int i = 0; i < count; i++)
