@@ -109,9 +109,23 @@ public class BenchCommandTests
                 Assert.True((double)t![field]! > 0, $"{t["type"]} {field} = {t[field]}");
     }
 
+    [Fact]
+    public void BenchKernels_RowsNotWholeSuperBlocks_LeaveTheKQuantsOutOfTheDefaultTypes()
+    {
+        var r = SparkProcess.Run(null, "bench", "kernels", "--cols", "96", "--size-mb", "1", "--batch", "0", "--reps", "1", "--json");
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        Assert.Contains("the k-quants are left out", r.StdErr);
+        var types = JsonNode.Parse(r.StdOut.TrimEnd('\n').Split('\n')[^1])!["types"]!.AsArray().Select(t => (string)t!["type"]!).ToArray();
+        Assert.Equal(["Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "F16"], types);
+
+        var k = SparkProcess.Run(null, "bench", "kernels", "--cols", "96", "--types", "q4_k");
+        Assert.Equal(2, k.ExitCode);
+        Assert.StartsWith("error: --cols 96 is not whole Q4_K blocks of 256", k.StdErr);
+    }
+
     [Theory]
     [InlineData("--types", "q4_0,q9_9", "error: --types: 'q9_9' is not one of q8_0")]
-    [InlineData("--cols", "896", "error: --cols 896 is not whole Q4_K blocks of 256")]
+    
     [InlineData("--cols", "100", "error: --cols must be a multiple of 32")]
     [InlineData("--size-mb", "0", "error: --size-mb must be between 1 and 4096")]
     [InlineData("--batch", "-1", "error: --batch must be between 0 and 512")]

@@ -10,6 +10,10 @@ public sealed record KernelBenchOptions
     public static readonly IReadOnlyList<GgmlType> DefaultTypes =
         [GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K, GgmlType.F16];
 
+    /// <summary>The default types whose blocks fit rows of <paramref name="columns"/> (the k-quants need multiples of 256).</summary>
+    public static IReadOnlyList<GgmlType> DefaultTypesFor(int columns) =>
+        DefaultTypes.Where(t => columns > 0 && columns % GgmlTypeInfo.BlockSize(t) == 0).ToList();
+
     /// <summary>Weight types to measure, in this order.</summary>
     public IReadOnlyList<GgmlType> Types { get; init; } = DefaultTypes;
 

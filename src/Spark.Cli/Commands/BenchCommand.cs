@@ -88,10 +88,14 @@ internal static class BenchCommand
         command.SetAction(parse => CliErrors.Run(() =>
         {
             string? typeList = parse.GetValue(types);
+            int columns = parse.GetValue(cols);
+            var chosen = typeList is null ? KernelBenchOptions.DefaultTypesFor(columns) : KernelBenchTypes.Parse(typeList);
+            if (typeList is null && columns > 0 && columns % 32 == 0 && chosen.Count < KernelBenchOptions.DefaultTypes.Count)
+                Console.Error.WriteLine($"note: rows of {columns} are not whole 256-element super-blocks: the k-quants are left out (use a multiple of 256 to include them)");
             var options = new KernelBenchOptions
             {
-                Types = typeList is null ? KernelBenchOptions.DefaultTypes : KernelBenchTypes.Parse(typeList),
-                Columns = parse.GetValue(cols),
+                Types = chosen,
+                Columns = columns,
                 Kernels = parse.GetValue(kernels),
                 MemoryBytes = (long)parse.GetValue(size) << 20,
                 BatchTokens = parse.GetValue(batch),
