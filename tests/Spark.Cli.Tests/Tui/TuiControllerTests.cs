@@ -216,6 +216,7 @@ public class TuiSlashCommandTests
         Assert.Equal("full", second.GetProperty("model").GetString());
         Assert.False(second.TryGetProperty("previous_response_id", out var prev) && prev.ValueKind == JsonValueKind.String); // the whole history instead
         Assert.Equal(["one", "two"], UserTexts(second));
+        await h.WaitIdleAsync(); // the answer shows before its turn ends; /model waits for the end (failed in CI without this)
         h.Keys.Enter("/model");
         await h.WaitForAsync("/model needs one model name");
     }
