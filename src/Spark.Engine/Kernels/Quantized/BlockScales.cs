@@ -38,14 +38,60 @@ internal static unsafe class BlockScales<TBlock> where TBlock : struct, IBlock32
 
     /// <summary>
     /// The F16 at byte <paramref name="field"/> (0 or 2) of each of the first <paramref name="count"/> (1 to 8) blocks
-    /// at <paramref name="group"/>, widened; lanes past <paramref name="count"/> are 0.
+    /// at <paramref name="group"/>, widened; lanes past <paramref name="count"/> are 0. <paramref name="afterGroup"/>
+    /// says a full group of eight blocks of the same row lies right before <paramref name="group"/>: a short last group
+    /// then permutes from windows that end with it (reaching back into the row) instead of gathering.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Get(byte* group, int field, int count)
+    public static Vector256<float> Get(byte* group, int field, int count, bool afterGroup)
     {
         if (count == 8 && IsPermuted) return Eight(group, field);
+        if (afterGroup && IsPermuted && Tail(group, field, count, out var tail)) return tail;
         return Vector256QuantDot<MaddDot>.Halves(group + field, Vector256QuantDot<MaddDot>.Offsets8(TBlock.Bytes), count);
     }
+
+    /// <summary>
+    /// A last group of <paramref name="count"/> &lt; 8 blocks, read through the 128-byte windows that end where the
+    /// group ends (W2) and the 128 bytes before them (W1, for the types whose blocks do not all fit in W2). A field's
+    /// byte index is the same modulo 128 in both windows, so one index vector serves both permutes; each word is then
+    /// taken from the window it lies in. False (use the gather) when a field straddles the two windows.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Tail(byte* group, int field, int count, out Vector256<float> scales)
+    {
+        int end = count * TBlock.Bytes;
+        // Word k: where block k's field starts, relative to W2's start (negative: in W1).
+        var at = Positions(field) + Vector128.Create((short)(128 - end));
+        var inFirst = Vector128.LessThan(at, Vector128<short>.Zero);
+        if (Vector128.EqualsAny(at, Vector128.Create((short)-1)))
+        {
+            scales = default;
+            return false; // the field's first byte is W1's last: its second byte is in W2
+        }
+        var low = at & Vector128.Create((short)0x7F);
+        var index = (low | ((low + Vector128<short>.One) & Vector128.Create((short)0x7F)) << 8).AsByte();
+        byte* w2 = group + end - 128;
+        var words = Avx512Vbmi.PermuteVar64x8x2(Vector512.Load(w2), index.ToVector256Unsafe().ToVector512Unsafe(), Vector512.Load(w2 + 64))
+            .GetLower().GetLower().AsInt16();
+        // W1 only when block 0 lies before W2 (never for Q4_0); W1 then starts fewer than 128 bytes before the group,
+        // inside the full group before it. Loading it otherwise could reach before the row.
+        if (7 * TBlock.Bytes + field + 2 > 128 && end > 128 + field)
+        {
+            byte* w1 = w2 - 128;
+            var first = Avx512Vbmi.PermuteVar64x8x2(Vector512.Load(w1), index.ToVector256Unsafe().ToVector512Unsafe(), Vector512.Load(w1 + 64))
+                .GetLower().GetLower().AsInt16();
+            words = Vector128.ConditionalSelect(inFirst, first, words);
+        }
+        words &= Vector128.LessThan(Vector128.Create((short)0, 1, 2, 3, 4, 5, 6, 7), Vector128.Create((short)count));
+        scales = Vector256Dot.HalfToSingle(Avx2.ConvertToVector256Int32(words.AsUInt16()).AsUInt32());
+        return true;
+    }
+
+    /// <summary>Where block k's field starts in its group, for k = 0..7.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<short> Positions(int field) => Vector128.Create(
+        (short)field, (short)(TBlock.Bytes + field), (short)(2 * TBlock.Bytes + field), (short)(3 * TBlock.Bytes + field),
+        (short)(4 * TBlock.Bytes + field), (short)(5 * TBlock.Bytes + field), (short)(6 * TBlock.Bytes + field), (short)(7 * TBlock.Bytes + field));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> Eight(byte* group, int field)

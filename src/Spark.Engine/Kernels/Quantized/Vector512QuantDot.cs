@@ -65,11 +65,11 @@ internal static unsafe class Vector512QuantDot
         for (int b = 0; b < blocks; b += 8, row += 8 * TBlock.Bytes, a += 256)
         {
             int count = Math.Min(8, blocks - b);
-            var d = BlockScales<TBlock>.Get(row, 0, count);
+            var d = BlockScales<TBlock>.Get(row, 0, count, b >= 8);
             var scales = d * Vector256.Load(x.Scales + b);
             var xsum = Vector256.Load((TBlock.HasMin ? x.MinSums : x.ScaledSums) + b);
             if (TBlock.Offset != 0) extra = Fma.MultiplyAdd(d, xsum, extra);
-            if (TBlock.HasMin) extra = Fma.MultiplyAdd(BlockScales<TBlock>.Get(row, 2, count), xsum, extra);
+            if (TBlock.HasMin) extra = Fma.MultiplyAdd(BlockScales<TBlock>.Get(row, 2, count, b >= 8), xsum, extra);
             int j = 0;
             for (; j + 2 <= count; j += 2)
             {
@@ -103,8 +103,8 @@ internal static unsafe class Vector512QuantDot
         for (int b = 0; b < blocks; b += 8, row += 8 * TBlock.Bytes, other += 8 * TBlock.Bytes, a += 256)
         {
             int count = Math.Min(8, blocks - b);
-            var d0 = BlockScales<TBlock>.Get(row, 0, count);
-            var d1 = BlockScales<TBlock>.Get(other, 0, count);
+            var d0 = BlockScales<TBlock>.Get(row, 0, count, b >= 8);
+            var d1 = BlockScales<TBlock>.Get(other, 0, count, b >= 8);
             var xs = Vector256.Load(x.Scales + b);
             var scales0 = d0 * xs;
             var scales1 = d1 * xs;
@@ -118,8 +118,8 @@ internal static unsafe class Vector512QuantDot
                 }
                 if (TBlock.HasMin)
                 {
-                    extra0 = Fma.MultiplyAdd(BlockScales<TBlock>.Get(row, 2, count), xsum, extra0);
-                    extra1 = Fma.MultiplyAdd(BlockScales<TBlock>.Get(other, 2, count), xsum, extra1);
+                    extra0 = Fma.MultiplyAdd(BlockScales<TBlock>.Get(row, 2, count, b >= 8), xsum, extra0);
+                    extra1 = Fma.MultiplyAdd(BlockScales<TBlock>.Get(other, 2, count, b >= 8), xsum, extra1);
                 }
             }
             int j = 0;
@@ -171,12 +171,12 @@ internal static unsafe class Vector512QuantDot
         for (int b = 0; b < blocks; b += 8, row += 8 * TBlock.Bytes, a += 256)
         {
             int count = Math.Min(8, blocks - b);
-            var d = BlockScales<TBlock>.Get(row, 0, count);
+            var d = BlockScales<TBlock>.Get(row, 0, count, b >= 8);
             var scales256 = d * Vector256.Load(x.Scales + b);
             var scales = scales256.ToVector512Unsafe();
             var xsum = Vector256.Load((TBlock.HasMin ? x.MinSums : x.ScaledSums) + b);
             if (TBlock.Offset != 0) extra = Fma.MultiplyAdd(d, xsum, extra);
-            if (TBlock.HasMin) extra = Fma.MultiplyAdd(BlockScales<TBlock>.Get(row, 2, count), xsum, extra);
+            if (TBlock.HasMin) extra = Fma.MultiplyAdd(BlockScales<TBlock>.Get(row, 2, count, b >= 8), xsum, extra);
             int j = 0;
             if (count >= 4)
             {

@@ -50,7 +50,7 @@ internal static unsafe class Vector512QuantTile
         for (int b = 0; b < blocks; b += 8, row += 8 * TBlock.Bytes, a += 256)
         {
             int count = Math.Min(8, blocks - b);
-            var d = BlockScales<TBlock>.Get(row, 0, count);
+            var d = BlockScales<TBlock>.Get(row, 0, count, b >= 8);
             var s0 = d * Vector256.Load(xs + b);
             var s1 = d * Vector256.Load(xs + scaleStride + b);
             var s2 = d * Vector256.Load(xs + 2 * scaleStride + b);
@@ -62,7 +62,7 @@ internal static unsafe class Vector512QuantTile
             if (TBlock.Offset != 0 || TBlock.HasMin)
             {
                 // A type has an offset (scaled by d) or a min (its own F16), never both.
-                var e = TBlock.HasMin ? BlockScales<TBlock>.Get(row, 2, count) : d;
+                var e = TBlock.HasMin ? BlockScales<TBlock>.Get(row, 2, count, b >= 8) : d;
                 p0.Extra = Fma.MultiplyAdd(e, Vector256.Load(xm + b), p0.Extra);
                 p1.Extra = Fma.MultiplyAdd(e, Vector256.Load(xm + scaleStride + b), p1.Extra);
                 p2.Extra = Fma.MultiplyAdd(e, Vector256.Load(xm + 2 * scaleStride + b), p2.Extra);
@@ -154,12 +154,12 @@ internal static unsafe class Vector512QuantTile
         for (int b = 0; b < blocks; b += 8, row += 8 * TBlock.Bytes, a += 256)
         {
             int count = Math.Min(8, blocks - b);
-            var d = BlockScales<TBlock>.Get(row, 0, count);
+            var d = BlockScales<TBlock>.Get(row, 0, count, b >= 8);
             var s0 = d * Vector256.Load(xs + b);
             var s1 = d * Vector256.Load(xs + scaleStride + b);
             var s2 = d * Vector256.Load(xs + 2 * scaleStride + b);
             var s3 = d * Vector256.Load(xs + 3 * scaleStride + b);
-            var e = TBlock.HasMin ? BlockScales<TBlock>.Get(row, 2, count) : d;
+            var e = TBlock.HasMin ? BlockScales<TBlock>.Get(row, 2, count, b >= 8) : d;
             p0.Extra = Fma.MultiplyAdd(e, Vector256.Load(xm + b), p0.Extra);
             p1.Extra = Fma.MultiplyAdd(e, Vector256.Load(xm + scaleStride + b), p1.Extra);
             p2.Extra = Fma.MultiplyAdd(e, Vector256.Load(xm + 2 * scaleStride + b), p2.Extra);

@@ -37,7 +37,7 @@ public unsafe class BlockScalesTests
                 foreach (int field in fields)
                     for (int count = 1; count <= 8; count++)
                     {
-                        Vector256<float> got = BlockScales<TBlock>.Get(p, field, count);
+                        Vector256<float> got = BlockScales<TBlock>.Get(p, field, count, afterGroup: false);
                         for (int k = 0; k < 8; k++)
                         {
                             float want = k < count ? expected[field / 2, k] : 0f;
@@ -46,5 +46,94 @@ public unsafe class BlockScalesTests
                         }
                     }
         }
+    }
+
+    [Fact]
+    public void Get_ShortLastGroupAfterAFullOne_WidensOnlyItsBlocks_ReadingNothingPastIt()
+    {
+        CheckTail<Q8_0Dot>(fields: [0]);
+        CheckTail<Q4_0Dot>(fields: [0]);
+        CheckTail<Q4_1Dot>(fields: [0, 2]);
+        CheckTail<Q5_0Dot>(fields: [0]);
+        CheckTail<Q5_1Dot>(fields: [0, 2]);
+    }
+
+    // A full group, then `count` blocks ending exactly at the end of a buffer whose next page is made unreadable when
+    // the platform allows it (otherwise only the values are checked).
+    private static void CheckTail<TBlock>(int[] fields) where TBlock : struct, IBlock32
+    {
+        var rng = new Random(7 * TBlock.Bytes);
+        for (int count = 1; count < 8; count++)
+        {
+            int bytes = (8 + count) * TBlock.Bytes;
+            using var buffer = new GuardedBuffer(bytes);
+            var row = buffer.Span;
+            for (int round = 0; round < 20; round++)
+            {
+                rng.NextBytes(row);
+                var expected = new float[2, 8];
+                foreach (int field in fields)
+                    for (int k = 0; k < count; k++)
+                    {
+                        ushort bits = round < Patterns.Length ? Patterns[(round + k) % Patterns.Length] : (ushort)rng.Next(65536);
+                        BitConverter.TryWriteBytes(row.Slice((8 + k) * TBlock.Bytes + field, 2), bits);
+                        expected[field / 2, k] = (float)BitConverter.UInt16BitsToHalf(bits);
+                    }
+                foreach (int field in fields)
+                {
+                    Vector256<float> got = BlockScales<TBlock>.Get(buffer.Pointer + 8 * TBlock.Bytes, field, count, afterGroup: true);
+                    for (int k = 0; k < 8; k++)
+                    {
+                        float want = k < count ? expected[field / 2, k] : 0f;
+                        Assert.True(want.Equals(got[k]) || (float.IsNaN(want) && float.IsNaN(got[k])),
+                            $"{typeof(TBlock).Name} field {field} count {count} block {k}: {got[k]} vs {want}");
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Bytes that end right before an inaccessible page (Linux), so a read past them faults.</summary>
+    private sealed class GuardedBuffer : IDisposable
+    {
+        private readonly nint _base;
+        private readonly nuint _length;
+        private readonly byte[]? _managed;
+        private readonly System.Runtime.InteropServices.GCHandle _pin;
+
+        public GuardedBuffer(int bytes)
+        {
+            Length = bytes;
+            if (OperatingSystem.IsLinux())
+            {
+                const int page = 4096;
+                int pages = (bytes + page - 1) / page + 1;
+                _length = (nuint)(pages * page);
+                _base = mmap(0, _length, 3 /* read|write */, 0x22 /* private|anonymous */, -1, 0);
+                if (_base == -1) throw new InvalidOperationException("mmap failed");
+                Assert.Equal(0, mprotect(_base + (pages - 1) * page, page, 0 /* none */));
+                Pointer = (byte*)(_base + (pages - 1) * page - bytes);
+            }
+            else
+            {
+                _managed = new byte[bytes];
+                _pin = System.Runtime.InteropServices.GCHandle.Alloc(_managed, System.Runtime.InteropServices.GCHandleType.Pinned);
+                Pointer = (byte*)_pin.AddrOfPinnedObject();
+            }
+        }
+
+        public byte* Pointer { get; }
+        public int Length { get; }
+        public Span<byte> Span => new(Pointer, Length);
+
+        public void Dispose()
+        {
+            if (_managed != null) _pin.Free();
+            else munmap(_base, _length);
+        }
+
+        [System.Runtime.InteropServices.DllImport("libc")] private static extern nint mmap(nint addr, nuint length, int prot, int flags, int fd, nint offset);
+        [System.Runtime.InteropServices.DllImport("libc")] private static extern int mprotect(nint addr, nint length, int prot);
+        [System.Runtime.InteropServices.DllImport("libc")] private static extern int munmap(nint addr, nuint length);
     }
 }
