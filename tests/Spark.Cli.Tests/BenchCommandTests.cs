@@ -127,7 +127,10 @@ public class BenchCommandTests
     [InlineData("--types", "q4_0,q9_9", "error: --types: 'q9_9' is not one of q8_0")]
     
     [InlineData("--cols", "100", "error: --cols must be a multiple of 32")]
-    [InlineData("--size-mb", "0", "error: --size-mb must be between 1 and 4096")]
+    [InlineData("--size-mb", "4096", "error: --size-mb must be between 1 and 2047")]
+    [InlineData("--types", "8", "error: --types: '8' is not one of q8_0")]
+    [InlineData("--reps", "0", "error: --reps must be at least 1")]
+    [InlineData("--size-mb", "0", "error: --size-mb must be between 1 and 2047")]
     [InlineData("--batch", "-1", "error: --batch must be between 0 and 512")]
     [InlineData("--threads", "0", "error: --threads must be between 1 and 256")]
     public void BenchKernels_BadOption_ExitsTwoNamingIt(string option, string value, string expected)

@@ -14,6 +14,9 @@ public sealed record KernelBenchOptions
     public static IReadOnlyList<GgmlType> DefaultTypesFor(int columns) =>
         DefaultTypes.Where(t => columns > 0 && columns % GgmlTypeInfo.BlockSize(t) == 0).ToList();
 
+    /// <summary>The largest from-memory matrix: it is one byte array.</summary>
+    public const long MaxMemoryBytes = 2047L << 20;
+
     /// <summary>Weight types to measure, in this order.</summary>
     public IReadOnlyList<GgmlType> Types { get; init; } = DefaultTypes;
 
@@ -55,8 +58,11 @@ public sealed record KernelBenchOptions
                 throw new ArgumentException($"--cols {Columns} is not whole {type} blocks of {GgmlTypeInfo.BlockSize(type)}; use a multiple of {GgmlTypeInfo.BlockSize(type)} or leave {type} out of --types");
         if (CachedBytes < 4096 || CachedBytes > 64L << 20)
             throw new ArgumentException($"the cached matrix must be between 4 KiB and 64 MiB, got {CachedBytes} bytes");
-        if (MemoryBytes < 1L << 20 || MemoryBytes > 4L << 30)
-            throw new ArgumentException($"--size-mb must be between 1 and 4096, got {MemoryBytes >> 20}");
+        if (MemoryBytes < 1L << 20 || MemoryBytes > MaxMemoryBytes)
+            throw new ArgumentException($"--size-mb must be between 1 and {MaxMemoryBytes >> 20} (one array holds the matrix), got {MemoryBytes >> 20}");
+        long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        if (MemoryBytes > available / 2)
+            throw new ArgumentException($"--size-mb {MemoryBytes >> 20} is more than half of this machine's {available >> 20} MiB; choose a smaller size");
         if (BatchTokens < 0 || BatchTokens > 512) throw new ArgumentException($"--batch must be between 0 and 512, got {BatchTokens}");
         if (Threads < 1 || Threads > 256) throw new ArgumentException($"--threads must be between 1 and 256, got {Threads}");
         if (CpuTime && !ThreadCpuClock.IsSupported) throw new ArgumentException("--cpu-time needs Linux's per-thread CPU clock; drop it to time on the wall clock");

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Spark.Engine.Kernels;
 using Spark.Engine.Kernels.Quantized;
+using Spark.Engine.Models.Synthetic;
 using Spark.Engine.Tensors;
 using Spark.Engine.Threading;
 
@@ -144,12 +145,10 @@ public static class KernelBenchmark
         return matrix;
     }
 
-    private static float[] Gaussian(int count, int seed)
+    private static float[] Gaussian(int count, ulong seed)
     {
-        var rng = new Random(seed);
         var values = new float[count];
-        for (int i = 0; i < count; i++)
-            values[i] = (float)(Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble()));
+        new SyntheticRandom(seed).FillNormal(values, 0f, 1f);
         return values;
     }
 
