@@ -11,6 +11,14 @@ public class TuiSteerAndInterruptTests
 
     private static List<JsonElement> Input(JsonElement request) => [.. request.GetProperty("input").EnumerateArray()];
 
+    /// <summary>After an interrupted call, the next request answers it as not run and tells the model the turn was aborted.</summary>
+    private static void AssertTheNextRequestSaysTheCallWasNotRun(JsonElement request, string userText)
+    {
+        var output = Input(request).Single(i => i.GetProperty("type").GetString() == "function_call_output");
+        Assert.StartsWith("Not run: the user interrupted the turn", output.GetProperty("output").GetString());
+        Assert.Equal([AgentLoop.TurnAbortedNote, userText], Texts(request, "user"));
+    }
+
     private static IEnumerable<string> Texts(JsonElement request, string role) =>
         Input(request).Where(i => i.TryGetProperty("role", out var r) && r.GetString() == role)
             .Select(i => i.GetProperty("content")[0].GetProperty("text").GetString()!);
@@ -64,9 +72,7 @@ public class TuiSteerAndInterruptTests
 
         h.Keys.Enter("what happened?");
         await h.WaitForAsync("Ok, stopped.");
-        var output = Input(h.Server.Requests[1]).Single(i => i.GetProperty("type").GetString() == "function_call_output");
-        Assert.StartsWith("Not run: the user interrupted the turn", output.GetProperty("output").GetString());
-        Assert.Equal([AgentLoop.TurnAbortedNote, "what happened?"], Texts(h.Server.Requests[1], "user"));
+        AssertTheNextRequestSaysTheCallWasNotRun(h.Server.Requests[1], "what happened?");
     }
 
     [Fact]
@@ -86,9 +92,7 @@ public class TuiSteerAndInterruptTests
 
         h.Keys.Enter("never mind");
         await h.WaitForAsync("Fine, I will not.");
-        var output = Input(h.Server.Requests[1]).Single(i => i.GetProperty("type").GetString() == "function_call_output");
-        Assert.StartsWith("Not run: the user interrupted the turn", output.GetProperty("output").GetString());
-        Assert.Equal([AgentLoop.TurnAbortedNote, "never mind"], Texts(h.Server.Requests[1], "user"));
+        AssertTheNextRequestSaysTheCallWasNotRun(h.Server.Requests[1], "never mind");
     }
 
     [Fact]

@@ -37,13 +37,7 @@ public unsafe class BlockScalesTests
                 foreach (int field in fields)
                     for (int count = 1; count <= 8; count++)
                     {
-                        Vector256<float> got = BlockScales<TBlock>.Get(p, field, count, afterGroup: false);
-                        for (int k = 0; k < 8; k++)
-                        {
-                            float want = k < count ? expected[field / 2, k] : 0f;
-                            Assert.True(want.Equals(got[k]) || (float.IsNaN(want) && float.IsNaN(got[k])),
-                                $"{typeof(TBlock).Name} field {field} count {count} block {k}: {got[k]} vs {want} (permuted: {BlockScales<TBlock>.IsPermuted})");
-                        }
+                        AssertWidened<TBlock>(BlockScales<TBlock>.Get(p, field, count, afterGroup: false), expected, field, count);
                     }
         }
     }
@@ -81,15 +75,20 @@ public unsafe class BlockScalesTests
                     }
                 foreach (int field in fields)
                 {
-                    Vector256<float> got = BlockScales<TBlock>.Get(buffer.Pointer + 8 * TBlock.Bytes, field, count, afterGroup: true);
-                    for (int k = 0; k < 8; k++)
-                    {
-                        float want = k < count ? expected[field / 2, k] : 0f;
-                        Assert.True(want.Equals(got[k]) || (float.IsNaN(want) && float.IsNaN(got[k])),
-                            $"{typeof(TBlock).Name} field {field} count {count} block {k}: {got[k]} vs {want}");
-                    }
+                    AssertWidened<TBlock>(BlockScales<TBlock>.Get(buffer.Pointer + 8 * TBlock.Bytes, field, count, afterGroup: true), expected, field, count);
                 }
             }
+        }
+    }
+
+    /// <summary>Lanes below <paramref name="count"/> hold the expected F16 values (NaN for NaN), the rest 0.</summary>
+    private static void AssertWidened<TBlock>(Vector256<float> got, float[,] expected, int field, int count) where TBlock : struct, IBlock32
+    {
+        for (int k = 0; k < 8; k++)
+        {
+            float want = k < count ? expected[field / 2, k] : 0f;
+            Assert.True(BitConverter.SingleToInt32Bits(want) == BitConverter.SingleToInt32Bits(got[k]) || (float.IsNaN(want) && float.IsNaN(got[k])),
+                $"{typeof(TBlock).Name} field {field} count {count} block {k}: {got[k]} vs {want} (permuted: {BlockScales<TBlock>.IsPermuted})");
         }
     }
 
