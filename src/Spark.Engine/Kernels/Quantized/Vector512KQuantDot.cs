@@ -42,7 +42,7 @@ internal static unsafe class Vector512KQuantDot
 
     /// <summary>Σ over a 64-quant pair of sub-blocks of (u × s) × the sub-blocks' scales, per i32 lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<int> ScaledDot(Vector512<byte> u, Vector512<sbyte> s, Vector512<short> scalePair) =>
+    internal static Vector512<int> ScaledDot(Vector512<byte> u, Vector512<sbyte> s, Vector512<short> scalePair) =>
         Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(u, s), scalePair);
 
     public static float Q4K(byte* row, in ActivationPointers x, int blocks)
@@ -54,13 +54,12 @@ internal static unsafe class Vector512KQuantDot
             var packed = KQuantScales.Packed(row + Q4KBlock.ScalesOffset);
             var scales = Avx2.ConvertToVector256Int16(packed).ToVector512Unsafe();
             sbyte* a = x.Quants + 256 * b;
-            var sumi = Vector512<int>.Zero;
-            for (int g = 0; g < 4; g++)
-            {
-                var raw = Vector256.Load(row + Q4KBlock.QsOffset + 32 * g);
-                var q = Low(Vector512.Create(raw, Shr(raw, 4)));
-                sumi += ScaledDot(q, Vector512.Load(a + 64 * g), Avx512BW.PermuteVar32x16(scales, PairIndex(g)));
-            }
+            byte* qs = row + Q4KBlock.QsOffset;
+            // Written out per group so each pair index is a constant (the loop rebuilt it with four port-5 µops).
+            var sumi = ScaledDot(NibblePair(qs), Vector512.Load(a), Avx512BW.PermuteVar32x16(scales, PairIndex(0)));
+            sumi += ScaledDot(NibblePair(qs + 32), Vector512.Load(a + 64), Avx512BW.PermuteVar32x16(scales, PairIndex(1)));
+            sumi += ScaledDot(NibblePair(qs + 64), Vector512.Load(a + 128), Avx512BW.PermuteVar32x16(scales, PairIndex(2)));
+            sumi += ScaledDot(NibblePair(qs + 96), Vector512.Load(a + 192), Avx512BW.PermuteVar32x16(scales, PairIndex(3)));
             float d = x.Scales[b];
             acc = GgmlOrder.Add(Eight(sumi), d * Fp16.At(row), acc);
             mins = GgmlOrder.Mins(packed, x.Sums + 8 * b, -d * Fp16.At(row + 2), mins);
@@ -81,13 +80,11 @@ internal static unsafe class Vector512KQuantDot
             var qh = Vector256.Load(row + Q5KBlock.QhOffset);
             // Sub-block 2g takes bit 2g of each qh byte, sub-block 2g+1 bit 2g+1: pre-shift the upper half by one.
             var high = Vector512.Create(qh, Shr(qh, 1));
-            var sumi = Vector512<int>.Zero;
-            for (int g = 0; g < 4; g++)
-            {
-                var raw = Vector256.Load(row + Q5KBlock.QsOffset + 32 * g);
-                var q = Low(Vector512.Create(raw, Shr(raw, 4))) | Shl4(Shr(high, 2 * g) & one);
-                sumi += ScaledDot(q, Vector512.Load(a + 64 * g), Avx512BW.PermuteVar32x16(scales, PairIndex(g)));
-            }
+            byte* qs = row + Q5KBlock.QsOffset;
+            var sumi = ScaledDot(NibblePair(qs) | Shl4(high & one), Vector512.Load(a), Avx512BW.PermuteVar32x16(scales, PairIndex(0)));
+            sumi += ScaledDot(NibblePair(qs + 32) | Shl4(Shr(high, 2) & one), Vector512.Load(a + 64), Avx512BW.PermuteVar32x16(scales, PairIndex(1)));
+            sumi += ScaledDot(NibblePair(qs + 64) | Shl4(Shr(high, 4) & one), Vector512.Load(a + 128), Avx512BW.PermuteVar32x16(scales, PairIndex(2)));
+            sumi += ScaledDot(NibblePair(qs + 96) | Shl4(Shr(high, 6) & one), Vector512.Load(a + 192), Avx512BW.PermuteVar32x16(scales, PairIndex(3)));
             float d = x.Scales[b];
             acc = GgmlOrder.Add(Eight(sumi), d * Fp16.At(row), acc);
             mins = GgmlOrder.Mins(packed, x.Sums + 8 * b, -d * Fp16.At(row + 2), mins);
@@ -95,10 +92,31 @@ internal static unsafe class Vector512KQuantDot
         return GgmlOrder.Sum8(acc) + GgmlOrder.Sum4(mins);
     }
 
+    /// <summary>
+    /// A 32-byte group of packed 4-bit quants as 64 values: the low nibbles (sub-block 2g) in bytes 0-31, the high
+    /// nibbles (sub-block 2g + 1) in bytes 32-63: one lane insert and a per-half variable shift, where shifting a copy
+    /// first took a second insert (port 5 on Intel, which the scale permutes need). Not a broadcast load
+    /// (Avx512F.BroadcastVector256ToVector512): under .NET 10's JIT it gave wrong quants for the groups at nonzero
+    /// offsets (its disassembly shows vbroadcasti64x4 with a 16-byte operand, so the compressed displacement is
+    /// suspect); the kernel tests catch it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector512<byte> NibblePair(byte* qs)
+    {
+        var raw = Vector256.Load(qs);
+        var both = Avx512F.InsertVector256(raw.ToVector512Unsafe(), raw, 1);
+        return Low(Avx512BW.ShiftRightLogicalVariable(both.AsUInt16(), Vector512.Create(0L, 0, 0, 0,
+            0x0004_0004_0004_0004, 0x0004_0004_0004_0004, 0x0004_0004_0004_0004, 0x0004_0004_0004_0004).AsUInt16()).AsByte());
+    }
+
     /// <summary>Word indices: 2g in lanes 0-15, 2g + 1 in lanes 16-31.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<short> PairIndex(int g) =>
-        Vector512.Create(Vector256.Create((short)(2 * g)), Vector256.Create((short)(2 * g + 1)));
+    internal static Vector512<short> PairIndex(int g)
+    {
+        // Eight 64-bit constants, which the JIT folds into one vector constant (two Vector256 halves it rebuilt each use).
+        long low = 0x0001_0001_0001_0001L * (2 * g), high = 0x0001_0001_0001_0001L * (2 * g + 1);
+        return Vector512.Create(low, low, low, low, high, high, high, high).AsInt16();
+    }
 
     public static float Q6K(byte* row, in ActivationPointers x, int blocks)
     {
