@@ -53,13 +53,14 @@ internal static unsafe class Vector512KQuantTile
                 high = Vector512.Create(qh, Shr(qh, 1));
             }
             Vector512<int> i0 = default, i1 = default, i2 = default, i3 = default;
-            for (int g = 0; g < 4; g++)
+            var pair = PairIndex(0); // advanced by 2 per group: a loop-variable PairIndex(g) is built at run time
+            for (int g = 0; g < 4; g++, pair += Vector512.Create((short)2))
             {
                 var q = NibblePair(row + qsOffset + 32 * g);
                 if (fifthBit) q |= Shl4(Shr(high, 2 * g) & one);
                 // The scale goes into the word-pair step (exact: each pair sum times a 6-bit scale fits in i32), where
                 // a dot times the scale cost a vpmulld, two port-0 µops per token on Intel.
-                var scale = Avx512BW.PermuteVar32x16(scales, PairIndex(g));
+                var scale = Avx512BW.PermuteVar32x16(scales, pair);
                 sbyte* ag = a + 64 * g;
                 i0 += ScaledDot(q, Vector512.Load(ag), scale);
                 i1 += ScaledDot(q, Vector512.Load(ag + stride), scale);
