@@ -11,16 +11,12 @@ namespace Spark.Engine.Kernels.Quantized;
 /// </summary>
 internal static unsafe class KQuantScales
 {
-    /// <summary>Scales into <paramref name="sc"/>[0..8), mins into <paramref name="m"/>[0..8), as get_scale_min_k4.</summary>
+    /// <summary>The eight mins of <see cref="Packed"/>'s result as 32-bit integers into <paramref name="m"/>[0..8).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Unpack(byte* s, int* sc, int* m)
-    {
-        var packed = Packed(s);
-        Avx2.ConvertToVector256Int32(packed).Store(sc);
+    public static void StoreMins(Vector128<byte> packed, int* m) =>
         Avx2.ConvertToVector256Int32(Sse2.ShiftRightLogical128BitLane(packed, 8)).Store(m);
-    }
 
-    /// <summary>The eight scales (bytes 0-7) and eight mins (bytes 8-15), kept in a register.</summary>
+    /// <summary>The eight scales (bytes 0-7) and eight mins (bytes 8-15), as get_scale_min_k4, kept in a register.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<byte> Packed(byte* s)
     {

@@ -26,14 +26,6 @@ internal static unsafe class Vector512KQuantDot
     internal static Vector512<byte> Shl4(Vector512<byte> v) => (v.AsUInt16() << 4).AsByte();
 
     /// <summary>
-    /// Lanes 0-7 hold scale <paramref name="first"/>, lanes 8-15 scale <paramref name="first"/> + 1. Built from two
-    /// scalar broadcasts: one 64-byte reload of the just-written scales would miss store forwarding and stall.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector512<int> PairOf(int* scales, int first) =>
-        Vector512.Create(Vector256.Create(scales[first]), Vector256.Create(scales[first + 1]));
-
-    /// <summary>
     /// Folds 16 lane sums to ggml's 8 (lane i + lane i+8: the same four positions of two 32-quant runs, which is what
     /// ggml's 256-bit lanes accumulate); integer adds are exact, so the F32 step then matches ggml's bit for bit.
     /// </summary>

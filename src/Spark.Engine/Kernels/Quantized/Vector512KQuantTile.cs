@@ -43,7 +43,7 @@ internal static unsafe class Vector512KQuantTile
         for (int b = 0; b < blocks; b++, row += bytes)
         {
             var packed = KQuantScales.Packed(row + scalesOffset);
-            Avx2.ConvertToVector256Int32(Sse2.ShiftRightLogical128BitLane(packed, 8)).Store(m);
+            KQuantScales.StoreMins(packed, m);
             var scales = Avx2.ConvertToVector256Int16(packed).ToVector512Unsafe();
             sbyte* a = x.Quants + 256 * b;
             var high = Vector512<byte>.Zero;

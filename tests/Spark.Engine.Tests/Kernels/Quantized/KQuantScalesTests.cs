@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using Spark.Engine.Kernels.Quantized;
 
@@ -6,12 +7,13 @@ namespace Spark.Engine.Tests.Kernels.Quantized;
 public class KQuantScalesTests
 {
     [Fact]
-    public unsafe void Unpack_RandomAndExtremePackedBytes_EqualsTheByteByByteReference()
+    public unsafe void PackedAndStoreMins_RandomAndExtremePackedBytes_EqualTheByteByByteReference()
     {
         if (!Avx2.IsSupported) return; // the vector kernels that call it need AVX2; the scalar path keeps the reference
         var rng = new Random(3);
         var packed = new byte[12];
-        int* sc = stackalloc int[8], m = stackalloc int[8], sc0 = stackalloc int[8], m0 = stackalloc int[8];
+        var unpacked = new byte[16];
+        int* m = stackalloc int[8], sc0 = stackalloc int[8], m0 = stackalloc int[8];
         for (int trial = 0; trial < 20_000; trial++)
         {
             if (trial == 0) Array.Fill(packed, (byte)0xFF);
@@ -21,12 +23,14 @@ public class KQuantScalesTests
             fixed (byte* s = packed)
             {
                 ScalarQuantDot.ScalesMins(s, sc0, m0);
-                KQuantScales.Unpack(s, sc, m);
+                var both = KQuantScales.Packed(s);
+                KQuantScales.StoreMins(both, m);
+                both.CopyTo(unpacked);
             }
             for (int j = 0; j < 8; j++)
             {
-                Assert.True(sc[j] == sc0[j], $"trial {trial}: scale {j} is {sc[j]}, reference {sc0[j]} ({Convert.ToHexString(packed)})");
-                Assert.True(m[j] == m0[j], $"trial {trial}: min {j} is {m[j]}, reference {m0[j]} ({Convert.ToHexString(packed)})");
+                Assert.True(unpacked[j] == sc0[j], $"trial {trial}: scale {j} is {unpacked[j]}, reference {sc0[j]} ({Convert.ToHexString(packed)})");
+                Assert.True(unpacked[8 + j] == m0[j] && m[j] == m0[j], $"trial {trial}: min {j} is {unpacked[8 + j]} packed, {m[j]} stored, reference {m0[j]} ({Convert.ToHexString(packed)})");
             }
         }
     }
