@@ -12,7 +12,7 @@ const usage = `usage: node compare.mjs --model FILE.gguf [--model FILE2.gguf …
                         [--reps 3] [--rounds 2] [--flash-attention on|off] [--spark PATH/spark.dll] [--json]
   Runs \`spark bench engine\` and llama.cpp alternately on each file and thread count, --rounds times, and prints
   the medians and the ratio spark ÷ llama.cpp for prompt processing (pp) and generation (tg).
-  --flash-attention: llama.cpp's attention (default on, llama.cpp's CPU default; Spark always computes it that way).`;
+  --flash-attention: llama.cpp's flash attention (default on: Spark computes attention that way, F16 accumulation included).`;
 
 function fail(message) {
     console.error(`compare: ${message}\n${usage}`);
