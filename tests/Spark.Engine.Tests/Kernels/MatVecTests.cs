@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using Spark.Engine.Kernels;
 using Spark.Engine.Tensors;
 using Spark.Engine.Tests.Tensors;
@@ -116,18 +117,34 @@ public class MatVecTests
         if (!Vector256Dot.IsSupported) return;
         for (int start = 0; start < 65536; start += 8)
         {
-            var bits = System.Runtime.Intrinsics.Vector256.Create(
+            var bits = Vector256.Create(
                 (uint)start, (uint)start + 1, (uint)start + 2, (uint)start + 3,
                 (uint)start + 4, (uint)start + 5, (uint)start + 6, (uint)start + 7);
             var f = Vector256Dot.HalfToSingle(bits);
+            var fromWords = Vector256Dot.HalfToSingle(Vector128.Narrow(bits.GetLower(), bits.GetUpper()).AsInt16());
             for (int k = 0; k < 8; k++)
             {
                 float expected = (float)BitConverter.UInt16BitsToHalf((ushort)(start + k));
-                float actual = f[k];
-                bool same = float.IsNaN(expected) ? float.IsNaN(actual)
-                    : BitConverter.SingleToInt32Bits(expected) == BitConverter.SingleToInt32Bits(actual);
-                Assert.True(same, $"F16 0x{start + k:X4}: expected {expected}, got {actual}");
+                foreach (float actual in new[] { f[k], fromWords[k] })
+                {
+                    bool same = float.IsNaN(expected) ? float.IsNaN(actual)
+                        : BitConverter.SingleToInt32Bits(expected) == BitConverter.SingleToInt32Bits(actual);
+                    Assert.True(same, $"F16 0x{start + k:X4}: expected {expected}, got {actual}");
+                }
             }
+        }
+    }
+
+    [Fact]
+    public void Fp16ToSingle_EveryF16BitPattern_MatchesHalfConversion()
+    {
+        for (int h = 0; h < 65536; h++)
+        {
+            float expected = (float)BitConverter.UInt16BitsToHalf((ushort)h);
+            float actual = Spark.Engine.Kernels.Quantized.Fp16.ToSingle((ushort)h);
+            bool same = float.IsNaN(expected) ? float.IsNaN(actual)
+                : BitConverter.SingleToInt32Bits(expected) == BitConverter.SingleToInt32Bits(actual);
+            Assert.True(same, $"F16 0x{h:X4}: expected {expected}, got {actual}");
         }
     }
 

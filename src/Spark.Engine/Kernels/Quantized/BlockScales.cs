@@ -83,7 +83,7 @@ internal static unsafe class BlockScales<TBlock> where TBlock : struct, IBlock32
             words = Vector128.ConditionalSelect(inFirst, first, words);
         }
         words &= Vector128.LessThan(Vector128.Create((short)0, 1, 2, 3, 4, 5, 6, 7), Vector128.Create((short)count));
-        scales = Vector256Dot.HalfToSingle(Avx2.ConvertToVector256Int32(words.AsUInt16()).AsUInt32());
+        scales = Vector256Dot.HalfToSingle(words);
         return true;
     }
 
@@ -104,7 +104,7 @@ internal static unsafe class BlockScales<TBlock> where TBlock : struct, IBlock32
             var other = Avx512Vbmi.PermuteVar64x8x2(Vector512.Load(second), Index(field, second: true).ToVector256Unsafe().ToVector512Unsafe(), Vector512.Load(second + 64));
             words = Vector128.ConditionalSelect(FromSecond(field), other.GetLower().GetLower().AsInt16(), words);
         }
-        return Vector256Dot.HalfToSingle(Avx2.ConvertToVector256Int32(words.AsUInt16()).AsUInt32());
+        return Vector256Dot.HalfToSingle(words);
     }
 
     /// <summary>True when all eight fields sit in the group's first 128 bytes (Q4_0: the last ends at byte 127).</summary>
