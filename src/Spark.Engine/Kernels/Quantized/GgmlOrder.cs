@@ -26,27 +26,13 @@ internal static unsafe class GgmlOrder
     }
 
     /// <summary>
-    /// The Q4_K/Q5_K min term of one super-block, as ggml accumulates it: lane k holds
-    /// m[2k]·Σa(2k) + m[2k+1]·Σa(2k+1) (Σa over 32 activation quants), times −(activation d · dmin).
+    /// The Q4_K/Q5_K min term of one super-block, as ggml accumulates it: lane k holds m[2k]·Σa(2k) + m[2k+1]·Σa(2k+1)
+    /// (<paramref name="mins"/> from <see cref="KQuantScales.Mins"/>; Σa over 32 activation quants, which fits in 16
+    /// bits: 32 · 127), times −(activation d · dmin). One vpmaddwd gives exactly those integers.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> Mins(int* m, int* sums, float negativeDmin, Vector128<float> acc)
+    public static Vector128<float> Mins(Vector128<short> mins, int* sums, float negativeDmin, Vector128<float> acc)
     {
-        var prod = Vector128.Create(
-            m[0] * sums[0] + m[1] * sums[1], m[2] * sums[2] + m[3] * sums[3],
-            m[4] * sums[4] + m[5] * sums[5], m[6] * sums[6] + m[7] * sums[7]);
-        return Fma.MultiplyAdd(Vector128.Create(negativeDmin), Sse2.ConvertToVector128Single(prod), acc);
-    }
-
-    /// <summary>
-    /// <see cref="Mins(int*, int*, float, Vector128{float})"/> from the packed scale bytes (<see cref="KQuantScales.Packed"/>:
-    /// mins in bytes 8-15) in registers: one vpmaddwd of the mins and the activation's per-32 sums, which fit in 16 bits
-    /// (32 · 127). The same integers, so the same result.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> Mins(Vector128<byte> packed, int* sums, float negativeDmin, Vector128<float> acc)
-    {
-        var mins = Sse41.ConvertToVector128Int16(Sse2.ShiftRightLogical128BitLane(packed, 8));
         var s = Vector256.Load(sums);
         var prod = Sse2.MultiplyAddAdjacent(mins, Sse2.PackSignedSaturate(s.GetLower(), s.GetUpper()));
         return Fma.MultiplyAdd(Vector128.Create(negativeDmin), Sse2.ConvertToVector128Single(prod), acc);

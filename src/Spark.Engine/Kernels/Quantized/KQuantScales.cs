@@ -11,10 +11,10 @@ namespace Spark.Engine.Kernels.Quantized;
 /// </summary>
 internal static unsafe class KQuantScales
 {
-    /// <summary>The eight mins of <see cref="Packed"/>'s result as 32-bit integers into <paramref name="m"/>[0..8).</summary>
+    /// <summary>The eight mins of <see cref="Packed"/>'s result (bytes 8-15) widened to 16 bits, for <see cref="GgmlOrder.Mins"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void StoreMins(Vector128<byte> packed, int* m) =>
-        Avx2.ConvertToVector256Int32(Sse2.ShiftRightLogical128BitLane(packed, 8)).Store(m);
+    public static Vector128<short> Mins(Vector128<byte> packed) =>
+        Sse41.ConvertToVector128Int16(Sse2.ShiftRightLogical128BitLane(packed, 8));
 
     /// <summary>The eight scales (bytes 0-7) and eight mins (bytes 8-15), as get_scale_min_k4, kept in a register.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -40,7 +40,7 @@ internal static unsafe class Vector256KQuantDot<TDot> where TDot : struct, IByte
             }
             float d = x.Scales[b];
             acc = GgmlOrder.Add(sumi, d * Fp16.At(row), acc);
-            mins = GgmlOrder.Mins(packed, x.Sums + 8 * b, -d * Fp16.At(row + 2), mins);
+            mins = GgmlOrder.Mins(KQuantScales.Mins(packed), x.Sums + 8 * b, -d * Fp16.At(row + 2), mins);
         }
         return GgmlOrder.Sum8(acc) + GgmlOrder.Sum4(mins);
     }
@@ -68,7 +68,7 @@ internal static unsafe class Vector256KQuantDot<TDot> where TDot : struct, IByte
             }
             float d = x.Scales[b];
             acc = GgmlOrder.Add(sumi, d * Fp16.At(row), acc);
-            mins = GgmlOrder.Mins(packed, x.Sums + 8 * b, -d * Fp16.At(row + 2), mins);
+            mins = GgmlOrder.Mins(KQuantScales.Mins(packed), x.Sums + 8 * b, -d * Fp16.At(row + 2), mins);
         }
         return GgmlOrder.Sum8(acc) + GgmlOrder.Sum4(mins);
     }

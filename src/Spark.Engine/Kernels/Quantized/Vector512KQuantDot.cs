@@ -54,7 +54,7 @@ internal static unsafe class Vector512KQuantDot
             sumi += ScaledDot(NibblePair(qs + 96), Vector512.Load(a + 192), Avx512BW.PermuteVar32x16(scales, PairIndex(3)));
             float d = x.Scales[b];
             acc = GgmlOrder.Add(Eight(sumi), d * Fp16.At(row), acc);
-            mins = GgmlOrder.Mins(packed, x.Sums + 8 * b, -d * Fp16.At(row + 2), mins);
+            mins = GgmlOrder.Mins(KQuantScales.Mins(packed), x.Sums + 8 * b, -d * Fp16.At(row + 2), mins);
         }
         return GgmlOrder.Sum8(acc) + GgmlOrder.Sum4(mins);
     }
@@ -79,7 +79,7 @@ internal static unsafe class Vector512KQuantDot
             sumi += ScaledDot(NibblePair(qs + 96) | Shl4(Shr(high, 6) & one), Vector512.Load(a + 192), Avx512BW.PermuteVar32x16(scales, PairIndex(3)));
             float d = x.Scales[b];
             acc = GgmlOrder.Add(Eight(sumi), d * Fp16.At(row), acc);
-            mins = GgmlOrder.Mins(packed, x.Sums + 8 * b, -d * Fp16.At(row + 2), mins);
+            mins = GgmlOrder.Mins(KQuantScales.Mins(packed), x.Sums + 8 * b, -d * Fp16.At(row + 2), mins);
         }
         return GgmlOrder.Sum8(acc) + GgmlOrder.Sum4(mins);
     }
@@ -115,30 +115,59 @@ internal static unsafe class Vector512KQuantDot
         var acc = Vector256<float>.Zero;
         var three = Vector512.Create((byte)3);
         var bias = Vector512.Create((byte)32);
-        // Four lanes cover 16 quants, which share one scale: lane i of the first 64 quants of a half takes scale i/4.
-        var pick = Vector512.Create(0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3);
         for (int b = 0; b < blocks; b++, row += Q6KBlock.Bytes)
         {
-            var scales = Avx512F.ConvertToVector512Int32(Vector128.Load((sbyte*)(row + Q6KBlock.ScalesOffset)));
-            var sumi = Vector512<int>.Zero;
-            for (int half = 0; half < 2; half++)
-            {
-                sbyte* a = x.Quants + 256 * b + 128 * half;
-                var ql = Vector512.Load(row + 64 * half);
-                var qh = Vector256.Load(row + Q6KBlock.QhOffset + 32 * half);
-                var h = Vector512.Create(qh, Shr(qh, 2));
-                var q12 = Low(ql) | Shl4(h & three);
-                var q34 = Low(Shr(ql, 4)) | Shl4(Shr(h, 4) & three);
-                var a12 = Vector512.Load(a);
-                var a34 = Vector512.Load(a + 64);
-                var first = pick + Vector512.Create(8 * half);
-                // (q − 32)·a per lane, as ggml subtracts the offset before scaling.
-                sumi += (Dot(q12, a12) - Dot(bias, a12)) * Avx512F.PermuteVar16x32(scales, first)
-                      + (Dot(q34, a34) - Dot(bias, a34)) * Avx512F.PermuteVar16x32(scales, first + Vector512.Create(4));
-            }
+            var scales = Q6Scales(row);
+            sbyte* a = x.Quants + 256 * b;
+            // Written out per half so each scale index is a constant.
+            var (q12, q34) = Q6Quants(row, 0, three);
+            var sumi = Q6Dot(q12, bias, Vector512.Load(a), Avx512BW.PermuteVar32x16(scales, Q6ScaleIndex(0, 0)))
+                     + Q6Dot(q34, bias, Vector512.Load(a + 64), Avx512BW.PermuteVar32x16(scales, Q6ScaleIndex(0, 1)));
+            (q12, q34) = Q6Quants(row, 1, three);
+            sumi += Q6Dot(q12, bias, Vector512.Load(a + 128), Avx512BW.PermuteVar32x16(scales, Q6ScaleIndex(1, 0)))
+                  + Q6Dot(q34, bias, Vector512.Load(a + 192), Avx512BW.PermuteVar32x16(scales, Q6ScaleIndex(1, 1)));
             acc = GgmlOrder.Add(Eight(sumi), x.Scales[b] * Fp16.At(row + Q6KBlock.DOffset), acc);
         }
         return GgmlOrder.Sum8(acc);
+    }
+
+    /// <summary>A Q6_K super-block's sixteen signed 8-bit scales as 16-bit words (lanes 0-15).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector512<short> Q6Scales(byte* row) =>
+        Avx2.ConvertToVector256Int16(Vector128.Load((sbyte*)(row + Q6KBlock.ScalesOffset))).ToVector512Unsafe();
+
+    /// <summary>
+    /// One half super-block's 128 six-bit quants as two vectors of 64: quants 0-31 and 32-63 of the half (low nibbles
+    /// of ql with qh bits 0-1 and 2-3), then 64-95 and 96-127 (high nibbles with qh bits 4-5 and 6-7).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static (Vector512<byte> Q12, Vector512<byte> Q34) Q6Quants(byte* row, int half, Vector512<byte> three)
+    {
+        var ql = Vector512.Load(row + 64 * half);
+        var qh = Vector256.Load(row + Q6KBlock.QhOffset + 32 * half);
+        var h = Vector512.Create(qh, Shr(qh, 2));
+        return (Low(ql) | Shl4(h & three), Low(Shr(ql, 4)) | Shl4(Shr(h, 4) & three));
+    }
+
+    /// <summary>
+    /// Σ (q − 32)·a × the 16-quant group's scale per i32 lane, as ggml computes it: the offset's products are taken off
+    /// in 16 bits (|q·a pair| ≤ 2·63·128, no saturation) and the scale goes into the word-pair step (the pair shares one
+    /// group), where multiplying the lane sums by the scale took a vpmulld. The same integers either way.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector512<int> Q6Dot(Vector512<byte> q, Vector512<byte> bias, Vector512<sbyte> a, Vector512<short> scalePairs) =>
+        Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(q, a) - Avx512BW.MultiplyAddAdjacent(bias, a), scalePairs);
+
+    /// <summary>
+    /// Word indices into <see cref="Q6Scales"/> for 64 quants of half <paramref name="half"/> (quarter pair
+    /// <paramref name="quarter"/>: 0 for quants 0-63 of the half, 1 for 64-127): words 8k..8k+7 (16 quants) take scale
+    /// 8·half + 4·quarter + k. Eight 64-bit constants, which the JIT folds.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector512<short> Q6ScaleIndex(int half, int quarter)
+    {
+        long c = 8 * half + 4 * quarter, one = 0x0001_0001_0001_0001L;
+        return Vector512.Create(one * c, one * c, one * (c + 1), one * (c + 1), one * (c + 2), one * (c + 2), one * (c + 3), one * (c + 3)).AsInt16();
     }
 
     public static float Q8K(byte* row, in ActivationPointers x, int blocks)

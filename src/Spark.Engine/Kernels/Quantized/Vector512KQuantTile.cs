@@ -33,7 +33,6 @@ internal static unsafe class Vector512KQuantTile
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Q45K(byte* row, in ActivationPointers x, int stride, int blocks, float* y, int yStride, bool fifthBit)
     {
-        int* m = stackalloc int[8];
         int bytes = fifthBit ? Q5KBlock.Bytes : Q4KBlock.Bytes;
         int scalesOffset = fifthBit ? Q5KBlock.ScalesOffset : Q4KBlock.ScalesOffset;
         int qsOffset = fifthBit ? Q5KBlock.QsOffset : Q4KBlock.QsOffset;
@@ -43,7 +42,7 @@ internal static unsafe class Vector512KQuantTile
         for (int b = 0; b < blocks; b++, row += bytes)
         {
             var packed = KQuantScales.Packed(row + scalesOffset);
-            KQuantScales.StoreMins(packed, m);
+            var mins = KQuantScales.Mins(packed);
             var scales = Avx2.ConvertToVector256Int16(packed).ToVector512Unsafe();
             sbyte* a = x.Quants + 256 * b;
             var high = Vector512<byte>.Zero;
@@ -68,10 +67,10 @@ internal static unsafe class Vector512KQuantTile
                 i3 += ScaledDot(q, Vector512.Load(ag + 3 * stride), scale);
             }
             float wd = Fp16.At(row), wmin = Fp16.At(row + 2);
-            Finish(ref p0, i0, x.Scales[b], wd, wmin, m, x.Sums + 8 * b);
-            Finish(ref p1, i1, x.Scales[scaleStride + b], wd, wmin, m, x.Sums + scaleStride + 8 * b);
-            Finish(ref p2, i2, x.Scales[2 * scaleStride + b], wd, wmin, m, x.Sums + 2 * scaleStride + 8 * b);
-            Finish(ref p3, i3, x.Scales[3 * scaleStride + b], wd, wmin, m, x.Sums + 3 * scaleStride + 8 * b);
+            Finish(ref p0, i0, x.Scales[b], wd, wmin, mins, x.Sums + 8 * b);
+            Finish(ref p1, i1, x.Scales[scaleStride + b], wd, wmin, mins, x.Sums + scaleStride + 8 * b);
+            Finish(ref p2, i2, x.Scales[2 * scaleStride + b], wd, wmin, mins, x.Sums + 2 * scaleStride + 8 * b);
+            Finish(ref p3, i3, x.Scales[3 * scaleStride + b], wd, wmin, mins, x.Sums + 3 * scaleStride + 8 * b);
         }
         y[0] = GgmlOrder.Sum8(p0.Acc) + GgmlOrder.Sum4(p0.Mins);
         y[yStride] = GgmlOrder.Sum8(p1.Acc) + GgmlOrder.Sum4(p1.Mins);
@@ -80,10 +79,10 @@ internal static unsafe class Vector512KQuantTile
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Finish(ref Sums p, Vector512<int> sumi, float d, float wd, float wmin, int* m, int* sums)
+    private static void Finish(ref Sums p, Vector512<int> sumi, float d, float wd, float wmin, Vector128<short> mins, int* sums)
     {
         p.Acc = GgmlOrder.Add(Eight(sumi), d * wd, p.Acc);
-        p.Mins = GgmlOrder.Mins(m, sums, -d * wmin, p.Mins);
+        p.Mins = GgmlOrder.Mins(mins, sums, -d * wmin, p.Mins);
     }
 
     /// <summary>y[t · <paramref name="yStride"/>] = Q6_K row · token t for four tokens <paramref name="stride"/> quants apart.</summary>
@@ -92,28 +91,14 @@ internal static unsafe class Vector512KQuantTile
         int scaleStride = stride / 32;
         var three = Vector512.Create((byte)3);
         var bias = Vector512.Create((byte)32);
-        var pick = Vector512.Create(0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3);
         Vector256<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
         for (int b = 0; b < blocks; b++, row += Q6KBlock.Bytes)
         {
-            var scales = Avx512F.ConvertToVector512Int32(Vector128.Load((sbyte*)(row + Q6KBlock.ScalesOffset)));
+            var scales = Q6Scales(row);
             Vector512<int> i0 = default, i1 = default, i2 = default, i3 = default;
-            for (int half = 0; half < 2; half++)
-            {
-                sbyte* a = x.Quants + 256 * b + 128 * half;
-                var ql = Vector512.Load(row + 64 * half);
-                var qh = Vector256.Load(row + Q6KBlock.QhOffset + 32 * half);
-                var h = Vector512.Create(qh, Shr(qh, 2));
-                var q12 = Low(ql) | Shl4(h & three);
-                var q34 = Low(Shr(ql, 4)) | Shl4(Shr(h, 4) & three);
-                var first = pick + Vector512.Create(8 * half);
-                var s12 = Avx512F.PermuteVar16x32(scales, first);
-                var s34 = Avx512F.PermuteVar16x32(scales, first + Vector512.Create(4));
-                i0 += Q6Half(q12, q34, bias, a, s12, s34);
-                i1 += Q6Half(q12, q34, bias, a + stride, s12, s34);
-                i2 += Q6Half(q12, q34, bias, a + 2 * stride, s12, s34);
-                i3 += Q6Half(q12, q34, bias, a + 3 * stride, s12, s34);
-            }
+            // Written out per half so each scale index is a constant.
+            Q6Half(row, 0, three, bias, scales, x.Quants + 256 * b, stride, ref i0, ref i1, ref i2, ref i3);
+            Q6Half(row, 1, three, bias, scales, x.Quants + 256 * b + 128, stride, ref i0, ref i1, ref i2, ref i3);
             float wd = Fp16.At(row + Q6KBlock.DOffset);
             acc0 = GgmlOrder.Add(Eight(i0), x.Scales[b] * wd, acc0);
             acc1 = GgmlOrder.Add(Eight(i1), x.Scales[scaleStride + b] * wd, acc1);
@@ -126,13 +111,17 @@ internal static unsafe class Vector512KQuantTile
         y[3 * yStride] = GgmlOrder.Sum8(acc3);
     }
 
-    /// <summary>(q − 32)·a per lane for one half super-block, as ggml subtracts the offset before scaling.</summary>
+    /// <summary>One half super-block of a Q6_K row against four tokens, in <see cref="Vector512KQuantDot.Q6K"/>'s integers.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<int> Q6Half(Vector512<byte> q12, Vector512<byte> q34, Vector512<byte> bias, sbyte* a,
-        Vector512<int> s12, Vector512<int> s34)
+    private static void Q6Half(byte* row, int half, Vector512<byte> three, Vector512<byte> bias, Vector512<short> scales, sbyte* a,
+        int stride, ref Vector512<int> i0, ref Vector512<int> i1, ref Vector512<int> i2, ref Vector512<int> i3)
     {
-        var a12 = Vector512.Load(a);
-        var a34 = Vector512.Load(a + 64);
-        return (Dot(q12, a12) - Dot(bias, a12)) * s12 + (Dot(q34, a34) - Dot(bias, a34)) * s34;
+        var (q12, q34) = Q6Quants(row, half, three);
+        var s12 = Avx512BW.PermuteVar32x16(scales, Q6ScaleIndex(half, 0));
+        var s34 = Avx512BW.PermuteVar32x16(scales, Q6ScaleIndex(half, 1));
+        i0 += Q6Dot(q12, bias, Vector512.Load(a), s12) + Q6Dot(q34, bias, Vector512.Load(a + 64), s34);
+        i1 += Q6Dot(q12, bias, Vector512.Load(a + stride), s12) + Q6Dot(q34, bias, Vector512.Load(a + stride + 64), s34);
+        i2 += Q6Dot(q12, bias, Vector512.Load(a + 2 * stride), s12) + Q6Dot(q34, bias, Vector512.Load(a + 2 * stride + 64), s34);
+        i3 += Q6Dot(q12, bias, Vector512.Load(a + 3 * stride), s12) + Q6Dot(q34, bias, Vector512.Load(a + 3 * stride + 64), s34);
     }
 }
