@@ -23,10 +23,12 @@ internal static unsafe class Vector512KQuantTile
     }
 
     /// <summary>y[t · <paramref name="yStride"/>] = Q4_K row · token t for four tokens <paramref name="stride"/> quants apart.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] // its own inlining budget: see Vector512QuantTile
     public static void Q4K(byte* row, in ActivationPointers x, int stride, int blocks, float* y, int yStride) =>
         Q45K(row, x, stride, blocks, y, yStride, fifthBit: false);
 
     /// <summary>The same for Q5_K rows.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] // its own inlining budget: see Vector512QuantTile
     public static void Q5K(byte* row, in ActivationPointers x, int stride, int blocks, float* y, int yStride) =>
         Q45K(row, x, stride, blocks, y, yStride, fifthBit: true);
 
@@ -86,6 +88,7 @@ internal static unsafe class Vector512KQuantTile
     }
 
     /// <summary>y[t · <paramref name="yStride"/>] = Q6_K row · token t for four tokens <paramref name="stride"/> quants apart.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] // its own inlining budget: see Vector512QuantTile
     public static void Q6K(byte* row, in ActivationPointers x, int stride, int blocks, float* y, int yStride)
     {
         int scaleStride = stride / 32;
