@@ -12,7 +12,10 @@ const usage = `usage: node compare.mjs --model FILE.gguf [--model FILE2.gguf …
                         [--reps 3] [--rounds 2] [--flash-attention on|off] [--spark PATH/spark.dll] [--json]
   Runs \`spark bench engine\` and llama.cpp alternately on each file and thread count, --rounds times, and prints
   the medians and the ratio spark ÷ llama.cpp for prompt processing (pp) and generation (tg).
-  --flash-attention: llama.cpp's flash attention (default on: Spark computes attention that way, F16 accumulation included).`;
+  --flash-attention: llama.cpp's flash attention (default on: Spark computes attention that way, F16 accumulation included).
+  Caveat: with more than one thread, node-llama-cpp 3.22.1 attaches no ggml thread pool, so ggml starts its worker
+  threads anew for every decode call (strace: one clone3 per generated token). That costs little in pp (one call per
+  batch) but holds llama.cpp's multi-thread tg below what llama-bench or llama-server reach: compare tg at 1 thread.`;
 
 function fail(message) {
     console.error(`compare: ${message}\n${usage}`);
@@ -145,4 +148,8 @@ for (const r of results)
     console.log(`| ${r.model} | ${r.threads} | ${r.depth} | ${f1(r.spark_pp_tokens_per_s)} | ${f1(r.llama_pp_tokens_per_s)} | ${f2(r.pp_ratio)} | ` +
         `${f1(r.spark_tg_tokens_per_s)} | ${f1(r.llama_tg_tokens_per_s)} | ${f2(r.tg_ratio)} |`);
 console.log(`medians of ${o.rounds} interleaved round(s), each the median of ${o.reps} reps; llama.cpp: node-llama-cpp 3.22.1's prebuilt CPU build`);
-if (o.json) console.log(JSON.stringify({rounds: o.rounds, reps: o.reps, p: o.p, n: o.n, depth: o.d, results}));
+const caveat = o.n > 0 && o.threads.some((t) => t > 1)
+    ? "tg with more than one thread understates llama.cpp: node-llama-cpp starts ggml's worker threads anew for every decode call (no thread pool); compare tg at 1 thread"
+    : null;
+if (caveat) console.log(`note: ${caveat}`);
+if (o.json) console.log(JSON.stringify({rounds: o.rounds, reps: o.reps, p: o.p, n: o.n, depth: o.d, caveat, results}));
