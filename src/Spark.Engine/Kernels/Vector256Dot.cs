@@ -78,17 +78,17 @@ internal static unsafe class Vector256Dot
     }
 
     /// <summary>
-    /// Eight F16 bit patterns (zero-extended to u32) to F32, exact for normals, subnormals, infinities and NaN. Normals
-    /// and zeros, the common case, take the fields into F32's and rescale by 2^112; subnormals, infinities and NaN go
-    /// through <see cref="HalfToSingleExact"/>. The rescale must never see an F16 subnormal: as an F32 it is a subnormal
+    /// Eight F16 bit patterns (zero-extended to u32) to F32, exact for normals, subnormals, infinities and NaN. Normals,
+    /// the common case, take the fields into F32's and rescale by 2^112; zeros, subnormals, infinities and NaN go
+    /// through <see cref="HalfToSingleExact"/> (one compare decides: F16 weight rows call this per eight weights). The rescale must never see an F16 subnormal: as an F32 it is a subnormal
     /// operand, which costs a microcode assist on AMD Zen and made rows with subnormal block scales 1.5–2.5× slower.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector256<float> HalfToSingle(Vector256<uint> h)
     {
         var magnitude = h & Vector256.Create(0x7FFFu);
-        if (Vector256.LessThanAny(magnitude - Vector256<uint>.One, Vector256.Create(0x03FFu))
-            || Vector256.GreaterThanAny(magnitude, Vector256.Create(0x7BFFu)))
+        // One unsigned compare flags exponent 0 (zeros too, which the exact path also gets right) and exponent 31.
+        if (Vector256.GreaterThanAny(magnitude - Vector256.Create(0x0400u), Vector256.Create(0x77FFu)))
             return HalfToSingleExact(h);
         var value = (magnitude << 13).AsSingle() * Vector256.Create(BitConverter.Int32BitsToSingle(0x77800000)); // × 2^112
         return (value.AsUInt32() | (h & Vector256.Create(0x8000u)) << 16).AsSingle();
