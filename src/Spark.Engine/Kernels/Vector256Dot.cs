@@ -80,8 +80,9 @@ internal static unsafe class Vector256Dot
     /// <summary>
     /// Eight F16 bit patterns (zero-extended to u32) to F32, exact for normals, subnormals, infinities and NaN. Normals,
     /// the common case, take the fields into F32's and rescale by 2^112; zeros, subnormals, infinities and NaN go
-    /// through <see cref="HalfToSingleExact"/> (one compare decides: F16 weight rows call this per eight weights). The rescale must never see an F16 subnormal: as an F32 it is a subnormal
-    /// operand, which costs a microcode assist on AMD Zen and made rows with subnormal block scales 1.5–2.5× slower.
+    /// through <see cref="HalfToSingleExact"/> (one compare decides: F16 weight rows call this per eight weights). The
+    /// rescale must never see an F16 subnormal: as an F32 it is a subnormal operand, which costs a microcode assist on
+    /// AMD Zen and made rows with subnormal block scales 1.5–2.5× slower.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector256<float> HalfToSingle(Vector256<uint> h)
@@ -121,7 +122,8 @@ internal static unsafe class Vector256Dot
             + (Vector256.Equals(exponent, Vector256.Create(0x0F80_0000u)) & Vector256.Create(0x3800_0000u));
         // Subnormals (and zero): 2^-14 · (1 + m/1024) − 2^-14 = m · 2^-24, both operands normal and the difference exact.
         var subnormal = Vector256.Equals(exponent, Vector256<uint>.Zero);
-        var value = (bits + (subnormal & Vector256.Create(0x0080_0000u))).AsSingle() - (subnormal & Vector256.Create(0x3880_0000u)).AsSingle();
+        var value = (bits + (subnormal & Vector256.Create(0x0080_0000u))).AsSingle()
+            - (subnormal & Vector256.Create(0x3880_0000u)).AsSingle();
         return (value.AsUInt32() | sign).AsSingle();
     }
 

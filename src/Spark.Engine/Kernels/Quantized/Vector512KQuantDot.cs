@@ -167,7 +167,8 @@ internal static unsafe class Vector512KQuantDot
     internal static Vector512<short> Q6ScaleIndex(int half, int quarter)
     {
         long c = 8 * half + 4 * quarter, one = 0x0001_0001_0001_0001L;
-        return Vector512.Create(one * c, one * c, one * (c + 1), one * (c + 1), one * (c + 2), one * (c + 2), one * (c + 3), one * (c + 3)).AsInt16();
+        return Vector512.Create(one * c, one * c, one * (c + 1), one * (c + 1),
+            one * (c + 2), one * (c + 2), one * (c + 3), one * (c + 3)).AsInt16();
     }
 
     public static float Q8K(byte* row, in ActivationPointers x, int blocks)
