@@ -144,8 +144,10 @@ internal abstract class UpstreamBackend : IModelBackend, IDisposable
 
     private string Describe(Exception e) => e switch
     {
+        // SocketsHttpHandler reports its ConnectTimeout as a cancellation whose inner exception is a TimeoutException
+        OperationCanceledException { InnerException: TimeoutException } or HttpRequestException { InnerException: TimeoutException or OperationCanceledException }
+            => $"connect timed out after {Options.ConnectTimeout.TotalSeconds:0.###} s",
         OperationCanceledException => $"no response within {(Options.ConnectTimeout + Options.FirstTokenTimeout).TotalSeconds:0.###} s",
-        HttpRequestException { InnerException: TimeoutException or OperationCanceledException } => $"connect timed out after {Options.ConnectTimeout.TotalSeconds:0.###} s",
         HttpRequestException h => h.HttpRequestError switch
         {
             HttpRequestError.ConnectionError => $"cannot connect ({h.InnerException?.Message ?? h.Message})",
