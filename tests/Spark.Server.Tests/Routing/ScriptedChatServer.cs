@@ -9,7 +9,8 @@ namespace Spark.Server.Tests.Routing;
 
 /// <summary>
 /// A Chat Completions server on real Kestrel (127.0.0.1, free port) whose answers a test scripts: streamed chunks,
-/// a status code, a slow first token, a connection dropped mid-stream. Records each request body and auth header.
+/// a status code, a slow first token, a connection dropped mid-stream. Records each request body and auth header,
+/// and counts health probes (<c>GET /v1/models</c>, answered by <c>models</c> when given, else 200).
 /// </summary>
 internal sealed class ScriptedChatServer : IAsyncDisposable
 {
@@ -22,7 +23,12 @@ internal sealed class ScriptedChatServer : IAsyncDisposable
     public ConcurrentQueue<string> Requests { get; } = new();
     public ConcurrentQueue<string?> Authorizations { get; } = new();
 
-    public static async Task<ScriptedChatServer> StartAsync(Func<HttpContext, Task> answer)
+    private int _probes;
+
+    /// <summary>Health probes received.</summary>
+    public int Probes => Volatile.Read(ref _probes);
+
+    public static async Task<ScriptedChatServer> StartAsync(Func<HttpContext, Task> answer, Func<HttpContext, Task>? models = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -36,7 +42,11 @@ internal sealed class ScriptedChatServer : IAsyncDisposable
             server.Authorizations.Enqueue(http.Request.Headers.Authorization.FirstOrDefault());
             await answer(http);
         });
-        app.MapGet("/v1/models", () => Results.Json(new { data = Array.Empty<object>() }));
+        app.MapGet("/v1/models", http =>
+        {
+            Interlocked.Increment(ref server._probes);
+            return models is null ? http.Response.WriteAsync("""{"object":"list","data":[]}""") : models(http);
+        });
         await app.StartAsync();
         return server;
     }
