@@ -95,7 +95,7 @@ internal sealed class MatMulJob : IParallelWork
         {
             var m = _matrices[i]!;
             int cols = m.Columns, rows = m.Rows;
-            var (start, end) = WorkerPool.Share(rows, worker, workerCount);
+            var (start, end) = WorkerPool.Share(rows, worker, workerCount, m.RowGroup);
             var input = _inputs[i]!;
             var output = _outputs[i]!;
             for (int tile = start; tile < end; tile += RowTile)

@@ -73,7 +73,7 @@ internal sealed class MatVecJob : IParallelWork
         for (int i = 0; i < _count; i++)
         {
             var m = _matrices[i]!;
-            var (start, end) = WorkerPool.Share(m.Rows, worker, workerCount);
+            var (start, end) = WorkerPool.Share(m.Rows, worker, workerCount, m.RowGroup);
             if (start >= end) continue;
             var x = _inputs[i]!;
             if (_roundActivations) m.Multiply(x, 0, _outputs[i].AsSpan(0, m.Rows), start, end);

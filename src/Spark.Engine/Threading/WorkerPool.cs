@@ -48,6 +48,17 @@ internal sealed class WorkerPool : IDisposable
         return ((int)start, (int)end);
     }
 
+    /// <summary>
+    /// <see cref="Share(int, int, int)"/> with every boundary between shares on a multiple of <paramref name="multiple"/>
+    /// (a group of rows a kernel computes together); the last share ends at <paramref name="count"/>.
+    /// </summary>
+    public static (int Start, int End) Share(int count, int worker, int workerCount, int multiple)
+    {
+        int groups = (count + multiple - 1) / multiple;
+        var (start, end) = Share(groups, worker, workerCount);
+        return (Math.Min(start * multiple, count), Math.Min(end * multiple, count));
+    }
+
     /// <summary>Runs <paramref name="work"/> on every worker and returns when all shares are done.</summary>
     public void Run(IParallelWork work)
     {

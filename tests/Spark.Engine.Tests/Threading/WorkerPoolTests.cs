@@ -78,6 +78,25 @@ public class WorkerPoolTests
         Assert.Equal(10, next);
     }
 
+    [Theory]
+    [InlineData(896, 2, 16)]
+    [InlineData(100, 3, 16)] // the last group is short
+    [InlineData(32, 4, 16)]  // more workers than groups: some shares are empty
+    [InlineData(10, 3, 1)]
+    public void Share_WithAMultiple_CutsOnlyAtMultiplesAndCoversTheRange(int count, int workers, int multiple)
+    {
+        int next = 0;
+        for (int w = 0; w < workers; w++)
+        {
+            var (start, end) = WorkerPool.Share(count, w, workers, multiple);
+            Assert.Equal(next, start);
+            Assert.True(end >= start, $"share {w} is [{start}, {end})");
+            Assert.True(end == count || end % multiple == 0, $"share {w} ends at {end}, not a multiple of {multiple}");
+            next = end;
+        }
+        Assert.Equal(count, next);
+    }
+
     [Fact]
     public void Constructor_ZeroWorkers_Throws() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => new WorkerPool(0));

@@ -250,7 +250,7 @@ public class QuantizedMatVecTests
     }
 
     /// <summary>Sets every weight scale (and min scale) to 1 (or 1/2 for the mins) so partial sums stay integers.</summary>
-    private static void UnitScales(GgmlType type, byte[] w)
+    internal static void UnitScales(GgmlType type, byte[] w)
     {
         int bytes = GgmlTypeInfo.BlockBytes(type);
         for (int at = 0; at < w.Length; at += bytes)
@@ -270,7 +270,7 @@ public class QuantizedMatVecTests
     }
 
     /// <summary>Σ|wᵢ·xᵢ| per row, from the dequantized weights and the rounded activations.</summary>
-    private static double[] Magnitudes(GgmlType type, byte[] w, int cols, QuantizedActivations x, int rows)
+    internal static double[] Magnitudes(GgmlType type, byte[] w, int cols, QuantizedActivations x, int rows)
     {
         var rounded = new double[cols];
         bool quantized = GgmlTypeInfo.BlockSize(type) > 1;
