@@ -90,6 +90,84 @@ public class UpstreamTests
     }
 
     [Fact]
+    public async Task ChatUpstream_PreviousResponseIdAndToolOutputs_GoUpAsTheWholeConversation()
+    {
+        int served = 0;
+        await using var chat = await ScriptedChatServer.StartAsync(http => ScriptedChatServer.StreamAsync(http, Interlocked.Increment(ref served) == 1
+            ? [
+                """{"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"x1","type":"function","function":{"name":"shell","arguments":"{\"cmd\":[\"ls\"]}"}}]}}]}""",
+                ScriptedChatServer.Finish("tool_calls"),
+            ]
+            : [ScriptedChatServer.Text("There is one file."), ScriptedChatServer.Finish("stop")]));
+        await using var front = await FrontServer.StartAsync([FrontServer.Chat("full", chat.BaseUrl)]);
+        const string tools = """[{"type":"function","name":"shell","parameters":{"type":"object","properties":{"cmd":{"type":"array","items":{"type":"string"}}}}}]""";
+
+        using var first = await front.Http.PostJsonAsync("/v1/responses", $$"""{"model":"full","instructions":"Be brief.","input":"list files","tools":{{tools}}}""");
+        var firstBody = await first.JsonAsync();
+        Assert.True(first.IsSuccessStatusCode, firstBody.GetRawText());
+        string callId = firstBody.GetProperty("output")[0].GetProperty("call_id").GetString()!;
+
+        // Chat Completions has no previous_response_id: the front's store supplies the first turn (instructions are
+        // not carried over, as in OpenAI's API: the client sends them again)
+        using var second = await front.Http.PostJsonAsync("/v1/responses",
+            $$"""{"model":"full","instructions":"Be brief.","previous_response_id":"{{firstBody.GetProperty("id").GetString()}}","input":[{"type":"function_call_output","call_id":"{{callId}}","output":"notes.txt"}],"tools":{{tools}}}""");
+        var secondBody = await second.JsonAsync();
+        Assert.True(second.IsSuccessStatusCode, secondBody.GetRawText());
+        Assert.Equal("There is one file.", secondBody.GetProperty("output")[0].GetProperty("content")[0].GetProperty("text").GetString());
+
+        Assert.Equal(2, chat.Requests.Count);
+        var messages = JsonDocument.Parse(chat.Requests.Last()).RootElement.GetProperty("messages");
+        Assert.Equal(["system", "user", "assistant", "tool"], messages.EnumerateArray().Select(m => m.GetProperty("role").GetString()));
+        Assert.Equal("Be brief.", messages[0].GetProperty("content").GetString());
+        Assert.Equal("list files", messages[1].GetProperty("content").GetString());
+        var call = Assert.Single(messages[2].GetProperty("tool_calls").EnumerateArray());
+        Assert.Equal("shell", call.GetProperty("function").GetProperty("name").GetString());
+        Assert.Equal("""{"cmd":["ls"]}""", call.GetProperty("function").GetProperty("arguments").GetString());
+        Assert.Equal(call.GetProperty("id").GetString(), messages[3].GetProperty("tool_call_id").GetString());
+        Assert.Equal("notes.txt", messages[3].GetProperty("content").GetString());
+    }
+
+    [Fact]
+    public async Task UpstreamChunks_ReachTheClientAsTheyArrive_NotWhenTheStreamEnds()
+    {
+        var clientSawFirst = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        bool secondSent = false;
+        await using var chat = await ScriptedChatServer.StartAsync(async http =>
+        {
+            await ScriptedChatServer.StreamAsync(http, [ScriptedChatServer.Text("first")], done: false);
+            // the rest waits until the client has the first delta, or 5 s (within the idle timeout): then the test fails below
+            try
+            {
+                await clientSawFirst.Task.WaitAsync(TimeSpan.FromSeconds(5));
+            }
+            catch (TimeoutException)
+            {
+            }
+            Volatile.Write(ref secondSent, true);
+            foreach (string chunk in new[] { ScriptedChatServer.Text(" second"), ScriptedChatServer.Finish("stop") })
+                await http.Response.WriteAsync($"data: {chunk}\n\n");
+            await http.Response.WriteAsync("data: [DONE]\n\n");
+        });
+        await using var front = await FrontServer.StartAsync([FrontServer.Chat("full", chat.BaseUrl)]);
+
+        using var response = await front.Http.PostJsonAsync("/v1/responses", """{"model":"full","input":"hi","stream":true}""", HttpCompletionOption.ResponseHeadersRead);
+        var deltas = new List<string>();
+        bool firstBeforeSecondSent = false;
+        await foreach (var e in ServerSentEvents.ReadAsync(await response.Content.ReadAsStreamAsync()))
+        {
+            if (e.Event != "response.output_text.delta") continue;
+            deltas.Add(e.Json.GetProperty("delta").GetString()!);
+            if (deltas.Count == 1)
+            {
+                firstBeforeSecondSent = !Volatile.Read(ref secondSent);
+                clientSawFirst.TrySetResult();
+            }
+        }
+        Assert.True(firstBeforeSecondSent, "the first delta reached the client only after the upstream sent more: the front buffers");
+        Assert.Equal(["first", " second"], deltas);
+    }
+
+    [Fact]
     public async Task Replica500BeforeTheFirstToken_FailsOverToTheNext()
     {
         await using var broken = await ScriptedChatServer.StartAsync(http => { http.Response.StatusCode = 500; return http.Response.WriteAsync("""{"error":{"message":"GPU fell off"}}"""); });
