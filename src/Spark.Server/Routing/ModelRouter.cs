@@ -80,7 +80,16 @@ internal sealed class ModelRouter
         {
             string reason = $"{route.Backend.ModelId} -> {full.ModelId}: {e.Message}";
             Escalated(route.Backend, full, reason);
-            var escalated = await full.StartAsync(request, cancellationToken);
+            IGeneration escalated;
+            try
+            {
+                escalated = await full.StartAsync(request, cancellationToken);
+            }
+            catch (ApiException failed)
+            {
+                // the client hears both: why the fast model was left and why the full one could not take the turn
+                throw new ApiException(failed.Status, failed.Type, failed.Code, failed.Param, $"{e.Message}; escalation to '{full.ModelId}' failed too: {failed.Message}");
+            }
             return new EscalatingGeneration(escalated, null, request, cancellationToken, this) { EscalatedTo = full.ModelId, Reason = reason };
         }
         return route.EscalateTo is { } to ? new EscalatingGeneration(generation, (route.Backend, to), request, cancellationToken, this) : generation;

@@ -63,6 +63,25 @@ public class AutoRoutingTests
     }
 
     [Fact]
+    public async Task FastAndFullBothUnavailable_FailsWithBothErrors_AfterOneEscalation()
+    {
+        await using var fast = await ScriptedChatServer.StartAsync(http => { http.Response.StatusCode = 503; return http.Response.WriteAsync("fast overloaded"); });
+        await using var full = await ScriptedChatServer.StartAsync(http => { http.Response.StatusCode = 500; return http.Response.WriteAsync("full crashed"); });
+        await using var front = await FrontServer.StartAsync([FrontServer.Chat("spark", fast.BaseUrl), FrontServer.Chat("full", full.BaseUrl)], new AutoPolicy());
+
+        using var response = await front.Http.PostJsonAsync("/v1/responses", """{"model":"auto","input":"hi","stream":true}""");
+        var error = await response.ErrorAsync(502, "upstream_unavailable");
+        string message = error.GetProperty("message").GetString()!;
+        Assert.Contains("model 'spark' (openai-chat)", message);
+        Assert.Contains("HTTP 503 fast overloaded", message);
+        Assert.Contains("escalation to 'full' failed too: ", message);
+        Assert.Contains("HTTP 500 full crashed", message);
+        Assert.Single(fast.Requests);
+        Assert.Single(full.Requests);
+        Assert.Contains("spark_escalations_total{from=\"spark\",to=\"full\"} 1", await front.Http.GetStringAsync("/metrics"));
+    }
+
+    [Fact]
     public async Task FastFailingMidStreamBeforeAnyText_EscalatesToo_ButFullFailingIsNotRetriedAgain()
     {
         await using var fast = await ScriptedChatServer.StartAsync(async http =>
