@@ -9,7 +9,7 @@ namespace Spark.Cli.Tests;
 public class ServeCommandTests
 {
     [Fact]
-    public async Task Serve_DefaultModel_PrintsItsUrlAndAnswers()
+    public async Task Serve_WithoutModelOrConfig_ServesTheBuiltInModel_SaysHowToAddModels_AndStoresInSparkHome()
     {
         using var home = new TempDirectory();
         var psi = new ProcessStartInfo("dotnet")
@@ -53,7 +53,10 @@ public class ServeCommandTests
             process.Kill(entireProcessTree: true);
             await process.WaitForExitAsync();
         }
-        Assert.Contains("synthetic", await stderr);
+        string log = await stderr;
+        Assert.Contains("synthetic", log);
+        Assert.Contains("write a spark.toml and run spark serve --config spark.toml", log); // how to add models
+        Assert.True(File.Exists(Path.Combine(home.Path, "responses.db")), "the default store is a SQLite file in SPARK_HOME (~/.spark)");
     }
 
     private static async Task<string> StderrSoFar(Process process, Task<string> stderr)
