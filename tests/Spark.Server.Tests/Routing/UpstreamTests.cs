@@ -168,6 +168,21 @@ public class UpstreamTests
     }
 
     [Fact]
+    public async Task Turns_ShareOneKeptAliveUpstreamConnection()
+    {
+        await using var chat = await ScriptedChatServer.StartAsync(http => ScriptedChatServer.StreamAsync(http, ScriptedChatServer.Hello));
+        await using var proxy = TcpProxy.Start(new Uri(chat.BaseUrl));
+        await using var front = await FrontServer.StartAsync([FrontServer.Chat("full", proxy.Url("/v1"))]);
+        for (int turn = 0; turn < 3; turn++)
+        {
+            using var response = await front.Http.PostJsonAsync("/v1/responses", $$"""{"model":"full","input":"turn {{turn}}","stream":{{(turn % 2 == 0 ? "true" : "false")}}}""");
+            Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        }
+        Assert.Equal(3, chat.Requests.Count);
+        Assert.Equal(1, proxy.Accepted); // no connect (or TLS handshake) per turn
+    }
+
+    [Fact]
     public async Task Replica500BeforeTheFirstToken_FailsOverToTheNext()
     {
         await using var broken = await ScriptedChatServer.StartAsync(http => { http.Response.StatusCode = 500; return http.Response.WriteAsync("""{"error":{"message":"GPU fell off"}}"""); });
