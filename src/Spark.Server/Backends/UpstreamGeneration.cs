@@ -4,8 +4,9 @@ namespace Spark.Server.Backends;
 
 /// <summary>
 /// A generation read from an upstream's event stream as it arrives: each event becomes zero or more steps (text,
-/// tool-call start / arguments / done), forwarded at once. The first step must come within the first-token timeout,
-/// each later event within the idle timeout. A stream that breaks, times out or ends without its terminal event
+/// tool-call start / arguments / done), forwarded at once. The first step must come within the first-token timeout
+/// of the stream's start (events without a token, e.g. <c>response.in_progress</c> or a role-only chunk, do not
+/// extend it), each later event within the idle timeout. A stream that breaks, times out or ends without its terminal event
 /// finishes <see cref="FinishReason.Failed"/> with an error naming the model and replica — never a hang, and
 /// nothing already forwarded is sent again. Cancelling the start token closes the upstream connection.
 /// </summary>
@@ -13,6 +14,7 @@ internal abstract class UpstreamGeneration : IGeneration
 {
     private readonly CancellationTokenRegistration _stop;
     private readonly CancellationToken _startToken;
+    private readonly long _startedAt = System.Diagnostics.Stopwatch.GetTimestamp();
     private bool _stepped;
     private GenerationOutcome? _outcome;
 
@@ -50,7 +52,7 @@ internal abstract class UpstreamGeneration : IGeneration
             (string? Event, string Data)? next;
             try
             {
-                next = await Stream.Events.NextAsync(cancellationToken, _stepped ? null : Stream.Options.FirstTokenTimeout);
+                next = await Stream.Events.NextAsync(cancellationToken, _stepped ? null : FirstTokenTimeLeft());
             }
             catch (TimeoutException)
             {
@@ -84,6 +86,12 @@ internal abstract class UpstreamGeneration : IGeneration
                 Fail($"{Stream.Source} sent an event that is not JSON ({e.Message})");
             }
         }
+    }
+
+    private TimeSpan FirstTokenTimeLeft()
+    {
+        var left = Stream.Options.FirstTokenTimeout - System.Diagnostics.Stopwatch.GetElapsedTime(_startedAt);
+        return left > TimeSpan.Zero ? left : TimeSpan.Zero;
     }
 
     /// <summary>Handles one event (<paramref name="json"/> null for Chat Completions' <c>[DONE]</c>).</summary>

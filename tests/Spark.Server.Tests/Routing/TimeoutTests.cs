@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.AspNetCore.Http;
 using Spark.Server.Backends;
 using Spark.Server.Tests.Endpoints;
 using Spark.Testing;
@@ -73,6 +74,31 @@ public class TimeoutTests
         Assert.False(replicas[0].Healthy);
         Assert.Contains("connect timed out after 1 s", replicas[0].LastError);
         Assert.True(replicas[1].Healthy);
+    }
+
+    [Fact]
+    public async Task EventsWithoutATokenDoNotExtendTheFirstTokenTimeout()
+    {
+        await using var chat = await ScriptedChatServer.StartAsync(async http =>
+        {
+            // a role-only chunk every 100 ms, never a token: each event is within the idle timeout, none is a first token
+            await ScriptedChatServer.StreamAsync(http, [], done: false);
+            for (int i = 0; i < 300 && !http.RequestAborted.IsCancellationRequested; i++)
+            {
+                await http.Response.WriteAsync("""data: {"id":"c1","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"role":"assistant"}}]}""" + "\n\n", http.RequestAborted);
+                await http.Response.Body.FlushAsync(http.RequestAborted);
+                await Task.Delay(100, http.RequestAborted);
+            }
+        });
+        var options = FrontServer.Chat("full", chat.BaseUrl) with { FirstTokenTimeout = TimeSpan.FromSeconds(1) };
+        await using var front = await FrontServer.StartAsync([options]);
+
+        var watch = Stopwatch.StartNew();
+        var events = await StreamAsync(front, """{"model":"full","input":"hi","stream":true}""");
+        watch.Stop();
+        Assert.Equal("response.failed", events[^1].Event);
+        Assert.Contains("sent no first token within 1 s (first-token timeout)", events[^1].Json.GetProperty("response").GetProperty("error").GetProperty("message").GetString());
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"took {watch.Elapsed}");
     }
 
     [Fact]
