@@ -13,7 +13,7 @@ internal sealed class WeightMatrix
     private readonly GgufFile _file;
     private readonly GgufTensorInfo _info;
     private MatVecKernels _kernels = null!;
-    private InterleavedQ4_0? _interleaved;
+    private InterleavedRows? _interleaved;
 
     public WeightMatrix(GgufFile file, GgufTensorInfo info)
     {
@@ -33,8 +33,8 @@ internal sealed class WeightMatrix
 
     /// <summary>
     /// The kernels <see cref="Multiply(QuantizedActivations, int, Span{float}, int, int)"/> runs (set once at load). With
-    /// the 512-bit kernels a Q4_0 matrix is also copied into <see cref="InterleavedQ4_0"/>'s layout, which its products
-    /// then use.
+    /// the 512-bit kernels a Q4_0, Q5_0 or Q8_0 matrix is also copied into <see cref="InterleavedRows"/>' layout, which its
+    /// products then use.
     /// </summary>
     public MatVecKernels Kernels
     {
@@ -42,8 +42,8 @@ internal sealed class WeightMatrix
         set
         {
             _kernels = value;
-            _interleaved = value.Path == KernelPath.Avx512 && InterleavedQ4_0.Fits(Type, Rows, Columns)
-                ? _interleaved ?? InterleavedQ4_0.Repack(_file.GetTensorData(_info), Rows, Columns)
+            _interleaved = value.Path == KernelPath.Avx512 && InterleavedRows.Fits(Type, Rows, Columns)
+                ? _interleaved ?? InterleavedRows.Repack(Type, _file.GetTensorData(_info), Rows, Columns)
                 : null;
         }
     }
@@ -52,7 +52,7 @@ internal sealed class WeightMatrix
     /// Row ranges handed to the products should start at multiples of this (a split elsewhere is correct, but computes
     /// the group of rows it cuts twice).
     /// </summary>
-    public int RowGroup => _interleaved is null ? 1 : InterleavedQ4_0.Rows;
+    public int RowGroup => _interleaved is null ? 1 : InterleavedRows.Rows;
 
     /// <summary>The type this matrix's input must be converted to (<see cref="ActivationRounding.For"/>).</summary>
     public GgmlType ActivationType => ActivationRounding.For(_info.Type);

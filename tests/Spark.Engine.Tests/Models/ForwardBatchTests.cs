@@ -20,7 +20,8 @@ public class ForwardBatchTests
         // architecture, weight type, cache, llama.cpp rounding
         { "qwen2", GgmlType.Q8_0, KvCacheType.F16, true },
         { "llama", GgmlType.Q4_K, KvCacheType.F16, true },
-        { "llama", GgmlType.Q4_0, KvCacheType.F16, true }, // interleaved rows on AVX-512 (every matrix a multiple of 16 rows)
+        { "llama", GgmlType.Q4_0, KvCacheType.F16, true }, // rows interleaved on AVX-512 (every matrix a multiple of 16 rows)
+        { "qwen2", GgmlType.Q5_0, KvCacheType.F16, true },
         { "qwen2", GgmlType.F16, KvCacheType.F32, true },
         { "llama", GgmlType.F32, KvCacheType.F32, false },
     };

@@ -5,43 +5,58 @@ using Spark.Engine.Tensors;
 namespace Spark.Engine.Kernels.Quantized;
 
 /// <summary>
-/// A Q4_0 matrix copied at load time into groups of <see cref="Rows"/> rows interleaved block by block, for
-/// <see cref="Vector512Q4_0x16"/>. This is llama.cpp's "repack" idea in Spark's own layout: the file's layout puts one
-/// row's blocks side by side, so a row's dot product ends in a horizontal sum and a prefill tile unpacks each row
-/// separately; interleaved, sixteen rows share every vector instruction. The same bits are kept (F16 scales, 4-bit
-/// quants), so decode reads as many bytes as before.
+/// A Q4_0, Q5_0 or Q8_0 matrix copied at load time into groups of <see cref="Rows"/> rows interleaved block by block,
+/// for <see cref="Vector512NibbleX16{TBlock}"/> and <see cref="Vector512Q8_0x16"/>. This is llama.cpp's "repack" idea
+/// in Spark's own layout: the file's layout puts one row's blocks side by side, so a row's dot product ends in a
+/// horizontal sum and a prefill tile unpacks each row separately; interleaved, sixteen rows share every vector
+/// instruction. The same bits are kept (F16 scales, 4-, 5- or 8-bit quants), so decode reads as many bytes as before.
 /// <para>
-/// Layout: all quants first, then all scales. Group g, block b: 256 quant bytes at 256·(g·blocks + b), as four
-/// 64-byte vectors; vector k's bytes 4r..4r+3 are bytes 4k..4k+3 of row r's block (their low nibbles are quants
-/// 4k..4k+3, their high nibbles quants 16+4k..16+4k+3). Its sixteen F16 scales follow, row order, in the scale area.
+/// Layout: all quants first, then all scales. Group g, block b: its quant bytes at (g·blocks + b)·<c>QuantBytes</c>,
+/// as 64-byte vectors in which bytes 4r..4r+3 belong to row r. Q4_0/Q5_0: four vectors; vector k holds bytes 4k..4k+3
+/// of each row's packed nibbles (low nibbles quants 4k..4k+3, high nibbles quants 16+4k..16+4k+3); Q5_0 then one
+/// vector of fifth bits, byte 4r+j holding in bit k quant 4k+j's and in bit 4+k quant 16+4k+j's. Q8_0: eight vectors,
+/// vector k holding quants 4k..4k+3, each stored as w + 128 (w XOR 0x80). The sixteen F16 scales of the group block
+/// follow in the scale area, row order.
 /// </para>
 /// Every row is computed by a whole-group kernel, also when a caller asks for part of a group, so a row's value never
 /// depends on how the rows were split across threads or on batch size.
 /// </summary>
-internal sealed unsafe class InterleavedQ4_0
+internal sealed unsafe class InterleavedRows
 {
     /// <summary>Rows per group: one per F32 lane of a 512-bit vector.</summary>
     public const int Rows = 16;
 
-    /// <summary>Quant bytes of one block of a group (sixteen rows × 16 bytes).</summary>
-    public const int GroupBlockQuantBytes = Rows * 16;
+    /// <summary>Packed-nibble bytes of one Q4_0/Q5_0 group block (sixteen rows × 16 bytes).</summary>
+    public const int NibbleBytes = Rows * 16;
+
+    /// <summary>Fifth-bit bytes of one Q5_0 group block (sixteen rows × 4 bytes).</summary>
+    public const int FifthBitBytes = Rows * 4;
+
+    /// <summary>Quant bytes of one Q8_0 group block (sixteen rows × 32 bytes).</summary>
+    public const int Q8Bytes = Rows * 32;
 
     private const int Alignment = 64;
 
     private readonly byte[] _buffer; // pinned; the layout starts at the first 64-byte boundary
     private readonly int _start;
     private readonly int _blocks;
+    private readonly int _quantBytes;
     private readonly long _scalesOffset;
 
-    private InterleavedQ4_0(byte[] buffer, int start, int rowCount, int columns)
+    private InterleavedRows(GgmlType type, byte[] buffer, int start, int rowCount, int columns)
     {
+        Type = type;
         _buffer = buffer;
         _start = start;
         RowCount = rowCount;
         Columns = columns;
-        _blocks = columns / Q4_0Block.Elements;
-        _scalesOffset = (long)rowCount / Rows * _blocks * GroupBlockQuantBytes;
+        _blocks = columns / 32;
+        _quantBytes = QuantBytes(type);
+        _scalesOffset = (long)rowCount / Rows * _blocks * _quantBytes;
     }
+
+    /// <summary>The weight type: Q4_0, Q5_0 or Q8_0.</summary>
+    public GgmlType Type { get; }
 
     /// <summary>Rows of the matrix.</summary>
     public int RowCount { get; }
@@ -51,38 +66,75 @@ internal sealed unsafe class InterleavedQ4_0
 
     /// <summary>True when a matrix of this type and shape can be interleaved (whole groups of rows, whole blocks).</summary>
     public static bool Fits(GgmlType type, int rows, int columns) =>
-        type == GgmlType.Q4_0 && rows > 0 && rows % Rows == 0 && columns > 0 && columns % Q4_0Block.Elements == 0;
+        (type is GgmlType.Q4_0 or GgmlType.Q5_0 || type == GgmlType.Q8_0 && Vector512Q8_0x16.IsSupported)
+        && rows > 0 && rows % Rows == 0 && columns > 0 && columns % 32 == 0;
 
-    /// <summary>Copies <paramref name="rows"/> rows of <paramref name="columns"/> Q4_0 columns into the interleaved layout.</summary>
-    public static InterleavedQ4_0 Repack(ReadOnlySpan<byte> weights, int rows, int columns)
+    private static int QuantBytes(GgmlType type) => type switch
     {
-        if (!Fits(GgmlType.Q4_0, rows, columns))
-            throw new ArgumentException($"a Q4_0 matrix of {rows} × {columns} cannot be interleaved: rows must be a multiple of {Rows} " +
-                $"and columns of {Q4_0Block.Elements}");
-        int blocks = columns / Q4_0Block.Elements;
-        long rowBytes = (long)blocks * Q4_0Block.Bytes;
+        GgmlType.Q4_0 => NibbleBytes,
+        GgmlType.Q5_0 => NibbleBytes + FifthBitBytes,
+        _ => Q8Bytes,
+    };
+
+    /// <summary>Copies <paramref name="rows"/> rows of <paramref name="columns"/> columns of <paramref name="type"/> into the interleaved layout.</summary>
+    public static InterleavedRows Repack(GgmlType type, ReadOnlySpan<byte> weights, int rows, int columns)
+    {
+        if (!Fits(type, rows, columns))
+            throw new ArgumentException($"a {type} matrix of {rows} × {columns} cannot be interleaved: the type must be Q4_0, Q5_0 or " +
+                $"Q8_0 (Q8_0 needs AVX-VNNI), rows a multiple of {Rows} and columns of 32");
+        int blocks = columns / 32;
+        int blockBytes = GgmlTypeInfo.BlockBytes(type);
+        long rowBytes = (long)blocks * blockBytes;
         if (weights.Length < rows * rowBytes)
-            throw new ArgumentException($"{rows} Q4_0 rows of {columns} columns need {rows * rowBytes} bytes, got {weights.Length}", nameof(weights));
+            throw new ArgumentException($"{rows} {type} rows of {columns} columns need {rows * rowBytes} bytes, got {weights.Length}", nameof(weights));
         long groups = rows / Rows;
-        long size = groups * blocks * (GroupBlockQuantBytes + 2L * Rows);
+        long size = groups * blocks * (QuantBytes(type) + 2L * Rows);
         var buffer = GC.AllocateUninitializedArray<byte>(checked((int)(size + Alignment)), pinned: true);
         int start = (int)((Alignment - ((nint)Unsafe.AsPointer(ref buffer[0]) & (Alignment - 1))) & (Alignment - 1));
-        var packed = new InterleavedQ4_0(buffer, start, rows, columns);
+        var packed = new InterleavedRows(type, buffer, start, rows, columns);
         var quants = buffer.AsSpan(start);
         var scales = MemoryMarshal.Cast<byte, ushort>(buffer.AsSpan(start + (int)packed._scalesOffset));
         for (long g = 0; g < groups; g++)
             for (int b = 0; b < blocks; b++)
             {
-                long at = (g * blocks + b) * GroupBlockQuantBytes;
+                var to = quants.Slice((int)((g * blocks + b) * packed._quantBytes), packed._quantBytes);
                 for (int r = 0; r < Rows; r++)
                 {
-                    var block = weights.Slice((int)((g * Rows + r) * rowBytes + (long)b * Q4_0Block.Bytes), Q4_0Block.Bytes);
+                    var block = weights.Slice((int)((g * Rows + r) * rowBytes + (long)b * blockBytes), blockBytes);
                     scales[(int)((g * blocks + b) * Rows + r)] = (ushort)(block[0] | block[1] << 8);
-                    for (int k = 0; k < 4; k++)
-                        block.Slice(2 + 4 * k, 4).CopyTo(quants.Slice((int)(at + 64 * k + 4 * r), 4));
+                    if (type == GgmlType.Q8_0)
+                    {
+                        CopyInFours(block.Slice(2, 32), to, r);
+                        for (int k = 0; k < 8; k++) // stored as w + 128, unsigned (see Vector512Q8_0x16)
+                            for (int j = 0; j < 4; j++) to[64 * k + 4 * r + j] ^= 0x80;
+                    }
+                    else if (type == GgmlType.Q4_0) CopyInFours(block.Slice(2, 16), to, r);
+                    else
+                    {
+                        CopyInFours(block.Slice(6, 16), to, r);
+                        SpreadFifthBits(block[2] | block[3] << 8 | block[4] << 16 | block[5] << 24, to.Slice(NibbleBytes), r);
+                    }
                 }
             }
         return packed;
+    }
+
+    /// <summary>Bytes 4k..4k+3 of <paramref name="from"/> to bytes 4r..4r+3 of the k-th 64-byte vector of <paramref name="to"/>.</summary>
+    private static void CopyInFours(ReadOnlySpan<byte> from, Span<byte> to, int r)
+    {
+        for (int k = 0; k < from.Length / 4; k++) from.Slice(4 * k, 4).CopyTo(to.Slice(64 * k + 4 * r, 4));
+    }
+
+    /// <summary>Q5_0's 32 fifth bits (bit j: quant j's) into row r's four bytes of the fifth-bit vector (see the layout).</summary>
+    private static void SpreadFifthBits(int bits, Span<byte> to, int r)
+    {
+        for (int j = 0; j < 4; j++)
+        {
+            int value = 0;
+            for (int k = 0; k < 4; k++)
+                value |= (bits >> (4 * k + j) & 1) << k | (bits >> (16 + 4 * k + j) & 1) << (4 + k);
+            to[4 * r + j] = (byte)value;
+        }
     }
 
     /// <summary>
@@ -92,19 +144,31 @@ internal sealed unsafe class InterleavedQ4_0
     {
         Validate(x, 1, rowStart, rowEnd);
         if (y.Length < rowEnd) throw new ArgumentException($"y has {y.Length} elements but rows up to {rowEnd} were requested", nameof(y));
+        if (rowStart == rowEnd) return;
         var pointers = x.Pointers(xRow);
         float* part = stackalloc float[Rows];
+        int wholeStart = (rowStart + Rows - 1) / Rows, wholeEnd = rowEnd / Rows; // groups inside the range
         fixed (byte* buffer = _buffer)
         fixed (float* py = y)
         {
-            for (int g = rowStart / Rows; g * Rows < rowEnd; g++)
-            {
-                int first = g * Rows;
-                bool whole = first >= rowStart && first + Rows <= rowEnd;
-                Vector512Q4_0x16.Group(Quants(buffer, g), Scales(buffer, g), _blocks, pointers, whole ? py + first : part);
-                if (!whole) CopyPart(part, 0, py, 0, first, rowStart, rowEnd);
-            }
+            // Groups the range cuts (at most two) are computed whole into a scratch and copied.
+            int firstCut = rowStart / Rows, lastCut = (rowEnd - 1) / Rows;
+            if (firstCut < wholeStart || firstCut >= wholeEnd) Part(buffer, firstCut, pointers, part, py, rowStart, rowEnd);
+            if (lastCut != firstCut && lastCut >= wholeEnd) Part(buffer, lastCut, pointers, part, py, rowStart, rowEnd);
+            int half = Math.Max(0, wholeEnd - wholeStart) / 2;
+            for (int g = wholeStart; g < wholeStart + half; g++)
+                Group2(Quants(buffer, g), Scales(buffer, g), Quants(buffer, g + half), Scales(buffer, g + half), pointers,
+                    py + g * Rows, py + (g + half) * Rows);
+            if (wholeStart + 2 * half < wholeEnd)
+                Group(Quants(buffer, wholeEnd - 1), Scales(buffer, wholeEnd - 1), pointers, py + (wholeEnd - 1) * Rows);
         }
+    }
+
+    /// <summary>Group <paramref name="g"/>, which the range cuts, computed whole into <paramref name="part"/>; its rows in range copied to y.</summary>
+    private void Part(byte* buffer, int g, in ActivationPointers x, float* part, float* y, int rowStart, int rowEnd)
+    {
+        Group(Quants(buffer, g), Scales(buffer, g), x, part);
+        CopyPart(part, 0, y, 0, g * Rows, rowStart, rowEnd);
     }
 
     /// <summary>
@@ -133,24 +197,54 @@ internal sealed unsafe class InterleavedQ4_0
                 for (; t + tile <= batch; t += tile)
                 {
                     float* at = py + (long)t * yStride;
-                    if (whole) Vector512Q4_0x16.Tile(quants, scales, _blocks, x.Pointers(t), x.Stride, at + first, yStride);
+                    if (whole) Tile(quants, scales, x.Pointers(t), x.Stride, at + first, yStride);
                     else
                     {
-                        Vector512Q4_0x16.Tile(quants, scales, _blocks, x.Pointers(t), x.Stride, part, Rows);
+                        Tile(quants, scales, x.Pointers(t), x.Stride, part, Rows);
                         for (int i = 0; i < tile; i++) CopyPart(part, i * Rows, at, (long)i * yStride, first, rowStart, rowEnd);
                     }
                 }
                 for (; t < batch; t++)
                 {
                     float* at = py + (long)t * yStride;
-                    Vector512Q4_0x16.Group(quants, scales, _blocks, x.Pointers(t), whole ? at + first : part);
+                    Group(quants, scales, x.Pointers(t), whole ? at + first : part);
                     if (!whole) CopyPart(part, 0, at, 0, first, rowStart, rowEnd);
                 }
             }
         }
     }
 
-    private byte* Quants(byte* buffer, int group) => buffer + _start + (long)group * _blocks * GroupBlockQuantBytes;
+    private void Group(byte* quants, short* scales, in ActivationPointers x, float* y)
+    {
+        switch (Type)
+        {
+            case GgmlType.Q4_0: Vector512NibbleX16<Q4_0x16>.Group(quants, scales, _blocks, x, y); break;
+            case GgmlType.Q5_0: Vector512NibbleX16<Q5_0x16>.Group(quants, scales, _blocks, x, y); break;
+            default: Vector512Q8_0x16.Group(quants, scales, _blocks, x, y); break;
+        }
+    }
+
+    private void Group2(byte* q0, short* s0, byte* q1, short* s1, in ActivationPointers x, float* y0, float* y1)
+    {
+        switch (Type)
+        {
+            case GgmlType.Q4_0: Vector512NibbleX16<Q4_0x16>.Group2(q0, s0, q1, s1, _blocks, x, y0, y1); break;
+            case GgmlType.Q5_0: Vector512NibbleX16<Q5_0x16>.Group2(q0, s0, q1, s1, _blocks, x, y0, y1); break;
+            default: Vector512Q8_0x16.Group2(q0, s0, q1, s1, _blocks, x, y0, y1); break;
+        }
+    }
+
+    private void Tile(byte* quants, short* scales, in ActivationPointers x, int stride, float* y, int yStride)
+    {
+        switch (Type)
+        {
+            case GgmlType.Q4_0: Vector512NibbleX16<Q4_0x16>.Tile(quants, scales, _blocks, x, stride, y, yStride); break;
+            case GgmlType.Q5_0: Vector512NibbleX16<Q5_0x16>.Tile(quants, scales, _blocks, x, stride, y, yStride); break;
+            default: Vector512Q8_0x16.Tile(quants, scales, _blocks, x, stride, y, yStride); break;
+        }
+    }
+
+    private byte* Quants(byte* buffer, int group) => buffer + _start + (long)group * _blocks * _quantBytes;
 
     private short* Scales(byte* buffer, int group) => (short*)(buffer + _start + _scalesOffset) + (long)group * _blocks * Rows;
 
@@ -164,7 +258,7 @@ internal sealed unsafe class InterleavedQ4_0
     private void Validate(QuantizedActivations x, int batch, int rowStart, int rowEnd)
     {
         if (x.Type != GgmlType.Q8_0 || x.Length != Columns)
-            throw new ArgumentException($"Q4_0 rows of {Columns} columns need Q8_0 activations of that length, got {x.Type} × {x.Length}", nameof(x));
+            throw new ArgumentException($"{Type} rows of {Columns} columns need Q8_0 activations of that length, got {x.Type} × {x.Length}", nameof(x));
         if (batch < 1 || batch > x.Rows)
             throw new ArgumentOutOfRangeException(nameof(batch), batch, $"the activations hold {x.Rows} rows");
         if (rowStart < 0 || rowEnd < rowStart || rowEnd > RowCount)

@@ -7,67 +7,94 @@ using Spark.Engine.Tests.Tensors;
 namespace Spark.Engine.Tests.Kernels.Quantized;
 
 /// <summary>
-/// Q4_0 rows interleaved sixteen at a time (the 512-bit layout): the same values as the scalar reference within
+/// Q4_0, Q5_0 and Q8_0 rows interleaved sixteen at a time (the 512-bit layout): the same values as the scalar reference within
 /// rounding (exactly when every partial sum is an integer), prefill bit-for-bit equal to token-by-token decoding, and a
-/// row's value independent of how the rows are split. These tests need AVX-512 and return early without it, as the
-/// other 512-bit kernel tests do.
+/// row's value independent of how the rows are split. These tests need AVX-512 (and AVX-VNNI for Q8_0) and return
+/// early without it, as the other 512-bit kernel tests do.
 /// </summary>
-public class InterleavedQ4_0Tests
+public class InterleavedRowsTests
 {
     private static bool Supported => MatVecKernels.IsSupported(KernelPath.Avx512);
 
-    [Theory]
-    [InlineData(16, 32)]
-    [InlineData(32, 96)]
-    [InlineData(48, 896)]
-    [InlineData(16, 32 * 129)]
-    public void Multiply_RandomBlocks_MatchesScalarWithinRounding(int rows, int cols)
+    private static bool Runs(GgmlType type) => Supported && InterleavedRows.Fits(type, 16, 32);
+
+    private static readonly GgmlType[] Types = [GgmlType.Q4_0, GgmlType.Q5_0, GgmlType.Q8_0];
+
+    public static TheoryData<GgmlType, int, int> Shapes()
     {
-        if (!Supported) return;
-        var w = QuantizedMatVecTests.Weights(GgmlType.Q4_0, rows, cols, seed: rows + cols);
-        var x = QuantizedMatVecTests.Activations(GgmlType.Q4_0, TensorTestData.Gaussian(cols, seed: cols + 3));
-        var expected = new float[rows];
-        KernelPaths.Scalar(GgmlType.Q4_0, w, cols, x, expected, rows);
-        var magnitude = QuantizedMatVecTests.Magnitudes(GgmlType.Q4_0, w, cols, x, rows);
-        var y = new float[rows];
-        InterleavedQ4_0.Repack(w, rows, cols).Multiply(x, 0, y, 0, rows);
-        for (int r = 0; r < rows; r++)
-            Assert.True(Math.Abs(y[r] - expected[r]) <= 1e-5 * magnitude[r] + 1e-30,
-                $"cols {cols} row {r}: {y[r]} vs scalar {expected[r]} (Σ|w·x| {magnitude[r]})");
+        var data = new TheoryData<GgmlType, int, int>();
+        foreach (var type in Types)
+        {
+            data.Add(type, 16, 32);
+            data.Add(type, 32, 96);
+            data.Add(type, 48, 896);
+            data.Add(type, 16, 32 * 129);
+        }
+        return data;
     }
 
-    [Fact]
-    public void Multiply_ScalesOfOneAndSmallIntegers_EqualsScalarExactly()
+    public static TheoryData<GgmlType> TypeData() => new(Types);
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Multiply_RandomBlocks_MatchesScalarWithinRounding(GgmlType type, int rows, int cols)
+    {
+        if (!Runs(type)) return;
+        var w = QuantizedMatVecTests.Weights(type, rows, cols, seed: rows + cols + (int)type);
+        var x = QuantizedMatVecTests.Activations(type, TensorTestData.Gaussian(cols, seed: cols + 3));
+        var expected = new float[rows];
+        KernelPaths.Scalar(type, w, cols, x, expected, rows);
+        var magnitude = QuantizedMatVecTests.Magnitudes(type, w, cols, x, rows);
+        var y = new float[rows];
+        InterleavedRows.Repack(type, w, rows, cols).Multiply(x, 0, y, 0, rows);
+        for (int r = 0; r < rows; r++)
+            Assert.True(Math.Abs(y[r] - expected[r]) <= 1e-5 * magnitude[r] + 1e-30,
+                $"{type} cols {cols} row {r}: {y[r]} vs scalar {expected[r]} (Σ|w·x| {magnitude[r]})");
+    }
+
+    [Theory]
+    [MemberData(nameof(TypeData))]
+    public void Multiply_ScalesOfOneAndSmallIntegers_EqualsScalarExactly(GgmlType type)
     {
         // Integer partial sums below 2^24 make every order give the same F32: a misplaced quant or scale shows exactly.
-        if (!Supported) return;
+        if (!Runs(type)) return;
         const int rows = 32, cols = 32 * 7;
-        var w = QuantizedMatVecTests.Weights(GgmlType.Q4_0, rows, cols, seed: 91);
-        QuantizedMatVecTests.UnitScales(GgmlType.Q4_0, w);
+        var w = QuantizedMatVecTests.Weights(type, rows, cols, seed: 91);
+        QuantizedMatVecTests.UnitScales(type, w);
         var values = new float[cols];
         var rng = new Random(7);
         for (int i = 0; i < cols; i++) values[i] = i % 32 == 0 ? 127 : rng.Next(-20, 21);
-        var x = QuantizedMatVecTests.Activations(GgmlType.Q4_0, values);
+        var x = QuantizedMatVecTests.Activations(type, values);
         var expected = new float[rows];
-        KernelPaths.Scalar(GgmlType.Q4_0, w, cols, x, expected, rows);
+        KernelPaths.Scalar(type, w, cols, x, expected, rows);
         var y = new float[rows];
-        InterleavedQ4_0.Repack(w, rows, cols).Multiply(x, 0, y, 0, rows);
-        for (int r = 0; r < rows; r++) Assert.True(expected[r] == y[r], $"row {r}: {y[r]} vs {expected[r]}");
+        InterleavedRows.Repack(type, w, rows, cols).Multiply(x, 0, y, 0, rows);
+        for (int r = 0; r < rows; r++) Assert.True(expected[r] == y[r], $"{type} row {r}: {y[r]} vs {expected[r]}");
+    }
+
+    public static TheoryData<GgmlType, int, int, int> Batches()
+    {
+        var data = new TheoryData<GgmlType, int, int, int>();
+        foreach (var type in Types)
+        {
+            data.Add(type, 4, 0, 32);
+            data.Add(type, 9, 0, 48);
+            data.Add(type, 9, 5, 27); // starts and ends inside groups
+            data.Add(type, 1, 17, 18);
+        }
+        return data;
     }
 
     [Theory]
-    [InlineData(4, 0, 32)]
-    [InlineData(9, 0, 48)]
-    [InlineData(9, 5, 27)] // starts and ends inside groups
-    [InlineData(1, 17, 18)]
-    public void MultiplyBatch_EqualsMultiplyTokenByTokenExactly_WritingOnlyTheRange(int batch, int rowStart, int rowEnd)
+    [MemberData(nameof(Batches))]
+    public void MultiplyBatch_EqualsMultiplyTokenByTokenExactly_WritingOnlyTheRange(GgmlType type, int batch, int rowStart, int rowEnd)
     {
-        if (!Supported) return;
+        if (!Runs(type)) return;
         const int rows = 48, cols = 32 * 28, yStride = rows + 3;
-        var w = QuantizedMatVecTests.Weights(GgmlType.Q4_0, rows, cols, seed: batch + rowStart);
+        var w = QuantizedMatVecTests.Weights(type, rows, cols, seed: batch + rowStart + (int)type);
         var x = new QuantizedActivations(cols, batch);
         x.Quantize(GgmlType.Q8_0, TensorTestData.Gaussian(batch * cols, seed: 5 + batch), batch, cols);
-        var packed = InterleavedQ4_0.Repack(w, rows, cols);
+        var packed = InterleavedRows.Repack(type, w, rows, cols);
         var y = Enumerable.Repeat(float.NaN, batch * yStride).ToArray();
         packed.MultiplyBatch(x, batch, y, yStride, rowStart, rowEnd);
         for (int t = 0; t < batch; t++)
@@ -79,19 +106,20 @@ public class InterleavedQ4_0Tests
                 float got = y[t * yStride + r];
                 if (r < rowStart || r >= rowEnd) Assert.True(float.IsNaN(got), $"token {t} row {r} is outside [{rowStart}, {rowEnd}) but was written");
                 else Assert.True(BitConverter.SingleToInt32Bits(expected[r]) == BitConverter.SingleToInt32Bits(got),
-                    $"token {t} row {r}: batch {got} vs token-by-token {expected[r]}");
+                    $"{type} token {t} row {r}: batch {got} vs token-by-token {expected[r]}");
             }
         }
     }
 
-    [Fact]
-    public void Multiply_EachRowAlone_BitIdenticalToAllRowsAtOnce()
+    [Theory]
+    [MemberData(nameof(TypeData))]
+    public void Multiply_EachRowAlone_BitIdenticalToAllRowsAtOnce(GgmlType type)
     {
-        if (!Supported) return;
+        if (!Runs(type)) return;
         const int rows = 32, cols = 32 * 11;
-        var w = QuantizedMatVecTests.Weights(GgmlType.Q4_0, rows, cols, seed: 33);
-        var x = QuantizedMatVecTests.Activations(GgmlType.Q4_0, TensorTestData.Gaussian(cols, seed: 34));
-        var packed = InterleavedQ4_0.Repack(w, rows, cols);
+        var w = QuantizedMatVecTests.Weights(type, rows, cols, seed: 33);
+        var x = QuantizedMatVecTests.Activations(type, TensorTestData.Gaussian(cols, seed: 34));
+        var packed = InterleavedRows.Repack(type, w, rows, cols);
         var together = new float[rows];
         packed.Multiply(x, 0, together, 0, rows);
         for (int r = 0; r < rows; r++)
@@ -99,7 +127,7 @@ public class InterleavedQ4_0Tests
             var alone = Enumerable.Repeat(float.NaN, rows).ToArray();
             packed.Multiply(x, 0, alone, r, r + 1);
             Assert.True(BitConverter.SingleToInt32Bits(together[r]) == BitConverter.SingleToInt32Bits(alone[r]),
-                $"row {r}: {alone[r]} alone vs {together[r]} with the others");
+                $"{type} row {r}: {alone[r]} alone vs {together[r]} with the others");
             Assert.Equal(rows - 1, alone.Count(float.IsNaN));
         }
     }
@@ -107,16 +135,17 @@ public class InterleavedQ4_0Tests
     [Fact]
     public void Repack_RowsNotAMultipleOfTheGroup_ThrowsNamingTheRule()
     {
-        var ex = Assert.Throws<ArgumentException>(() => InterleavedQ4_0.Repack(new byte[18 * 20], 20, 32));
+        var ex = Assert.Throws<ArgumentException>(() => InterleavedRows.Repack(GgmlType.Q4_0, new byte[18 * 20], 20, 32));
         Assert.Contains("multiple of 16", ex.Message);
-        Assert.False(InterleavedQ4_0.Fits(GgmlType.Q4_0, 20, 32));
-        Assert.False(InterleavedQ4_0.Fits(GgmlType.Q8_0, 16, 32));
+        Assert.False(InterleavedRows.Fits(GgmlType.Q4_0, 20, 32));
+        Assert.False(InterleavedRows.Fits(GgmlType.Q4_K, 16, 256));
+        Assert.Equal(Vector512Q8_0x16.IsSupported, InterleavedRows.Fits(GgmlType.Q8_0, 16, 32));
     }
 
     [Fact]
     public void Multiply_ActivationsOfTheWrongTypeOrLength_ThrowsNamingBoth()
     {
-        var packed = InterleavedQ4_0.Repack(QuantizedMatVecTests.Weights(GgmlType.Q4_0, 16, 64, seed: 1), 16, 64);
+        var packed = InterleavedRows.Repack(GgmlType.Q4_0, QuantizedMatVecTests.Weights(GgmlType.Q4_0, 16, 64, seed: 1), 16, 64);
         var x = QuantizedMatVecTests.Activations(GgmlType.Q4_K, new float[256]);
         var ex = Assert.Throws<ArgumentException>(() => packed.Multiply(x, 0, new float[16], 0, 16));
         Assert.Contains("need Q8_0 activations", ex.Message);
@@ -135,7 +164,7 @@ public class InterleavedQ4_0Tests
         {
             // Lane order scrambled so normals and subnormals share vectors (the exact fallback must serve all 16 lanes).
             for (int k = 0; k < 16; k++) words[k] = (short)(start + (k * 7 % 16));
-            var f = Vector512Q4_0x16.HalfToSingle(Vector256.Create(words));
+            var f = Vector512Scales.HalfToSingle(Vector256.Create(words));
             for (int k = 0; k < 16; k++)
             {
                 float expected = (float)BitConverter.UInt16BitsToHalf((ushort)words[k]);
