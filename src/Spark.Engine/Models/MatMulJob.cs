@@ -9,7 +9,8 @@ namespace Spark.Engine.Models;
 /// each Y is batch × rows, both row-major and packed (stride = columns / rows). Work is split by weight rows across
 /// the workers and tiled so that a tile of weight rows stays in cache while every input row of the batch passes it:
 /// the weights are read once per batch instead of once per token. Each input row is rounded to the matrix's
-/// activation type once (<see cref="QuantizedActivations"/>), on the calling thread.
+/// activation type once (<see cref="QuantizedActivations"/>) by <see cref="Rounding"/>, which runs first, its rows split
+/// across the workers too (on one thread, rounding took a few percent of a two-thread prefill while the other waited).
 /// </summary>
 internal sealed class MatMulJob : IParallelWork
 {
@@ -20,9 +21,11 @@ internal sealed class MatMulJob : IParallelWork
     private readonly float[]?[] _outputs = new float[]?[3];
     private readonly QuantizedActivations[] _slots;
     private readonly QuantizedActivations?[] _inputs = new QuantizedActivations?[3];
+    private readonly float[]?[] _pending = new float[]?[3]; // per slot: the input its rows are rounded from
     private readonly bool _roundActivations;
     private int _count;
     private int _batch;
+    private bool _rounded;
 
     /// <param name="maxColumns">The widest input any matrix takes.</param>
     /// <param name="maxBatch">The most input rows one <see cref="Set(float[], int, WeightMatrix, float[])"/> passes.</param>
@@ -34,7 +37,11 @@ internal sealed class MatMulJob : IParallelWork
         _roundActivations = roundActivations;
         _slots = [new QuantizedActivations(maxColumns, maxBatch), new QuantizedActivations(maxColumns, maxBatch),
             new QuantizedActivations(maxColumns, maxBatch)];
+        Rounding = new RoundingWork(this);
     }
+
+    /// <summary>Rounds the inputs of the current products to their activation types; run it before this job.</summary>
+    public IParallelWork Rounding { get; }
 
     /// <summary>The most input rows a batch may hold.</summary>
     public int MaxBatch { get; }
@@ -48,6 +55,8 @@ internal sealed class MatMulJob : IParallelWork
             throw new ArgumentOutOfRangeException(nameof(batch), batch, $"a batch holds 1 to {MaxBatch} rows");
         _count = 0;
         _batch = batch;
+        _rounded = false;
+        Array.Clear(_pending);
         Work = 0;
         Add(input, m0, y0);
     }
@@ -85,12 +94,14 @@ internal sealed class MatMulJob : IParallelWork
                 return;
             }
         }
-        _slots[i].Quantize(activation, input, _batch, cols);
+        _slots[i].Prepare(activation, _batch, cols);
+        _pending[i] = input;
         _inputs[i] = _slots[i];
     }
 
     public void Execute(int worker, int workerCount)
     {
+        if (!_rounded) throw new InvalidOperationException("the inputs are not rounded yet: run Rounding before the products");
         for (int i = 0; i < _count; i++)
         {
             var m = _matrices[i]!;
@@ -109,6 +120,19 @@ internal sealed class MatMulJob : IParallelWork
                 for (int b = 0; b < _batch; b++)
                     m.Multiply(input.Floats.AsSpan(b * input.Stride, cols), output.AsSpan(b * rows, rows), tile, tileEnd);
             }
+        }
+    }
+
+    /// <summary>Each worker rounds its share of the batch's rows, for every input a product of this job reads.</summary>
+    private sealed class RoundingWork(MatMulJob job) : IParallelWork
+    {
+        public void Execute(int worker, int workerCount)
+        {
+            var (start, end) = WorkerPool.Share(job._batch, worker, workerCount);
+            for (int i = 0; i < job._count; i++)
+                if (job._pending[i] is { } input) job._slots[i].QuantizeRows(input, start, end);
+            // Every worker sets it; it is read after the pool's Run has joined them all.
+            job._rounded = true;
         }
     }
 }

@@ -89,23 +89,29 @@ internal sealed class Transformer
         else Pool.Run(work);
     }
 
+    private void RunMatMul(MatMulJob job)
+    {
+        Run(job.Rounding, job.Work);
+        Run(job, job.Work);
+    }
+
     /// <summary>Y = X·Wᵀ for <paramref name="count"/> packed input rows: a matvec for one row, a matmul for more.</summary>
     private void Project(ForwardState s, float[] input, int count, WeightMatrix m0, float[] y0)
     {
         if (count == 1) { s.MatVec.Set(input, m0, y0); Run(s.MatVec, s.MatVec.Work); }
-        else { s.MatMul.Set(input, count, m0, y0); Run(s.MatMul, s.MatMul.Work); }
+        else { s.MatMul.Set(input, count, m0, y0); RunMatMul(s.MatMul); }
     }
 
     private void Project(ForwardState s, float[] input, int count, WeightMatrix m0, float[] y0, WeightMatrix m1, float[] y1)
     {
         if (count == 1) { s.MatVec.Set(input, m0, y0, m1, y1); Run(s.MatVec, s.MatVec.Work); }
-        else { s.MatMul.Set(input, count, m0, y0, m1, y1); Run(s.MatMul, s.MatMul.Work); }
+        else { s.MatMul.Set(input, count, m0, y0, m1, y1); RunMatMul(s.MatMul); }
     }
 
     private void Project(ForwardState s, float[] input, int count, WeightMatrix m0, float[] y0, WeightMatrix m1, float[] y1, WeightMatrix m2, float[] y2)
     {
         if (count == 1) { s.MatVec.Set(input, m0, y0, m1, y1, m2, y2); Run(s.MatVec, s.MatVec.Work); }
-        else { s.MatMul.Set(input, count, m0, y0, m1, y1, m2, y2); Run(s.MatMul, s.MatMul.Work); }
+        else { s.MatMul.Set(input, count, m0, y0, m1, y1, m2, y2); RunMatMul(s.MatMul); }
     }
 
     private void Block(int layer, int first, int count, ForwardState s)

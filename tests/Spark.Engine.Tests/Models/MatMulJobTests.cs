@@ -34,6 +34,7 @@ public class MatMulJobTests
         var matMul = new MatMulJob(cols, maxBatch: 8);
         var y = new float[batch * rows];
         matMul.Set(x, batch, m, y);
+        pool.Run(matMul.Rounding);
         pool.Run(matMul);
 
         var matVec = new MatVecJob(cols);
@@ -57,5 +58,21 @@ public class MatMulJobTests
         var job = new MatMulJob(32, maxBatch: 2);
         var ex = Assert.Throws<ArgumentOutOfRangeException>(() => job.Set(new float[96], 3, m, new float[12]));
         Assert.Contains("1 to 2 rows", ex.Message);
+    }
+
+    [Fact]
+    public void Execute_BeforeRounding_ThrowsSayingWhatToRunFirst()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.File("w.gguf");
+        new GgufWriter().AddTensor("w", GgmlType.F32, [32, 4], TestModels.Encode(GgmlType.F32, new float[128], 32)).WriteFile(path);
+        using var file = GgufFile.Open(path);
+        var m = new WeightMatrix(file, file.Tensors[0]);
+        var job = new MatMulJob(32, maxBatch: 2);
+        job.Set(new float[64], 2, m, new float[8]);
+        var ex = Assert.Throws<InvalidOperationException>(() => job.Execute(0, 1));
+        Assert.Contains("run Rounding", ex.Message);
+        job.Rounding.Execute(0, 1);
+        job.Execute(0, 1);
     }
 }

@@ -96,12 +96,20 @@ internal sealed class QuantizedActivations
     /// </summary>
     public void Quantize(GgmlType activationType, ReadOnlySpan<float> x, int rows, int columns)
     {
+        Prepare(activationType, rows, columns);
+        QuantizeRows(x, 0, rows);
+    }
+
+    /// <summary>
+    /// Checks and sets the type and shape of the next contents without converting anything: the rows are then converted
+    /// with <see cref="QuantizeRows"/>, which different threads may call for different rows.
+    /// </summary>
+    public void Prepare(GgmlType activationType, int rows, int columns)
+    {
         if (columns > Capacity || columns < 1)
-            throw new ArgumentException($"the input has {columns} values per row but the activation buffer holds 1 to {Capacity}", nameof(x));
+            throw new ArgumentException($"the input has {columns} values per row but the activation buffer holds 1 to {Capacity}", nameof(columns));
         if ((uint)(rows - 1) >= (uint)MaxRows)
             throw new ArgumentOutOfRangeException(nameof(rows), rows, $"the activation buffer holds 1 to {MaxRows} rows");
-        if (x.Length < (long)rows * columns)
-            throw new ArgumentException($"the input has {x.Length} values, fewer than {rows} rows of {columns}", nameof(x));
         int block = activationType switch
         {
             GgmlType.Q8_0 => QK,
@@ -110,15 +118,28 @@ internal sealed class QuantizedActivations
             _ => throw new NotSupportedException($"activations cannot be held as {activationType}"),
         };
         if (columns % block != 0)
-            throw new ArgumentException($"{activationType} activations need a multiple of {block} values, got {columns}", nameof(x));
+            throw new ArgumentException($"{activationType} activations need a multiple of {block} values, got {columns}", nameof(columns));
         Type = activationType;
         Length = columns;
         Rows = rows;
-        for (int r = 0; r < rows; r++)
+    }
+
+    /// <summary>
+    /// Converts rows [<paramref name="rowStart"/>, <paramref name="rowEnd"/>) of the packed input <paramref name="x"/>
+    /// to the type and shape <see cref="Prepare"/> set.
+    /// </summary>
+    public void QuantizeRows(ReadOnlySpan<float> x, int rowStart, int rowEnd)
+    {
+        int columns = Length;
+        if (rowStart < 0 || rowEnd < rowStart || rowEnd > Rows)
+            throw new ArgumentOutOfRangeException(nameof(rowStart), $"rows [{rowStart}, {rowEnd}) are not within the {Rows} prepared");
+        if (x.Length < (long)rowEnd * columns)
+            throw new ArgumentException($"the input has {x.Length} values, fewer than {rowEnd} rows of {columns}", nameof(x));
+        for (int r = rowStart; r < rowEnd; r++)
         {
             var row = x.Slice(r * columns, columns);
             int at = r * Stride;
-            switch (activationType)
+            switch (Type)
             {
                 case GgmlType.Q8_0: QuantizeQ8_0(row, at); break;
                 case GgmlType.Q8_K: QuantizeQ8K(row, at); break;
