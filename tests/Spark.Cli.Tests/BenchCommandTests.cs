@@ -104,6 +104,9 @@ public class BenchCommandTests
         Assert.Equal(["Q4_0", "Q6_K"], types.Select(t => (string)t!["type"]!));
         Assert.Equal(4.5, (double)types[0]!["bits_per_weight"]!, 3);
         Assert.Equal(6.5625, (double)types[1]!["bits_per_weight"]!, 3);
+        // With the avx512 kernels the engine runs Q4_0 interleaved, and the bench measures what the engine runs.
+        Assert.Equal((string)o["kernels"]! == "avx512" ? "interleaved" : "rows", (string)types[0]!["layout"]!);
+        Assert.Equal("rows", (string)types[1]!["layout"]!);
         foreach (var t in types)
             foreach (string field in new[] { "cached_g_weights_per_s", "cached_gb_per_s", "memory_gb_per_s", "batch_g_weight_tokens_per_s" })
                 Assert.True((double)t![field]! > 0, $"{t["type"]} {field} = {t[field]}");

@@ -31,6 +31,12 @@ public sealed record KernelBenchRow
     /// <summary>ggml's name of the type, e.g. <c>Q4_0</c>.</summary>
     public required string Type { get; init; }
 
+    /// <summary>
+    /// The weight layout measured: <c>rows</c> (the file's) or <c>interleaved</c> (sixteen rows per group, what the
+    /// engine uses for Q4_0/Q5_0/Q8_0 with the avx512 kernels).
+    /// </summary>
+    public required string Layout { get; init; }
+
     /// <summary>Bits of storage per weight, scales included.</summary>
     public required double BitsPerWeight { get; init; }
 

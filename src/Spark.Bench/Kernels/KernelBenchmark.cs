@@ -56,28 +56,43 @@ public static class KernelBenchmark
 
         int cachedRows = RoundToTile(options.CachedBytes / rowBytes);
         var cached = Repeat(tile, cachedRows * rowBytes);
+        // On AVX-512 the engine multiplies Q4_0/Q5_0/Q8_0 matrices in the interleaved layout (WeightMatrix): measure that.
+        bool interleaved = kernels.Path == KernelPath.Avx512 && InterleavedRows.Fits(type, TileRows, cols);
+        var packed = interleaved ? InterleavedRows.Repack(type, cached, cachedRows, cols) : null;
         var y = new float[Math.Max(cachedRows, 1) * batch];
         bool cpu = options.CpuTime;
-        double cachedSeconds = Best(options.Reps, cpu, () => kernels.Multiply(type, cached, cols, x, 0, y, 0, cachedRows));
+        double cachedSeconds = Best(options.Reps, cpu, packed is null
+            ? () => kernels.Multiply(type, cached, cols, x, 0, y, 0, cachedRows)
+            : () => packed.Multiply(x, 0, y, 0, cachedRows));
         double cachedWeights = (double)cachedRows * cols;
 
         double? batchRate = null;
         if (options.BatchTokens > 0)
         {
             int tokens = options.BatchTokens;
-            double seconds = Best(options.Reps, cpu, () => kernels.MultiplyBatch(type, cached, cols, x, tokens, y, cachedRows, 0, cachedRows));
+            double seconds = Best(options.Reps, cpu, packed is null
+                ? () => kernels.MultiplyBatch(type, cached, cols, x, tokens, y, cachedRows, 0, cachedRows)
+                : () => packed.MultiplyBatch(x, tokens, y, cachedRows, 0, cachedRows));
             batchRate = cachedWeights * tokens / seconds / 1e9;
         }
 
         int memoryRows = RoundToTile(options.MemoryBytes / rowBytes);
         var memory = Repeat(tile, memoryRows * rowBytes);
         var yMemory = new float[memoryRows];
-        var job = new RowsJob(kernels, type, memory, cols, x, yMemory, memoryRows);
+        IParallelWork job;
+        if (interleaved)
+        {
+            var packedMemory = InterleavedRows.Repack(type, memory, memoryRows, cols);
+            memory = [];
+            job = new RowsJob(memoryRows, InterleavedRows.Rows, (start, end) => packedMemory.Multiply(x, 0, yMemory, start, end));
+        }
+        else job = new RowsJob(memoryRows, 1, (start, end) => kernels.Multiply(type, memory, cols, x, 0, yMemory, start, end));
         double memorySeconds = Best(options.Reps, cpuTime: false, () => pool.Run(job));
 
         return new KernelBenchRow
         {
             Type = type.ToString(),
+            Layout = interleaved ? "interleaved" : "rows",
             BitsPerWeight = rowBytes * 8.0 / cols,
             CachedGWeightsPerS = cachedWeights / cachedSeconds / 1e9,
             CachedGbPerS = cachedRows * rowBytes / cachedSeconds / 1e9,
@@ -152,14 +167,16 @@ public static class KernelBenchmark
         return values;
     }
 
-    /// <summary>One matrix·vector split by rows across the pool's workers, as a decode step splits each projection.</summary>
-    private sealed class RowsJob(MatVecKernels kernels, GgmlType type, byte[] weights, int cols, QuantizedActivations x, float[] y, int rows)
-        : IParallelWork
+    /// <summary>
+    /// One matrix·vector split by rows across the pool's workers (at multiples of <paramref name="multiple"/>), as a
+    /// decode step splits each projection.
+    /// </summary>
+    private sealed class RowsJob(int rows, int multiple, Action<int, int> multiply) : IParallelWork
     {
         public void Execute(int worker, int workerCount)
         {
-            var (start, end) = WorkerPool.Share(rows, worker, workerCount);
-            if (start < end) kernels.Multiply(type, weights, cols, x, 0, y, start, end);
+            var (start, end) = WorkerPool.Share(rows, worker, workerCount, multiple);
+            if (start < end) multiply(start, end);
         }
     }
 }
