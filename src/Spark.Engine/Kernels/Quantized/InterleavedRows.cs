@@ -190,8 +190,10 @@ internal sealed unsafe class InterleavedRows
             throw new ArgumentOutOfRangeException(nameof(yStride), yStride, $"output rows of {yStride} cannot hold rows up to {rowEnd}");
         if ((long)(batch - 1) * yStride + rowEnd > y.Length)
             throw new ArgumentException($"y has {y.Length} elements, fewer than {batch} rows of {yStride}", nameof(y));
-        const int tile = 4;
-        float* part = stackalloc float[tile * Rows];
+        // Eight tokens per pass for the nibble types (their unpacking is shared); four for Q8_0, whose dot per token
+        // shares nothing but the scales; then one at a time.
+        int wide = Type == GgmlType.Q8_0 ? 4 : 8;
+        float* part = stackalloc float[8 * Rows];
         fixed (byte* buffer = _buffer)
         fixed (float* py = y)
         {
@@ -202,16 +204,17 @@ internal sealed unsafe class InterleavedRows
                 byte* quants = Quants(buffer, g);
                 short* scales = Scales(buffer, g);
                 int t = 0;
-                for (; t + tile <= batch; t += tile)
-                {
-                    float* at = py + (long)t * yStride;
-                    if (whole) Tile(quants, scales, x.Pointers(t), x.Stride, at + first, yStride);
-                    else
+                for (int tile = wide; tile >= 4; tile /= 2)
+                    for (; t + tile <= batch; t += tile)
                     {
-                        Tile(quants, scales, x.Pointers(t), x.Stride, part, Rows);
-                        for (int i = 0; i < tile; i++) CopyPart(part, i * Rows, at, (long)i * yStride, first, rowStart, rowEnd);
+                        float* at = py + (long)t * yStride;
+                        if (whole) Tile(tile, quants, scales, x.Pointers(t), x.Stride, at + first, yStride);
+                        else
+                        {
+                            Tile(tile, quants, scales, x.Pointers(t), x.Stride, part, Rows);
+                            for (int i = 0; i < tile; i++) CopyPart(part, i * Rows, at, (long)i * yStride, first, rowStart, rowEnd);
+                        }
                     }
-                }
                 for (; t < batch; t++)
                 {
                     float* at = py + (long)t * yStride;
@@ -242,10 +245,12 @@ internal sealed unsafe class InterleavedRows
         }
     }
 
-    private void Tile(byte* quants, short* scales, in ActivationPointers x, int stride, float* y, int yStride)
+    private void Tile(int tokens, byte* quants, short* scales, in ActivationPointers x, int stride, float* y, int yStride)
     {
         switch (Type)
         {
+            case GgmlType.Q4_0 when tokens == 8: Vector512NibbleX16<Q4_0x16>.Tile8(quants, scales, _blocks, x, stride, y, yStride); break;
+            case GgmlType.Q5_0 when tokens == 8: Vector512NibbleX16<Q5_0x16>.Tile8(quants, scales, _blocks, x, stride, y, yStride); break;
             case GgmlType.Q4_0: Vector512NibbleX16<Q4_0x16>.Tile(quants, scales, _blocks, x, stride, y, yStride); break;
             case GgmlType.Q5_0: Vector512NibbleX16<Q5_0x16>.Tile(quants, scales, _blocks, x, stride, y, yStride); break;
             default: Vector512Q8_0x16.Tile(quants, scales, _blocks, x, stride, y, yStride); break;

@@ -125,6 +125,54 @@ internal static unsafe class Vector512NibbleX16<TBlock> where TBlock : struct, I
     }
 
     /// <summary>
+    /// <see cref="Tile"/> for eight activation rows: one unpacking of the weights per block serves eight tokens (about a
+    /// tenth fewer instructions per token than four).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] // its own inlining budget, like the other tile kernels
+    public static void Tile8(byte* quants, short* scales, int blocks, in ActivationPointers x, int stride, float* y, int yStride)
+    {
+        var mask = Vector512.Create((byte)0x0F);
+        sbyte* a = x.Quants;
+        float* xs = x.Scales, xsum = x.ScaledSums;
+        int s = stride / 32;
+        Vector512<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
+        Vector512<float> acc4 = default, acc5 = default, acc6 = default, acc7 = default;
+        Vector512<float> off0 = default, off1 = default, off2 = default, off3 = default;
+        Vector512<float> off4 = default, off5 = default, off6 = default, off7 = default;
+        for (int b = 0; b < blocks; b++, quants += QuantBytes, scales += InterleavedRows.Rows, a += 32)
+        {
+            var (l0, h0, l1, h1, l2, h2, l3, h3) = Unpack(quants, mask);
+            var d = Vector512Scales.HalfToSingle(Vector256.Load(scales));
+            Step(l0, h0, l1, h1, l2, h2, l3, h3, d, a, xs + b, xsum + b, ref acc0, ref off0);
+            Step(l0, h0, l1, h1, l2, h2, l3, h3, d, a + stride, xs + s + b, xsum + s + b, ref acc1, ref off1);
+            Step(l0, h0, l1, h1, l2, h2, l3, h3, d, a + 2 * stride, xs + 2 * s + b, xsum + 2 * s + b, ref acc2, ref off2);
+            Step(l0, h0, l1, h1, l2, h2, l3, h3, d, a + 3 * stride, xs + 3 * s + b, xsum + 3 * s + b, ref acc3, ref off3);
+            Step(l0, h0, l1, h1, l2, h2, l3, h3, d, a + 4 * stride, xs + 4 * s + b, xsum + 4 * s + b, ref acc4, ref off4);
+            Step(l0, h0, l1, h1, l2, h2, l3, h3, d, a + 5 * stride, xs + 5 * s + b, xsum + 5 * s + b, ref acc5, ref off5);
+            Step(l0, h0, l1, h1, l2, h2, l3, h3, d, a + 6 * stride, xs + 6 * s + b, xsum + 6 * s + b, ref acc6, ref off6);
+            Step(l0, h0, l1, h1, l2, h2, l3, h3, d, a + 7 * stride, xs + 7 * s + b, xsum + 7 * s + b, ref acc7, ref off7);
+        }
+        Finish(acc0, off0).Store(y);
+        Finish(acc1, off1).Store(y + yStride);
+        Finish(acc2, off2).Store(y + 2 * yStride);
+        Finish(acc3, off3).Store(y + 3 * yStride);
+        Finish(acc4, off4).Store(y + 4 * yStride);
+        Finish(acc5, off5).Store(y + 5 * yStride);
+        Finish(acc6, off6).Store(y + 6 * yStride);
+        Finish(acc7, off7).Store(y + 7 * yStride);
+    }
+
+    /// <summary>One token's block step, as in <see cref="Group"/>: acc += float(dot)·(d·dₐ), offset += d·(dₐ·Σa).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Step(Vector512<byte> l0, Vector512<byte> h0, Vector512<byte> l1, Vector512<byte> h1, Vector512<byte> l2,
+        Vector512<byte> h2, Vector512<byte> l3, Vector512<byte> h3, Vector512<float> d, sbyte* a, float* scale, float* sum,
+        ref Vector512<float> acc, ref Vector512<float> offset)
+    {
+        acc = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Dot(l0, h0, l1, h1, l2, h2, l3, h3, a)), d * Vector512.Create(*scale), acc);
+        offset = Avx512F.FusedMultiplyAdd(d, Vector512.Create(*sum), offset);
+    }
+
+    /// <summary>
     /// A group block as eight vectors of unsigned quants: vector k's lane r holds quants 4k..4k+3 of row r (low nibbles,
     /// <c>l</c>) or quants 16+4k..16+4k+3 (high nibbles, <c>h</c>), with Q5_0's fifth bits added in bit 4.
     /// </summary>

@@ -80,6 +80,7 @@ public class InterleavedRowsTests
             data.Add(type, 4, 0, 32);
             data.Add(type, 9, 0, 48);
             data.Add(type, 9, 5, 27); // starts and ends inside groups
+            data.Add(type, 13, 5, 27); // a tile of eight, one of four and a single token
             data.Add(type, 1, 17, 18);
         }
         return data;
