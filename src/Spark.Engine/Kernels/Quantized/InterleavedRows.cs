@@ -67,7 +67,11 @@ internal sealed unsafe class InterleavedRows
     /// <summary>True when a matrix of this type and shape can be interleaved (whole groups of rows, whole blocks).</summary>
     public static bool Fits(GgmlType type, int rows, int columns) =>
         (type is GgmlType.Q4_0 or GgmlType.Q5_0 || type == GgmlType.Q8_0 && Vector512Q8_0x16.IsSupported)
-        && rows > 0 && rows % Rows == 0 && columns > 0 && columns % 32 == 0;
+        && rows > 0 && rows % Rows == 0 && columns > 0 && columns % 32 == 0
+        && PackedBytes(type, rows, columns) + Alignment <= Array.MaxLength; // one array holds the copy
+
+    private static long PackedBytes(GgmlType type, int rows, int columns) =>
+        (long)(rows / Rows) * (columns / 32) * (QuantBytes(type) + 2L * Rows);
 
     private static int QuantBytes(GgmlType type) => type switch
     {
@@ -81,15 +85,14 @@ internal sealed unsafe class InterleavedRows
     {
         if (!Fits(type, rows, columns))
             throw new ArgumentException($"a {type} matrix of {rows} × {columns} cannot be interleaved: the type must be Q4_0, Q5_0 or " +
-                $"Q8_0 (Q8_0 needs AVX-VNNI), rows a multiple of {Rows} and columns of 32");
+                $"Q8_0 (Q8_0 needs AVX-VNNI), rows a multiple of {Rows}, columns of 32, and the copy under 2 GiB");
         int blocks = columns / 32;
         int blockBytes = GgmlTypeInfo.BlockBytes(type);
         long rowBytes = (long)blocks * blockBytes;
         if (weights.Length < rows * rowBytes)
             throw new ArgumentException($"{rows} {type} rows of {columns} columns need {rows * rowBytes} bytes, got {weights.Length}", nameof(weights));
         long groups = rows / Rows;
-        long size = groups * blocks * (QuantBytes(type) + 2L * Rows);
-        var buffer = GC.AllocateUninitializedArray<byte>(checked((int)(size + Alignment)), pinned: true);
+        var buffer = GC.AllocateUninitializedArray<byte>((int)(PackedBytes(type, rows, columns) + Alignment), pinned: true);
         int start = (int)((Alignment - ((nint)Unsafe.AsPointer(ref buffer[0]) & (Alignment - 1))) & (Alignment - 1));
         var packed = new InterleavedRows(type, buffer, start, rows, columns);
         fixed (byte* source = weights)

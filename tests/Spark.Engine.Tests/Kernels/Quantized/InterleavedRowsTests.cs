@@ -140,6 +140,8 @@ public class InterleavedRowsTests
         Assert.Contains("multiple of 16", ex.Message);
         Assert.False(InterleavedRows.Fits(GgmlType.Q4_0, 20, 32));
         Assert.False(InterleavedRows.Fits(GgmlType.Q4_K, 16, 256));
+        // A copy one array cannot hold (a 16K-wide vocabulary projection of a very large model) stays in the file layout.
+        Assert.False(InterleavedRows.Fits(GgmlType.Q4_0, 16 * 1_000_000, 32 * 512));
         Assert.Equal(Vector512Q8_0x16.IsSupported, InterleavedRows.Fits(GgmlType.Q8_0, 16, 32));
     }
 
