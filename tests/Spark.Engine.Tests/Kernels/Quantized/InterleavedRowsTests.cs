@@ -28,6 +28,7 @@ public class InterleavedRowsTests
             data.Add(type, 16, 32);
             data.Add(type, 32, 96);
             data.Add(type, 48, 896);
+            data.Add(type, 80, 96); // five groups: two pairs read together, one alone
             data.Add(type, 16, 32 * 129);
         }
         return data;
@@ -78,7 +79,8 @@ public class InterleavedRowsTests
         foreach (var type in Types)
         {
             data.Add(type, 4, 0, 32);
-            data.Add(type, 9, 0, 48);
+            data.Add(type, 9, 0, 80);
+            data.Add(type, 4, 16, 80); // four whole groups: two pairs
             data.Add(type, 9, 5, 27); // starts and ends inside groups
             data.Add(type, 13, 5, 27); // a tile of eight, one of four and a single token
             data.Add(type, 1, 17, 18);
@@ -91,7 +93,7 @@ public class InterleavedRowsTests
     public void MultiplyBatch_EqualsMultiplyTokenByTokenExactly_WritingOnlyTheRange(GgmlType type, int batch, int rowStart, int rowEnd)
     {
         if (!Runs(type)) return;
-        const int rows = 48, cols = 32 * 28, yStride = rows + 3;
+        const int rows = 80, cols = 32 * 28, yStride = rows + 3; // five groups: decode reads two pairs, then one
         var w = QuantizedMatVecTests.Weights(type, rows, cols, seed: batch + rowStart + (int)type);
         var x = new QuantizedActivations(cols, batch);
         x.Quantize(GgmlType.Q8_0, TensorTestData.Gaussian(batch * cols, seed: 5 + batch), batch, cols);
@@ -117,7 +119,7 @@ public class InterleavedRowsTests
     public void Multiply_EachRowAlone_BitIdenticalToAllRowsAtOnce(GgmlType type)
     {
         if (!Runs(type)) return;
-        const int rows = 32, cols = 32 * 11;
+        const int rows = 80, cols = 32 * 11;
         var w = QuantizedMatVecTests.Weights(type, rows, cols, seed: 33);
         var x = QuantizedMatVecTests.Activations(type, TensorTestData.Gaussian(cols, seed: 34));
         var packed = InterleavedRows.Repack(type, w, rows, cols);
