@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using Spark.Engine.Tensors;
 
 namespace Spark.Engine.Kernels.Quantized;
@@ -136,7 +135,7 @@ internal sealed unsafe class InterleavedRows
     /// Q5_0's 32 fifth bits (bit j: quant j's) as a row's four bytes of the fifth-bit vector: byte j holds bits j, 4+j, …,
     /// 28+j, which are quants 4k+j (k = 0..3) then 16+4k+j, as the layout wants.
     /// </summary>
-    internal static uint SpreadFifthBits(uint bits)
+    private static uint SpreadFifthBits(uint bits)
     {
         uint spread = 0;
         for (int j = 0; j < 4; j++)

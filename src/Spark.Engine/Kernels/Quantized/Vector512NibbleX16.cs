@@ -53,8 +53,7 @@ internal static unsafe class Vector512NibbleX16<TBlock> where TBlock : struct, I
         {
             var (l0, h0, l1, h1, l2, h2, l3, h3) = Unpack(quants, mask);
             var d = Vector512Scales.HalfToSingle(Vector256.Load(scales));
-            acc = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Dot(l0, h0, l1, h1, l2, h2, l3, h3, a)), d * Vector512.Create(xs[b]), acc);
-            offset = Avx512F.FusedMultiplyAdd(d, Vector512.Create(xsum[b]), offset);
+            Step(l0, h0, l1, h1, l2, h2, l3, h3, d, a, xs + b, xsum + b, ref acc, ref offset);
         }
         Finish(acc, offset).Store(y);
     }
@@ -74,16 +73,12 @@ internal static unsafe class Vector512NibbleX16<TBlock> where TBlock : struct, I
         for (int b = 0; b < blocks; b++, q0 += QuantBytes, s0 += InterleavedRows.Rows, q1 += QuantBytes, s1 += InterleavedRows.Rows,
              a += 32)
         {
-            var scale = Vector512.Create(xs[b]);
-            var sum = Vector512.Create(xsum[b]);
             var (l0, h0, l1, h1, l2, h2, l3, h3) = Unpack(q0, mask);
             var d = Vector512Scales.HalfToSingle(Vector256.Load(s0));
-            acc0 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Dot(l0, h0, l1, h1, l2, h2, l3, h3, a)), d * scale, acc0);
-            off0 = Avx512F.FusedMultiplyAdd(d, sum, off0);
+            Step(l0, h0, l1, h1, l2, h2, l3, h3, d, a, xs + b, xsum + b, ref acc0, ref off0);
             (l0, h0, l1, h1, l2, h2, l3, h3) = Unpack(q1, mask);
             d = Vector512Scales.HalfToSingle(Vector256.Load(s1));
-            acc1 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Dot(l0, h0, l1, h1, l2, h2, l3, h3, a)), d * scale, acc1);
-            off1 = Avx512F.FusedMultiplyAdd(d, sum, off1);
+            Step(l0, h0, l1, h1, l2, h2, l3, h3, d, a, xs + b, xsum + b, ref acc1, ref off1);
         }
         Finish(acc0, off0).Store(y0);
         Finish(acc1, off1).Store(y1);
@@ -99,24 +94,17 @@ internal static unsafe class Vector512NibbleX16<TBlock> where TBlock : struct, I
         var mask = Vector512.Create((byte)0x0F);
         sbyte* a = x.Quants;
         float* xs = x.Scales, xsum = x.ScaledSums;
-        int s1 = stride / 32, s2 = 2 * s1, s3 = 3 * s1;
+        int s = stride / 32;
         Vector512<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
         Vector512<float> off0 = default, off1 = default, off2 = default, off3 = default;
         for (int b = 0; b < blocks; b++, quants += QuantBytes, scales += InterleavedRows.Rows, a += 32)
         {
             var (l0, h0, l1, h1, l2, h2, l3, h3) = Unpack(quants, mask);
             var d = Vector512Scales.HalfToSingle(Vector256.Load(scales));
-            acc0 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Dot(l0, h0, l1, h1, l2, h2, l3, h3, a)), d * Vector512.Create(xs[b]), acc0);
-            acc1 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Dot(l0, h0, l1, h1, l2, h2, l3, h3, a + stride)),
-                d * Vector512.Create(xs[s1 + b]), acc1);
-            acc2 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Dot(l0, h0, l1, h1, l2, h2, l3, h3, a + 2 * stride)),
-                d * Vector512.Create(xs[s2 + b]), acc2);
-            acc3 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Dot(l0, h0, l1, h1, l2, h2, l3, h3, a + 3 * stride)),
-                d * Vector512.Create(xs[s3 + b]), acc3);
-            off0 = Avx512F.FusedMultiplyAdd(d, Vector512.Create(xsum[b]), off0);
-            off1 = Avx512F.FusedMultiplyAdd(d, Vector512.Create(xsum[s1 + b]), off1);
-            off2 = Avx512F.FusedMultiplyAdd(d, Vector512.Create(xsum[s2 + b]), off2);
-            off3 = Avx512F.FusedMultiplyAdd(d, Vector512.Create(xsum[s3 + b]), off3);
+            Step(l0, h0, l1, h1, l2, h2, l3, h3, d, a, xs + b, xsum + b, ref acc0, ref off0);
+            Step(l0, h0, l1, h1, l2, h2, l3, h3, d, a + stride, xs + s + b, xsum + s + b, ref acc1, ref off1);
+            Step(l0, h0, l1, h1, l2, h2, l3, h3, d, a + 2 * stride, xs + 2 * s + b, xsum + 2 * s + b, ref acc2, ref off2);
+            Step(l0, h0, l1, h1, l2, h2, l3, h3, d, a + 3 * stride, xs + 3 * s + b, xsum + 3 * s + b, ref acc3, ref off3);
         }
         Finish(acc0, off0).Store(y);
         Finish(acc1, off1).Store(y + yStride);
@@ -162,7 +150,7 @@ internal static unsafe class Vector512NibbleX16<TBlock> where TBlock : struct, I
         Finish(acc7, off7).Store(y + 7 * yStride);
     }
 
-    /// <summary>One token's block step, as in <see cref="Group"/>: acc += float(dot)·(d·dₐ), offset += d·(dₐ·Σa).</summary>
+    /// <summary>One token's block step, the same in every kernel here: acc += float(dot)·(d·dₐ), offset += d·(dₐ·Σa).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Step(Vector512<byte> l0, Vector512<byte> h0, Vector512<byte> l1, Vector512<byte> h1, Vector512<byte> l2,
         Vector512<byte> h2, Vector512<byte> l3, Vector512<byte> h3, Vector512<float> d, sbyte* a, float* scale, float* sum,
