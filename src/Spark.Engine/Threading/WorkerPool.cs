@@ -54,6 +54,7 @@ internal sealed class WorkerPool : IDisposable
     /// </summary>
     public static (int Start, int End) Share(int count, int worker, int workerCount, int multiple)
     {
+        if (multiple < 1) throw new ArgumentOutOfRangeException(nameof(multiple), multiple, "shares are cut at multiples of at least 1");
         int groups = (count + multiple - 1) / multiple;
         var (start, end) = Share(groups, worker, workerCount);
         return (Math.Min(start * multiple, count), Math.Min(end * multiple, count));

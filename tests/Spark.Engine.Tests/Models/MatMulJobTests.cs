@@ -51,9 +51,7 @@ public class MatMulJobTests
     public void Set_BatchLargerThanMax_ThrowsNamingTheLimit()
     {
         using var dir = new TempDirectory();
-        var path = dir.File("w.gguf");
-        new GgufWriter().AddTensor("w", GgmlType.F32, [32, 4], TestModels.Encode(GgmlType.F32, new float[128], 32)).WriteFile(path);
-        using var file = GgufFile.Open(path);
+        using var file = ZeroMatrixFile(dir);
         var m = new WeightMatrix(file, file.Tensors[0]);
         var job = new MatMulJob(32, maxBatch: 2);
         var ex = Assert.Throws<ArgumentOutOfRangeException>(() => job.Set(new float[96], 3, m, new float[12]));
@@ -64,9 +62,7 @@ public class MatMulJobTests
     public void Execute_BeforeRounding_ThrowsSayingWhatToRunFirst()
     {
         using var dir = new TempDirectory();
-        var path = dir.File("w.gguf");
-        new GgufWriter().AddTensor("w", GgmlType.F32, [32, 4], TestModels.Encode(GgmlType.F32, new float[128], 32)).WriteFile(path);
-        using var file = GgufFile.Open(path);
+        using var file = ZeroMatrixFile(dir);
         var m = new WeightMatrix(file, file.Tensors[0]);
         var job = new MatMulJob(32, maxBatch: 2);
         job.Set(new float[64], 2, m, new float[8]);
@@ -74,5 +70,13 @@ public class MatMulJobTests
         Assert.Contains("run Rounding", ex.Message);
         job.Rounding.Execute(0, 1);
         job.Execute(0, 1);
+    }
+
+    /// <summary>A file holding one 4 × 32 F32 matrix of zeros.</summary>
+    private static GgufFile ZeroMatrixFile(TempDirectory dir)
+    {
+        var path = dir.File("w.gguf");
+        new GgufWriter().AddTensor("w", GgmlType.F32, [32, 4], TestModels.Encode(GgmlType.F32, new float[128], 32)).WriteFile(path);
+        return GgufFile.Open(path);
     }
 }

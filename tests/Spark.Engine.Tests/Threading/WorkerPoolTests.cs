@@ -98,6 +98,13 @@ public class WorkerPoolTests
     }
 
     [Fact]
+    public void Share_MultipleBelowOne_ThrowsNamingIt()
+    {
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => WorkerPool.Share(10, 0, 2, 0));
+        Assert.Equal("multiple", ex.ParamName);
+    }
+
+    [Fact]
     public void Constructor_ZeroWorkers_Throws() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => new WorkerPool(0));
 }

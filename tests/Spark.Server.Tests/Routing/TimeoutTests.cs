@@ -112,15 +112,7 @@ public class TimeoutTests
         var options = FrontServer.Chat("full", chat.BaseUrl) with { IdleTimeout = TimeSpan.FromMilliseconds(500) };
         await using var front = await FrontServer.StartAsync([options]);
 
-        var watch = Stopwatch.StartNew();
-        var events = await StreamAsync(front, """{"model":"full","input":"hi","stream":true}""");
-        watch.Stop();
-        Assert.Equal("response.failed", events[^1].Event);
-        string failure = events[^1].Json.GetProperty("response").GetProperty("error").GetProperty("message").GetString()!;
-        Assert.Contains("model 'full' (openai-chat at http://127.0.0.1:", failure);
-        Assert.Contains("stopped sending mid-response (nothing for 0.5 s, the idle timeout)", failure);
-        Assert.Equal("partial answer", Text(events));
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"took {watch.Elapsed}");
+        await AssertFailsAfterTheIdleTimeoutWithItsTextOnce(front, "full", "openai-chat");
         Assert.Single(chat.Requests); // no retry once text reached the client
     }
 
@@ -136,15 +128,24 @@ public class TimeoutTests
         };
         await using var front = await FrontServer.StartAsync([options]);
 
+        await AssertFailsAfterTheIdleTimeoutWithItsTextOnce(front, "spark", "openai-responses");
+        Assert.Single(scripted.Requests);
+    }
+
+    /// <summary>
+    /// A streamed turn on <paramref name="model"/> ends <c>response.failed</c> within seconds, naming the backend and the
+    /// 0.5 s idle timeout, after the text that did arrive ("partial answer") was passed on once.
+    /// </summary>
+    private static async Task AssertFailsAfterTheIdleTimeoutWithItsTextOnce(FrontServer front, string model, string backendKind)
+    {
         var watch = Stopwatch.StartNew();
-        var events = await StreamAsync(front, """{"model":"spark","input":"hi","stream":true}""");
+        var events = await StreamAsync(front, $$"""{"model":"{{model}}","input":"hi","stream":true}""");
         watch.Stop();
         Assert.Equal("response.failed", events[^1].Event);
         string failure = events[^1].Json.GetProperty("response").GetProperty("error").GetProperty("message").GetString()!;
-        Assert.Contains("model 'spark' (openai-responses at http://127.0.0.1:", failure);
+        Assert.Contains($"model '{model}' ({backendKind} at http://127.0.0.1:", failure);
         Assert.Contains("stopped sending mid-response (nothing for 0.5 s, the idle timeout)", failure);
         Assert.Equal("partial answer", Text(events));
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"took {watch.Elapsed}");
-        Assert.Single(scripted.Requests);
     }
 }

@@ -161,6 +161,20 @@ public class InterleavedRowsTests
     }
 
     [Fact]
+    public void MultiplyBatch_BadBatchOrOutput_ThrowsNamingTheLimit()
+    {
+        var packed = InterleavedRows.Repack(GgmlType.Q4_0, QuantizedMatVecTests.Weights(GgmlType.Q4_0, 16, 64, seed: 2), 16, 64);
+        var x = new QuantizedActivations(64, 2);
+        x.Quantize(GgmlType.Q8_0, new float[128], 2, 64);
+        var batch = Assert.Throws<ArgumentOutOfRangeException>(() => packed.MultiplyBatch(x, 3, new float[48], 16, 0, 16));
+        Assert.Contains("the activations hold 2 rows", batch.Message);
+        var stride = Assert.Throws<ArgumentOutOfRangeException>(() => packed.MultiplyBatch(x, 2, new float[48], 8, 0, 16));
+        Assert.Contains("output rows of 8 cannot hold rows up to 16", stride.Message);
+        var output = Assert.Throws<ArgumentException>(() => packed.MultiplyBatch(x, 2, new float[20], 16, 0, 16));
+        Assert.Contains("y has 20 elements, fewer than 2 rows of 16", output.Message);
+    }
+
+    [Fact]
     public void HalfToSingle_EveryF16BitPattern_MatchesHalfConversion()
     {
         if (!Supported) return;

@@ -115,4 +115,22 @@ public class QuantizedActivationsTests
         if (n > 64) { x[40] = 127; x[41] = 0.5f; x[42] = -1.5f; x[43] = 2.5f; }
         return x;
     }
+
+    [Fact]
+    public void QuantizeRows_InParts_EqualsQuantize_AndRowsOutsideThePreparedOnes_Throw()
+    {
+        var values = TensorTestData.Gaussian(3 * 64, seed: 9);
+        var whole = new QuantizedActivations(64, 3);
+        whole.Quantize(GgmlType.Q8_0, values, 3, 64);
+        var parts = new QuantizedActivations(64, 3);
+        parts.Prepare(GgmlType.Q8_0, 3, 64);
+        parts.QuantizeRows(values, 2, 3);
+        parts.QuantizeRows(values, 0, 2);
+        Assert.Equal(whole.Quants.AsSpan(0, 3 * whole.Stride).ToArray(), parts.Quants.AsSpan(0, 3 * parts.Stride).ToArray());
+        Assert.Equal(whole.Scales.AsSpan(0, 6).ToArray(), parts.Scales.AsSpan(0, 6).ToArray());
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => parts.QuantizeRows(values, 1, 4));
+        Assert.Contains("rows [1, 4) are not within the 3 prepared", ex.Message);
+        var shortInput = Assert.Throws<ArgumentException>(() => parts.QuantizeRows(new float[100], 0, 2));
+        Assert.Contains("fewer than 2 rows of 64", shortInput.Message);
+    }
 }
